@@ -1,0 +1,288 @@
+"""The tables of the interchange format as data.
+
+The loader builds its validation SQL from these declarations, the warehouse its
+schema, and ``docs/data-format.md`` its data dictionary: one source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dvpi.contract import codes
+
+ColumnType = Literal["text", "code", "date", "datetime", "bool", "integer", "number"]
+
+# DuckDB storage type of each contract type, after validation.
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "bool": "BOOLEAN",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    required: bool = False
+    meaning: str = ""
+    # For type "code": the allowed canonical values; input matches case-insensitively.
+    codes: tuple[str, ...] = ()
+    # Value read into the warehouse when the cell is blank (optional columns only).
+    default: str | bool | None = None
+    # Input spellings read as another code, e.g. IC9 -> IC0.
+    aliases: dict[str, str] = field(default_factory=dict)
+    # Integer range, inclusive.
+    min_value: int | None = None
+    max_value: int | None = None
+    # A blank value is allowed only in this case (a SQL condition on canonical values).
+    required_when: str | None = None
+    # Upper-case canonical codes (M/F/U, IC1, W1) rather than lower-case (crime, spouse).
+    upper: bool = False
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column that must name an existing row of another table."""
+
+    column: str
+    table: str
+    target_column: str
+    optional: bool = False  # a blank value is allowed
+    # Extra condition on the target row, e.g. the person is a victim in the same report.
+    same_report: bool = False
+    target_role: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    meaning: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    # Columns that identify a row; duplicates within a load are quarantined.
+    key: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    # The report a row hangs off: replaced with it when a later extract holds the report.
+    hangs_off_report: bool = False
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required or c.required_when)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _code(name: str, values: tuple[str, ...] | dict, **kw) -> Column:
+    return Column(name, "code", codes=tuple(values), **kw)
+
+
+REPORTS = Table(
+    "reports",
+    "One row per report (a crime, or a non-crime incident).",
+    (
+        Column("report_id", "text", True, "unique key of the report"),
+        Column("borough", "text", True, "the command unit that owns the report"),
+        Column("recorded_date", "date", True, "the date the report was recorded"),
+        Column("occurred_date", "date", False, "the date the incident happened"),
+        _code("classification", codes.CLASSIFICATIONS, required=True,
+              meaning="a notifiable crime, or a non-crime incident"),
+        _code("offence", codes.OFFENCES, required_when="classification = 'crime'",
+              meaning="the offence; blank for a non-crime"),
+        Column("dv_flag", "bool", True, "carries the domestic-violence flag"),
+        Column("fm_flag", "bool", False, "carries the forced-marriage flag", default=False),
+        Column("hbv_flag", "bool", False, "carries the honour-based-violence flag",
+               default=False),
+        Column("cad_ref", "text", False, "the call for service that raised the report"),
+    ),
+    required=True,
+    key=("report_id",),
+)
+
+PEOPLE = Table(
+    "people",
+    "One row per person per report.",
+    (
+        Column("person_id", "text", True, "unique key of this row"),
+        Column("report_id", "text", True, "the report"),
+        _code("role", codes.ROLES, required=True, meaning="victim or suspect"),
+        Column("nominal_id", "text", False, "the recording system's person identifier"),
+        Column("surname", "text"),
+        Column("forenames", "text"),
+        Column("date_of_birth", "date"),
+        Column("age", "integer", False, "age in whole years, used only without a date of birth",
+               min_value=0, max_value=130),
+        _code("gender", codes.GENDERS, default=codes.GENDER_DEFAULT, upper=True),
+        _code("ethnic_appearance", codes.ETHNIC_APPEARANCES,
+              default=codes.ETHNIC_APPEARANCE_DEFAULT,
+              aliases=codes.ETHNIC_APPEARANCE_ALIASES, upper=True),
+        _code("self_defined_ethnicity", codes.SELF_DEFINED_ETHNICITIES, upper=True),
+        Column("postcode", "text", False, "home postcode"),
+        Column("arrest_date", "date", False, "arrested in connection with this report"),
+    ),
+    required=True,
+    key=("person_id",),
+    references=(Reference("report_id", "reports", "report_id"),),
+    hangs_off_report=True,
+)
+
+RELATIONSHIPS = Table(
+    "relationships",
+    "One row per victim/suspect pair in a report.",
+    (
+        Column("report_id", "text", True),
+        Column("victim_person_id", "text", True),
+        Column("suspect_person_id", "text", True),
+        _code("relationship", codes.RELATIONSHIPS, required=True,
+              meaning="what the suspect is to the victim"),
+    ),
+    key=("report_id", "victim_person_id", "suspect_person_id"),
+    references=(
+        Reference("report_id", "reports", "report_id"),
+        Reference("victim_person_id", "people", "person_id", same_report=True,
+                  target_role="victim"),
+        Reference("suspect_person_id", "people", "person_id", same_report=True,
+                  target_role="suspect"),
+    ),
+    hangs_off_report=True,
+)
+
+OUTCOMES = Table(
+    "outcomes",
+    "One row per outcome given to a crime.",
+    (
+        Column("report_id", "text", True, "the crime"),
+        Column("person_id", "text", False, "the suspect's people row"),
+        Column("outcome_type", "integer", True, "Home Office crime outcome type",
+               min_value=1, max_value=22),
+        Column("outcome_date", "date", True),
+    ),
+    references=(
+        Reference("report_id", "reports", "report_id"),
+        Reference("person_id", "people", "person_id", optional=True, same_report=True,
+                  target_role="suspect"),
+    ),
+    hangs_off_report=True,
+)
+
+RISK_ASSESSMENTS = Table(
+    "risk_assessments",
+    "One row per risk assessment made on a report.",
+    (
+        Column("report_id", "text", True),
+        Column("assessed_date", "date", True),
+        _code("tool", codes.RISK_TOOLS, required=True),
+        _code("risk_level", codes.RISK_LEVELS, required=True),
+        Column("dash_answers", "text", False, "Y/N/? per DASH question (27 or 24)"),
+        Column("quality_assured", "bool", False, "checked by a supervisor", default=False),
+    ),
+    references=(Reference("report_id", "reports", "report_id"),),
+    hangs_off_report=True,
+)
+
+CAD_CALLS = Table(
+    "cad_calls",
+    "Calls for service.",
+    (
+        Column("call_id", "text", True),
+        Column("borough", "text", True),
+        Column("received_at", "datetime", True),
+        Column("dv_related", "bool", True, "closed as domestic violence"),
+        Column("report_id", "text", False, "the report raised from the call"),
+    ),
+    key=("call_id",),
+    references=(Reference("report_id", "reports", "report_id", optional=True),),
+)
+
+CPS_CASES = Table(
+    "cps_cases",
+    "Cases referred to the Crown Prosecution Service.",
+    (
+        Column("cps_urn", "text", True, "the CPS case reference"),
+        Column("report_id", "text", False, "the police report, where known"),
+        Column("borough", "text", True),
+        Column("dv_flagged", "bool", True),
+        Column("referred_date", "date", True),
+        _code("decision", codes.CPS_DECISIONS, meaning="blank = not yet decided"),
+        Column("prosecution_date", "date", False, "blank = not prosecuted"),
+        _code("outcome", codes.CPS_OUTCOMES, meaning="blank = not finished"),
+    ),
+    key=("cps_urn",),
+    references=(Reference("report_id", "reports", "report_id", optional=True),),
+)
+
+HOMICIDE_REVIEWS = Table(
+    "homicide_reviews",
+    "Domestic homicide reviews.",
+    (
+        Column("review_id", "text", True),
+        Column("report_id", "text", True, "the homicide"),
+        Column("started_date", "date", True),
+        Column("completed_date", "date", False),
+    ),
+    key=("review_id",),
+    references=(Reference("report_id", "reports", "report_id"),),
+    hangs_off_report=True,
+)
+
+POPULATION = Table(
+    "population",
+    "Resident population, for rates per 1,000 and disproportionality.",
+    (
+        Column("borough", "text", True),
+        _code("gender", codes.POPULATION_GENDERS, required=True, upper=True),
+        _code("age_band", codes.POPULATION_AGE_BANDS, required=True),
+        _code("ethnic_appearance", codes.POPULATION_ETHNIC_APPEARANCES, required=True,
+              upper=True),
+        Column("population", "integer", True, min_value=0),
+    ),
+    key=("borough", "gender", "age_band", "ethnic_appearance"),
+)
+
+TARGETS = Table(
+    "targets",
+    "Performance targets.",
+    (
+        Column("indicator", "text", True, "an indicator id"),
+        Column("borough", "text", True, "a borough, or * for the whole force"),
+        Column("period_start", "date", True),
+        Column("period_end", "date", True),
+        Column("target", "number", True),
+        _code("direction", codes.TARGET_DIRECTIONS, default=codes.TARGET_DIRECTION_DEFAULT),
+    ),
+    key=("indicator", "borough", "period_start", "period_end"),
+)
+
+# Load order: a table's references point only at tables before it.
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        REPORTS, PEOPLE, RELATIONSHIPS, OUTCOMES, RISK_ASSESSMENTS,
+        CAD_CALLS, CPS_CASES, HOMICIDE_REVIEWS, POPULATION, TARGETS,
+    )
+}
+
+# Lineage columns the warehouse adds to every table.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_load_id", "BIGINT"),   # the load that wrote the row
+    ("_file", "VARCHAR"),     # the file it came from
+    ("_line", "BIGINT"),      # its line in that file (header = line 1)
+    ("_extra", "VARCHAR"),    # extra columns of the input, as a JSON object
+)
