@@ -1,0 +1,95 @@
+"""`dvpi load`, `dvpi loads`, `dvpi quarantine`: the loader's command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dvpi.cli import app
+from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
+from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
+
+console = Console()
+err = Console(stderr=True)
+
+WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="DuckDB warehouse file")
+
+
+@app.command()
+def load(
+    data: Path = typer.Argument(..., help="a data set folder in the interchange format"),
+    warehouse: Path = WarehouseOption,
+) -> None:
+    """Load a data set into the warehouse: every row loaded or quarantined."""
+    try:
+        with Progress(
+            TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
+            console=err, transient=True,
+        ) as bar:
+            task = bar.add_task("starting", total=1)
+
+            def report(step: str, done: int, total: int) -> None:
+                bar.update(task, description=step, completed=done, total=total)
+
+            result = load_dataset(data, warehouse, progress=report)
+    except (LoadError, WarehouseError) as exc:
+        err.print(f"[bold red]load stopped, warehouse unchanged:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if result.unchanged:
+        console.print(f"{data}: the same files as the last load; nothing changed.")
+        return
+    table = Table(title=f"load {result.load_id} into {warehouse}")
+    for name in ("table", "file", "read", "loaded", "quarantined", "replaced"):
+        table.add_column(name, justify="right" if name not in ("table", "file") else "left")
+    for c in result.counts:
+        table.add_row(c.table, c.file, f"{c.read:,}", f"{c.loaded:,}",
+                      f"{c.quarantined:,}", f"{c.replaced:,}")
+    table.add_row("total", "", f"{result.read:,}", f"{result.loaded:,}",
+                  f"{result.quarantined:,}", "", style="bold")
+    console.print(table)
+    if result.quarantined:
+        console.print(
+            f"{result.quarantined:,} rows quarantined: "
+            f"`dvpi quarantine --warehouse {warehouse} --load {result.load_id}` lists them."
+        )
+
+
+@app.command()
+def loads(warehouse: Path = WarehouseOption) -> None:
+    """List the loads recorded in the warehouse: when, which files, the counts."""
+    try:
+        entries = list_loads(warehouse)
+    except WarehouseError as exc:
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    table = Table(title=f"loads of {warehouse}")
+    for name in ("load", "finished", "source", "files (sha256)", "read", "loaded", "quarantined"):
+        table.add_column(name)
+    for e in entries:
+        files = "\n".join(f"{f['file']} {f['sha256'][:12]}" for f in e["files"])
+        table.add_row(
+            str(e["load_id"]), f"{e['finished_at']:%Y-%m-%d %H:%M:%S}", e["source"], files,
+            f"{sum(c['read'] for c in e['counts']):,}",
+            f"{sum(c['loaded'] for c in e['counts']):,}",
+            f"{sum(c['quarantined'] for c in e['counts']):,}",
+        )
+    console.print(table)
+
+
+@app.command()
+def quarantine(
+    warehouse: Path = WarehouseOption,
+    out: Path = typer.Option(Path("quarantine.csv"), "--out", "-o", help="CSV file to write"),
+    load_id: int | None = typer.Option(None, "--load", help="one load's rows (default: all)"),
+) -> None:
+    """Export quarantined rows (file, line, every reason, original values) as CSV."""
+    try:
+        n = export_quarantine(warehouse, out, load_id)
+    except WarehouseError as exc:
+        err.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"{n:,} quarantined rows written to {out}")

@@ -1,0 +1,345 @@
+"""Loading a data set into the warehouse: read, validate, quarantine, merge, record.
+
+The load is atomic. It works on a copy of the warehouse file and renames the copy
+over the original only when everything has succeeded, so a load that stops — an
+unreadable file, a missing column, a killed process — leaves the warehouse exactly as
+it was, and readers never see half a load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from dvpi.contract import LINEAGE_COLUMNS, TABLES, Table
+from dvpi.ingest import merge
+from dvpi.ingest.errors import LoadError
+from dvpi.ingest.sources import SourceFile, find_sources, stage
+from dvpi.ingest.validate import conditional_rules, ident, typed_select
+from dvpi.warehouse import connect, has_table
+
+Progress = Callable[[str, int, int], None]  # (step description, done, total)
+
+
+@dataclass
+class TableCounts:
+    table: str
+    file: str
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    replaced: int = 0  # rows of earlier loads that this load replaced
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.quarantined
+
+
+@dataclass
+class LoadResult:
+    load_id: int | None
+    warehouse: Path
+    source: Path
+    unchanged: bool = False
+    counts: list[TableCounts] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        return sum(c.read for c in self.counts)
+
+    @property
+    def loaded(self) -> int:
+        return sum(c.loaded for c in self.counts)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(c.quarantined for c in self.counts)
+
+
+LEDGER_DDL = """
+CREATE TABLE IF NOT EXISTS loads (
+    load_id BIGINT PRIMARY KEY,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    source VARCHAR,
+    status VARCHAR,
+    files VARCHAR,   -- JSON: [{table, file, format, sha256, bytes}]
+    counts VARCHAR   -- JSON: [{table, read, loaded, quarantined, replaced}]
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT,
+    table_name VARCHAR,
+    file VARCHAR,
+    line BIGINT,
+    reasons VARCHAR[],
+    original VARCHAR  -- JSON of the row's values as given, or the raw line
+);
+"""
+
+
+# DuckDB's CSV reader errors, as a person reads them.
+_REJECT_REASON = """CASE error_type
+    WHEN 'MISSING COLUMNS' THEN 'row has too few columns (the header has '
+        || regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) || ')'
+    WHEN 'TOO MANY COLUMNS' THEN 'row has too many columns (the header has '
+        || regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) || ')'
+    WHEN 'INVALID ENCODING' THEN coalesce(column_name, 'row') || ': not valid UTF-8 text'
+    WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the reader allows'
+    ELSE coalesce(column_name || ': ', '') || error_message END"""
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The contract's tables (only those with data are created), ledger and quarantine."""
+    con.execute(LEDGER_DDL)
+
+
+def _table_ddl(table: Table) -> str:
+    cols = [f"{ident(c.name)} {c.sql_type}" for c in table.columns]
+    cols += [f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS]
+    return f"CREATE TABLE IF NOT EXISTS {table.name} ({', '.join(cols)})"
+
+
+@contextlib.contextmanager
+def _writer_lock(warehouse: Path) -> Iterator[None]:
+    """One loader at a time per warehouse."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with lock_path.open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise LoadError(f"{warehouse}: another load is running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _last_files(warehouse: Path) -> list[dict] | None:
+    if not warehouse.exists():
+        return None
+    con = connect(warehouse, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT files FROM loads WHERE status = 'committed' ORDER BY load_id DESC LIMIT 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+    return json.loads(row[0]) if row else None
+
+
+def _file_entries(sources: list[SourceFile]) -> list[dict]:
+    return [
+        {
+            "table": s.table.name,
+            "file": s.path.name,
+            "format": s.format,
+            "sha256": s.sha256,
+            "bytes": s.size,
+        }
+        for s in sources
+    ]
+
+
+def load_dataset(
+    data_dir: str | Path,
+    warehouse: str | Path = "dvpi.duckdb",
+    *,
+    progress: Progress | None = None,
+    _after_table: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Load a data set in the interchange format into a warehouse file.
+
+    Raises :class:`LoadError` (and changes nothing) when a file cannot be read or lacks
+    a required column. Row-level problems are quarantined, never raised.
+    ``_after_table`` is a test hook called after each table is merged (to kill a load
+    half-way).
+    """
+    data_dir, warehouse = Path(data_dir), Path(warehouse)
+    sources = find_sources(data_dir)
+    files = _file_entries(sources)
+    result = LoadResult(None, warehouse, data_dir)
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(warehouse):
+        if _last_files(warehouse) == files:
+            result.unchanged = True  # the same files again: nothing to do
+            return result
+        work = warehouse.with_name(f".{warehouse.name}.loading-{os.getpid()}")
+        for stale in (work, work.with_name(work.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        if warehouse.exists():
+            shutil.copyfile(warehouse, work)
+            wal = warehouse.with_name(warehouse.name + ".wal")
+            if wal.exists():
+                shutil.copyfile(wal, work.with_name(work.name + ".wal"))
+        try:
+            con = connect(work)
+            try:
+                _load_into(con, sources, files, result, progress, _after_table)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(work, warehouse)
+        finally:
+            for leftover in (work, work.with_name(work.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+    return result
+
+
+def _load_into(
+    con: duckdb.DuckDBPyConnection,
+    sources: list[SourceFile],
+    files: list[dict],
+    result: LoadResult,
+    progress: Progress | None,
+    after_table: Callable[[str], None] | None,
+) -> None:
+    create_schema(con)
+    started = datetime.now()
+    load_id = (con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone() or [1])[0]
+    result.load_id = load_id
+    total = len(sources) * 2
+
+    # 1. Read and type every file first: a file that cannot be read stops the load
+    #    before anything is merged.
+    for i, source in enumerate(sources):
+        if progress:
+            progress(f"reading {source.path.name}", i, total)
+        raw, rejects = stage(con, source)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE typed_{source.table.name} AS "
+            + typed_select(source, raw)
+        )
+        rules = conditional_rules(source.table)
+        if rules:
+            con.execute(
+                f"UPDATE typed_{source.table.name} SET _reasons = list_concat(_reasons, "
+                f"list_filter([{', '.join(rules)}], lambda r: r IS NOT NULL))"
+            )
+        counts = TableCounts(source.table.name, source.path.name)
+        if rejects:
+            # A row the reader could not parse: quarantined with its raw text.
+            con.execute(
+                f"""INSERT INTO quarantine
+                SELECT ?, ?, ?, line, list(DISTINCT reason ORDER BY reason), first(csv_line)
+                FROM (SELECT line, csv_line, {_REJECT_REASON} AS reason FROM {rejects})
+                GROUP BY line""",
+                [load_id, source.table.name, source.path.name],
+            )
+            counts.quarantined += con.execute(
+                f"SELECT count(DISTINCT line) FROM {rejects}"
+            ).fetchone()[0]
+        counts.read = counts.quarantined + con.execute(
+            f"SELECT count(*) FROM typed_{source.table.name}"
+        ).fetchone()[0]
+        result.counts.append(counts)
+        con.execute(f"DROP TABLE {raw}")
+
+    # 2. Keys and references, in load order (a table's references point at tables
+    #    already checked), then merge.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        before = {s.table.name: _row_count(con, s.table.name) for s in sources}
+        for i, (source, counts) in enumerate(zip(sources, result.counts, strict=True)):
+            if progress:
+                progress(f"checking {source.table.name}", len(sources) + i, total)
+            merge.check_keys(con, source.table)
+            merge.check_references(con, source.table, loaded={s.table.name for s in sources})
+            con.execute(_table_ddl(source.table))
+            counts.quarantined += merge.quarantine(con, source.table, load_id, source.path.name)
+            counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
+            if after_table:
+                after_table(source.table.name)
+        for c in result.counts:  # rows of earlier loads that this load took away
+            c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
+        bad = [c for c in result.counts if not c.balanced]
+        if bad:  # a bug, never bad input: refuse to commit an unbalanced load
+            raise RuntimeError(f"row counts do not add up: {bad}")
+        con.execute(
+            "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?)",
+            [
+                load_id,
+                started,
+                str(result.source.resolve()),
+                json.dumps(files),
+                json.dumps([c.__dict__ for c in result.counts]),
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if progress:
+        progress("done", total, total)
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    if not has_table(con, table):
+        return 0
+    return con.execute(f"SELECT count(*) FROM main.{table}").fetchone()[0]
+
+
+def list_loads(warehouse: str | Path) -> list[dict]:
+    con = connect(warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT load_id, started_at, finished_at, source, status, files, counts "
+            "FROM loads ORDER BY load_id"
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    finally:
+        con.close()
+    keys = ("load_id", "started_at", "finished_at", "source", "status", "files", "counts")
+    out = []
+    for row in rows:
+        entry = dict(zip(keys, row, strict=True))
+        entry["files"] = json.loads(entry["files"])
+        entry["counts"] = json.loads(entry["counts"])
+        out.append(entry)
+    return out
+
+
+def export_quarantine(
+    warehouse: str | Path, out: str | Path, load_id: int | None = None
+) -> int:
+    """Write quarantined rows (of one load, or all) to CSV; returns the row count."""
+    con = connect(warehouse, read_only=True)
+    try:
+        where = "WHERE load_id = ?" if load_id is not None else ""
+        params = [load_id] if load_id is not None else []
+        con.execute(
+            f"""CREATE TEMP TABLE q AS SELECT load_id, table_name, file, line,
+                array_to_string(reasons, '; ') AS reasons, original
+                FROM quarantine {where} ORDER BY load_id, table_name, line""",
+            params,
+        )
+        n = con.execute("SELECT count(*) FROM q").fetchone()[0]
+        con.execute(f"COPY q TO '{Path(out).as_posix()}' (HEADER, DELIMITER ',')")
+    except duckdb.CatalogException:
+        return 0
+    finally:
+        con.close()
+    return n
+
+
+__all__ = [
+    "TABLES",
+    "LoadError",
+    "LoadResult",
+    "TableCounts",
+    "export_quarantine",
+    "list_loads",
+    "load_dataset",
+]

@@ -1,0 +1,164 @@
+"""Keys, references, quarantine and the merge of a validated table into the warehouse.
+
+Works on ``typed_<table>`` (see ``validate``): rows with an empty ``_reasons`` list
+are good. A later extract that holds a report again replaces the report and every row
+hanging off it; keyed rows replace rows with the same key.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from dvpi.contract import TABLES, Reference, Table
+from dvpi.ingest.validate import ident, sql_str
+from dvpi.warehouse import has_table
+
+GOOD = "len(_reasons) = 0"
+MAX_LINES_LISTED = 10
+
+
+def _quoted(expr: str) -> str:
+    """SQL for the value of ``expr`` in single quotes, for a reason text."""
+    return "(chr(39) || " + expr + " || chr(39))"
+
+
+def _typed(table: Table) -> str:
+    return f"typed_{table.name}"
+
+
+def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Every copy of a key that appears more than once in the load is quarantined:
+    with two versions of a record, the loader cannot know which one is right."""
+    if not table.key:
+        return
+    keys = ", ".join(ident(k) for k in table.key)
+    shown = " || ', ' || ".join(
+        f"{sql_str(k + ' ')} || {_quoted(ident(k))}" for k in table.key
+    )
+    join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
+    not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
+    con.execute(
+        f"""UPDATE {_typed(table)} AS t
+        SET _reasons = list_append(t._reasons, d.reason)
+        FROM (
+            SELECT {keys},
+                'duplicate key (' || {shown} || ') within the load, lines '
+                || array_to_string(list_slice(list(_line ORDER BY _line), 1,
+                   {MAX_LINES_LISTED}), ', ') AS reason
+            FROM {_typed(table)} WHERE {not_null}
+            GROUP BY {keys} HAVING count(*) > 1
+        ) AS d
+        WHERE {join}"""
+    )
+
+
+def _resolved_reports(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
+    """Report ids that will exist after this load."""
+    parts = []
+    if "reports" in loaded:
+        parts.append(f"SELECT report_id FROM typed_reports WHERE {GOOD}")
+    if has_table(con, "reports"):
+        parts.append("SELECT report_id FROM main.reports")
+    return " UNION ".join(parts) or "SELECT NULL::VARCHAR AS report_id WHERE false"
+
+
+def _resolved_people(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
+    """(person_id, report_id, role) of the people rows that will exist after this load."""
+    parts = []
+    if "people" in loaded:
+        parts.append(f"SELECT person_id, report_id, role FROM typed_people WHERE {GOOD}")
+    if has_table(con, "people"):
+        kept = "SELECT person_id, report_id, role FROM main.people p WHERE true"
+        if "reports" in loaded:
+            kept += f" AND p.report_id NOT IN (SELECT report_id FROM typed_reports WHERE {GOOD})"
+        if "people" in loaded:
+            kept += f" AND p.person_id NOT IN (SELECT person_id FROM typed_people WHERE {GOOD})"
+        parts.append(kept)
+    return " UNION ALL ".join(parts) or (
+        "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS report_id, "
+        "NULL::VARCHAR AS role WHERE false"
+    )
+
+
+def _missing_condition(ref: Reference) -> str:
+    col = f"t.{ident(ref.column)}"
+    if ref.table == "reports":
+        return f"{col} NOT IN (SELECT report_id FROM _resolved_reports)"
+    conditions = [f"r.person_id = {col}"]
+    if ref.same_report:
+        conditions.append("r.report_id = t.report_id")
+    if ref.target_role:
+        conditions.append(f"r.role = {sql_str(ref.target_role)}")
+    return f"NOT EXISTS (SELECT 1 FROM _resolved_people r WHERE {' AND '.join(conditions)})"
+
+
+def _missing_reason(ref: Reference) -> str:
+    value = _quoted(f"t.{ident(ref.column)}")
+    if ref.table == "reports":
+        return f"{sql_str(ref.column + ': no report ')} || {value}"
+    what = ref.target_role or "person"
+    text = f"{sql_str(ref.column + ': no ' + what + ' ')} || {value}"
+    if ref.same_report:
+        text += f" || ' in report ' || {_quoted('t.report_id')}"
+    return text
+
+
+def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[str]) -> None:
+    if not table.references:
+        return
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _resolved_reports AS {_resolved_reports(con, loaded)}"
+    )
+    if any(ref.table == "people" for ref in table.references):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _resolved_people AS {_resolved_people(con, loaded)}"
+        )
+    for ref in table.references:
+        con.execute(
+            f"""UPDATE {_typed(table)} AS t
+            SET _reasons = list_append(t._reasons, {_missing_reason(ref)})
+            WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(ref)}"""
+        )
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str) -> int:
+    con.execute(
+        f"""INSERT INTO quarantine
+        SELECT ?, ?, ?, _line, _reasons, _original FROM {_typed(table)}
+        WHERE NOT ({GOOD})""",
+        [load_id, table.name, file],
+    )
+    return con.execute(f"SELECT count(*) FROM {_typed(table)} WHERE NOT ({GOOD})").fetchone()[0]
+
+
+def merge(
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str
+) -> int:
+    """Merge the good rows into the warehouse; returns how many were loaded."""
+    good = f"(SELECT * FROM {_typed(table)} WHERE {GOOD})"
+    if table.name == "reports":
+        # The report comes again: it replaces the old version and everything hanging
+        # off it (the children of this load are inserted after).
+        for child in TABLES.values():
+            if child.hangs_off_report and has_table(con, child.name):
+                con.execute(
+                    f"DELETE FROM main.{child.name} WHERE report_id IN "
+                    f"(SELECT report_id FROM {good})"
+                )
+    if table.key:
+        match = " AND ".join(f"w.{ident(k)} = g.{ident(k)}" for k in table.key)
+    else:
+        # No key: an identical row already loaded (a report not in this extract) is the
+        # same row, so loading it again must not double it.
+        match = " AND ".join(
+            f"w.{ident(c.name)} IS NOT DISTINCT FROM g.{ident(c.name)}" for c in table.columns
+        )
+    con.execute(
+        f"DELETE FROM main.{table.name} AS w WHERE EXISTS (SELECT 1 FROM {good} g WHERE {match})"
+    )
+    columns = ", ".join(ident(c.name) for c in table.columns)
+    con.execute(
+        f"INSERT INTO main.{table.name} SELECT {columns}, ?, ?, _line, _extra FROM {good}",
+        [load_id, file],
+    )
+    return con.execute(f"SELECT count(*) FROM {good}").fetchone()[0]

@@ -1,0 +1,174 @@
+"""Finding a data set's files and reading each into a staging table, as text.
+
+Every cell is read as text so that no value is lost to a failed cast: typing and
+validation happen afterwards, in SQL, over whole columns (see ``validate``). Rows the
+CSV reader cannot parse at all (ragged rows, bad encodings, over-long lines) are kept
+by DuckDB's rejects mechanism with their line and text, and quarantined.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dvpi.contract import TABLES, Table
+from dvpi.ingest.errors import LoadError
+
+FORMATS = ("csv", "parquet")
+
+
+@dataclass
+class SourceFile:
+    table: Table
+    path: Path
+    format: str
+    sha256: str
+    size: int
+    # Input column name (as in the file) for each contract column present.
+    columns: dict[str, str] = field(default_factory=dict)
+    # Input columns the contract does not know: kept as JSON in _extra.
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_sources(data_dir: Path) -> list[SourceFile]:
+    """The data set's table files, in load order. Missing required tables stop the load."""
+    if not data_dir.is_dir():
+        raise LoadError(f"{data_dir}: not a folder (a data set is a folder of table files)")
+    sources: list[SourceFile] = []
+    for table in TABLES.values():
+        found = [data_dir / f"{table.name}.{fmt}" for fmt in FORMATS]
+        found = [p for p in found if p.is_file()]
+        if len(found) > 1:
+            raise LoadError(
+                f"{data_dir}: both {found[0].name} and {found[1].name} are present; "
+                f"keep one file per table"
+            )
+        if not found:
+            if table.required:
+                raise LoadError(f"{data_dir / (table.name + '.csv')}: required table missing")
+            continue
+        path = found[0]
+        sources.append(
+            SourceFile(table, path, path.suffix[1:], sha256_of(path), path.stat().st_size)
+        )
+    return sources
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("rb") as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise LoadError(f"{path.name}, line 1: empty file, no header row")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"{path.name}, line 1: header is not UTF-8 text ({exc.reason})"
+        ) from exc
+    try:
+        return next(csv.reader(io.StringIO(text)))
+    except (csv.Error, StopIteration) as exc:
+        raise LoadError(f"{path.name}, line 1: unreadable header ({exc})") from exc
+
+
+def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    try:
+        rows = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    except duckdb.Error as exc:
+        raise LoadError(f"{path.name}: cannot be read as Parquet ({exc})") from exc
+    return [r[0] for r in rows]
+
+
+def map_columns(source: SourceFile, header: list[str]) -> None:
+    """Match the header to the contract: names are case-insensitive, order is free."""
+    seen: dict[str, str] = {}
+    for name in header:
+        key = name.strip().lower()
+        if key in seen:
+            raise LoadError(f"{source.path.name}, line 1: column {name!r} appears twice")
+        seen[key] = name
+    for column in source.table.columns:
+        if column.name in seen:
+            source.columns[column.name] = seen.pop(column.name)
+        elif column.required or column.required_when:
+            raise LoadError(
+                f"{source.path.name}, line 1: required column {column.name!r} is missing"
+            )
+    source.extra_columns = list(seen.values())
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
+    """Read a file into a temp table of text columns plus ``_line``.
+
+    Returns the staging table and, for CSV, the table of rows the reader rejected.
+    """
+    raw, rejects = f"raw_{source.table.name}", f"rejects_{source.table.name}"
+    if source.format == "parquet":
+        header = _parquet_header(con, source.path)
+        map_columns(source, header)
+        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {casts}, "
+                f"file_row_number + 1 AS _line "
+                f"FROM read_parquet(?, file_row_number = true)",
+                [str(source.path)],
+            )
+        except duckdb.Error as exc:
+            raise LoadError(f"{source.path.name}: cannot be read as Parquet ({exc})") from exc
+        return raw, None
+
+    header = _csv_header(source.path)
+    map_columns(source, header)
+    names = [h.lstrip("\ufeff") for h in header]
+    columns = "{" + ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names) + "}"
+    con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {raw}_parsed AS
+            SELECT * FROM read_csv(?, header = true, auto_detect = false,
+                columns = {columns}, delim = ',', quote = '"', escape = '"',
+                strict_mode = true, null_padding = false,
+                store_rejects = true, rejects_table = '{rejects}',
+                rejects_scan = '{rejects}_scan')""",
+            [str(source.path)],
+        )
+    except duckdb.Error as exc:
+        raise LoadError(f"{source.path.name}: cannot be read as CSV ({exc})") from exc
+    # The reader keeps file order; a parsed row's line is the next line number that the
+    # reader did not reject (header = line 1; one record per line).
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {raw} AS
+        WITH parsed AS (SELECT *, row_number() OVER (ORDER BY rowid) AS _ord FROM {raw}_parsed),
+        rejected AS (SELECT DISTINCT line FROM {rejects}),
+        total AS (SELECT (SELECT count(*) FROM parsed) + (SELECT count(*) FROM rejected) AS n),
+        lines AS (
+            SELECT line, row_number() OVER (ORDER BY line) AS _ord
+            FROM (SELECT unnest(range(2, (SELECT n FROM total) + 2)) AS line)
+            WHERE line NOT IN (SELECT line FROM rejected)
+        )
+        SELECT parsed.* EXCLUDE (_ord), lines.line AS _line
+        FROM parsed JOIN lines USING (_ord)"""
+    )
+    con.execute(f"DROP TABLE {raw}_parsed")
+    # Rename columns to the file's header spelling without the BOM (already done) and
+    # keep the rejects for the quarantine.
+    return raw, rejects

@@ -1,0 +1,187 @@
+"""Validation as SQL over whole columns, built from the contract's declarations.
+
+For each table this builds one SELECT over the staging table that yields every
+contract column typed and canonical, plus ``_reasons``: the list of everything wrong
+with the row (empty when the row is good). Nothing here loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from dvpi.contract import Column, Table, codes
+from dvpi.ingest.sources import SourceFile
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+INTEGER_PATTERN = r"^[+-]?\d{1,18}(\.0+)?$"
+EARLIEST_YEAR, LATEST_YEAR = 1850, 2100
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_list(values) -> str:
+    return "(" + ", ".join(sql_str(str(v)) for v in values) + ")"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _shown(raw: str) -> str:
+    """The offending value, shortened, for a reason text."""
+    return f"'''' || left({raw}, 40) || ''''"
+
+
+def _reason(column: str, text: str) -> str:
+    return sql_str(f"{column}: {text}")
+
+
+def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
+    """(typed canonical value, [reason expressions that are NULL when fine])."""
+    v = raw
+    reasons: list[str] = []
+    name = column.name
+    if column.type == "text":
+        value = v
+    elif column.type == "code":
+        folded = f"upper({v})" if column.upper else f"lower({v})"
+        if column.aliases:
+            cases = " ".join(
+                f"WHEN {sql_str(a)} THEN {sql_str(c)}" for a, c in column.aliases.items()
+            )
+            folded = f"(CASE {folded} {cases} ELSE {folded} END)"
+        value = f"(CASE WHEN {folded} IN {sql_list(column.codes)} THEN {folded} END)"
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not in its code list' END"
+        )
+    elif column.type == "date":
+        value = (
+            f"(CASE WHEN regexp_matches({v}, '{DATE_PATTERN}') THEN TRY_CAST({v} AS DATE) END)"
+        )
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND NOT regexp_matches({v}, '{DATE_PATTERN}') THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not a date (YYYY-MM-DD)' "
+            f"WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date' "
+            f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date' END"
+        )
+    elif column.type == "datetime":
+        value = (
+            f"(CASE WHEN regexp_matches({v}, '{DATETIME_PATTERN}') "
+            f"THEN TRY_CAST(replace({v}, 'T', ' ') AS TIMESTAMP) END)"
+        )
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not a date-time (YYYY-MM-DDThh:mm:ss)' "
+            f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date-time' END"
+        )
+    elif column.type == "bool":
+        value = (
+            f"(CASE WHEN lower({v}) IN {sql_list(codes.TRUE_WORDS)} THEN true "
+            f"WHEN lower({v}) IN {sql_list(codes.FALSE_WORDS)} THEN false END)"
+        )
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not a boolean (true/false)' END"
+        )
+    elif column.type == "integer":
+        value = (
+            f"(CASE WHEN regexp_matches({v}, '{INTEGER_PATTERN}') "
+            f"THEN TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT) END)"
+        )
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not a whole number' END"
+        )
+        if column.min_value is not None or column.max_value is not None:
+            low = column.min_value if column.min_value is not None else -(2**62)
+            high = column.max_value if column.max_value is not None else 2**62
+            reasons.append(
+                f"CASE WHEN {value} NOT BETWEEN {low} AND {high} THEN "
+                f"{_reason(name, '')} || {_shown(v)} || ' is outside {low}..{high}' END"
+            )
+    elif column.type == "number":
+        value = f"(CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) END)"
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {_shown(v)} || ' is not a number' END"
+        )
+    else:  # pragma: no cover - the contract's types are closed
+        raise ValueError(column.type)
+
+    if column.required:
+        reasons.append(
+            f"CASE WHEN {v} IS NULL THEN {_reason(name, 'required value missing')} END"
+        )
+    if column.default is not None:
+        default = (
+            ("true" if column.default else "false")
+            if isinstance(column.default, bool)
+            else sql_str(column.default)
+        )
+        value = f"coalesce({value}, CASE WHEN {v} IS NULL THEN {default} END)"
+    return value, reasons
+
+
+def typed_select(source: SourceFile, raw_table: str) -> str:
+    """SELECT the typed, canonical columns, lineage, original values and reasons."""
+    table: Table = source.table
+    values: list[str] = []
+    reasons: list[str] = []
+    for column in table.columns:
+        if column.name in source.columns:
+            raw = f"NULLIF(trim({ident(source.columns[column.name])}), '')"
+        else:
+            raw = "CAST(NULL AS VARCHAR)"
+        value, why = column_sql(column, raw)
+        values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
+        reasons.extend(why)
+    values_sql = ",\n  ".join(values)
+    reasons_sql = ", ".join(reasons)
+    original = ", ".join(
+        f"{sql_str(h)}, {ident(h)}" for h in [*source.columns.values(), *source.extra_columns]
+    )
+    extra = (
+        "json_object(" + ", ".join(f"{sql_str(h)}, {ident(h)}" for h in source.extra_columns) + ")"
+        if source.extra_columns
+        else "CAST(NULL AS VARCHAR)"
+    )
+    return f"""
+SELECT
+  {values_sql},
+  _line,
+  CAST({extra} AS VARCHAR) AS _extra,
+  CAST(json_object({original}) AS VARCHAR) AS _original,
+  list_filter([{reasons_sql}], lambda r: r IS NOT NULL) AS _reasons
+FROM {raw_table}
+"""
+
+
+def conditional_rules(table: Table) -> list[str]:
+    """Rules that involve several columns of a row: SQL reason expressions."""
+    rules: list[str] = []
+    for column in table.columns:
+        if column.required_when:
+            rules.append(
+                f"CASE WHEN {ident(column.name)} IS NULL AND ({column.required_when}) THEN "
+                f"{_reason(column.name, 'required value missing')} END"
+            )
+    if table.name == "risk_assessments":
+        lengths = ", ".join(str(n) for n in codes.DASH_LENGTHS)
+        wanted = " or ".join(str(n) for n in codes.DASH_LENGTHS)
+        rules.append(
+            "CASE WHEN tool = 'dash' AND dash_answers IS NOT NULL AND NOT ("
+            f"length(dash_answers) IN ({lengths}) AND "
+            f"regexp_matches(upper(dash_answers), '^[{codes.DASH_ANSWER_CHARS}]*$')) THEN "
+            f"{_reason('dash_answers', f'for the dash tool must be {wanted} characters, each Y, N or ?')} END"
+        )
+    if table.name == "targets":
+        rules.append(
+            "CASE WHEN period_start > period_end THEN "
+            f"{_reason('period_end', 'is before period_start')} END"
+        )
+    return rules
