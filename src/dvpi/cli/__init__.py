@@ -16,6 +16,11 @@ app = typer.Typer(
 )
 
 # Feature modules register their commands on `app` when imported.
+from dvpi.cli import indicators as _indicators  # noqa: E402,F401
 from dvpi.cli import load as _load  # noqa: E402,F401
+from dvpi.cli import people as _people  # noqa: E402,F401
+from dvpi.cli import publish as _publish  # noqa: E402,F401
+from dvpi.cli import synth as _synth  # noqa: E402,F401
+from dvpi.cli import web as _web  # noqa: E402,F401
 
 __all__ = ["app"]

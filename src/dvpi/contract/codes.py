@@ -187,4 +187,4 @@ FALSE_WORDS: tuple[str, ...] = ("false", "0", "n", "no")
 
 
 def band_labels(bands: tuple[Band, ...]) -> tuple[str, ...]:
-    return tuple(b.label for b in bands) + (UNRECORDED,)
+    return (*(b.label for b in bands), UNRECORDED)

@@ -81,7 +81,7 @@ class Table:
 
     @property
     def required_columns(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns if c.required or c.required_when)
+        return tuple(c.name for c in self.columns if c.required)
 
     def column(self, name: str) -> Column:
         for c in self.columns:

@@ -19,6 +19,10 @@ import duckdb
 from dvpi.contract import TABLES, Table
 from dvpi.ingest.errors import LoadError
 
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
 FORMATS = ("csv", "parquet")
 
 
@@ -103,7 +107,7 @@ def map_columns(source: SourceFile, header: list[str]) -> None:
     for column in source.table.columns:
         if column.name in seen:
             source.columns[column.name] = seen.pop(column.name)
-        elif column.required or column.required_when:
+        elif column.required:
             raise LoadError(
                 f"{source.path.name}, line 1: required column {column.name!r} is missing"
             )
@@ -138,7 +142,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str 
     header = _csv_header(source.path)
     map_columns(source, header)
     names = [h.lstrip("\ufeff") for h in header]
-    columns = "{" + ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names) + "}"
+    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
     try:

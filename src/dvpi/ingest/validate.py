@@ -8,16 +8,12 @@ with the row (empty when the row is good). Nothing here loops over rows in Pytho
 from __future__ import annotations
 
 from dvpi.contract import Column, Table, codes
-from dvpi.ingest.sources import SourceFile
+from dvpi.ingest.sources import SourceFile, sql_str
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
 INTEGER_PATTERN = r"^[+-]?\d{1,18}(\.0+)?$"
 EARLIEST_YEAR, LATEST_YEAR = 1850, 2100
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def sql_list(values) -> str:
@@ -173,11 +169,12 @@ def conditional_rules(table: Table) -> list[str]:
     if table.name == "risk_assessments":
         lengths = ", ".join(str(n) for n in codes.DASH_LENGTHS)
         wanted = " or ".join(str(n) for n in codes.DASH_LENGTHS)
+        dash_rule = f"for the dash tool must be {wanted} characters, each Y, N or ?"
         rules.append(
             "CASE WHEN tool = 'dash' AND dash_answers IS NOT NULL AND NOT ("
             f"length(dash_answers) IN ({lengths}) AND "
             f"regexp_matches(upper(dash_answers), '^[{codes.DASH_ANSWER_CHARS}]*$')) THEN "
-            f"{_reason('dash_answers', f'for the dash tool must be {wanted} characters, each Y, N or ?')} END"
+            f"{_reason('dash_answers', dash_rule)} END"
         )
     if table.name == "targets":
         rules.append(

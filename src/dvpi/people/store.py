@@ -27,12 +27,16 @@ def _schema(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _ensure_tables(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    # DuckDB refuses CREATE TABLE temp.main.x on a read-only file: say TEMP instead.
+    create = "CREATE TEMP TABLE IF NOT EXISTS" if schema.startswith("temp") else (
+        f"CREATE TABLE IF NOT EXISTS {schema}."
+    )
+    sep = " " if schema.startswith("temp") else ""
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {schema}.{LINKS_TABLE} "
-        "(person_id VARCHAR, person_key VARCHAR, method VARCHAR)"
+        f"{create}{sep}{LINKS_TABLE} (person_id VARCHAR, person_key VARCHAR, method VARCHAR)"
     )
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {schema}.{META_TABLE} "
+        f"{create}{sep}{META_TABLE} "
         "(method VARCHAR, load_id BIGINT, computed_at TIMESTAMP, detail VARCHAR)"
     )
 

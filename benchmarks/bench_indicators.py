@@ -1,0 +1,117 @@
+"""Time the full indicator catalogue for a year, the force and all 32 boroughs.
+
+Until the synthetic London data set exists (`dvpi synth`), this builds a scaled-up
+warehouse itself: the specification's worked example replicated N times with new ids
+(reports, people, nominal ids, calls, CPS cases, reviews all suffixed) spread over 32
+boroughs. Prints where the time goes, cold (first computation of its shape in the
+process: Ibis builds and compiles the plan) and warm (the compiled plan reused).
+
+    python benchmarks/bench_indicators.py [--copies 10000] [--warehouse PATH] [--spark]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from dvpi.contract import TABLES
+from dvpi.indicators import plans
+from dvpi.indicators.engine import Timings, run_cells
+from dvpi.indicators.periods import Period
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "example"
+ID_COLUMNS = {"report_id", "person_id", "victim_person_id", "suspect_person_id", "call_id",
+              "cps_urn", "review_id", "nominal_id", "cad_ref"}
+BOROUGHS = 32
+YEAR = Period(dt.date(2007, 4, 1), dt.date(2008, 3, 31))
+
+
+def build_warehouse(path: Path, copies: int) -> None:
+    from dvpi import people
+    from dvpi.ingest import load_dataset
+
+    load_dataset(EXAMPLE, path)
+    con = duckdb.connect(str(path))
+    names = ", ".join(f"'Borough {i:02d}'" for i in range(BOROUGHS))
+    for table in TABLES.values():
+        if table.name == "targets":
+            continue
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table.name}").fetchall()]
+        select = []
+        for c in cols:
+            if c in ID_COLUMNS:
+                select.append(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '_' || r END AS {c}")
+            elif c == "borough":
+                select.append(f"[{names}][(r % {BOROUGHS}) + 1] AS borough")
+            else:
+                select.append(c)
+        n = BOROUGHS if table.name == "population" else copies
+        con.execute(f"CREATE TABLE {table.name}_big AS SELECT {', '.join(select)} "
+                    f"FROM {table.name}, range({n}) t(r)")
+        con.execute(f"DROP TABLE {table.name}")
+        con.execute(f"ALTER TABLE {table.name}_big RENAME TO {table.name}")
+    people.resolve(con, "exact")  # the rows changed under the same load: recompute
+    con.execute("CHECKPOINT")
+    con.close()
+
+
+def run(path: Path, engine: str) -> None:
+    con = duckdb.connect(str(path), read_only=True)
+    sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+             for t in ("reports", "people", "relationships", "outcomes")}
+    con.close()
+    print(f"warehouse {path}: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()))
+    runs = (("cold: no compiled plan yet", False),
+            ("warm: plan from the disk cache (a new process)", True),
+            ("warm: plan in memory", False))
+    for label, from_disk in runs:
+        if from_disk:
+            plans.clear_memory()
+        timings = Timings()
+        t0 = time.perf_counter()
+        out = run_cells(path, [YEAR], None, engine=engine, timings=timings)
+        total = time.perf_counter() - t0
+        print(f"\n{label}: {total:.2f} s for {len(out)} scopes x "
+              f"{len(out[0]['indicators'])} indicators ({engine})")
+        for step, secs in timings.steps.items():
+            print(f"  {secs:7.2f} s  {step}")
+        print(f"  force dv_incidents = {out[0]['indicators']['dv_incidents']['value']:,}")
+    weeks = [Period(YEAR.end - dt.timedelta(days=7 * (13 - i) - 1),
+                    YEAR.end - dt.timedelta(days=7 * (12 - i))) for i in range(13)]
+    for label in ("cold", "warm"):
+        t0 = time.perf_counter()
+        out = run_cells(path, weeks, None, engine=engine)
+        print(f"\n13-week series, {label}: {time.perf_counter() - t0:.2f} s for {len(out)} "
+              "period x scope objects")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10000)
+    parser.add_argument("--warehouse", type=Path, help="an existing warehouse to time")
+    parser.add_argument("--spark", action="store_true", help="time the Spark engine too")
+    args = parser.parse_args()
+    print(f"{platform.node()} · {platform.processor() or platform.machine()} · "
+          f"Python {platform.python_version()} · {dt.datetime.now():%Y-%m-%d %H:%M}")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["DVPI_PLAN_CACHE"] = str(Path(tmp) / "plans")  # a true cold start
+        path = args.warehouse
+        if path is None:
+            path = Path(tmp) / "bench.duckdb"
+            t0 = time.perf_counter()
+            build_warehouse(path, args.copies)
+            print(f"built a {args.copies:,}-copy warehouse in {time.perf_counter() - t0:.1f} s")
+        run(path, "duckdb")
+        if args.spark:
+            run(path, "spark")
+
+
+if __name__ == "__main__":
+    main()

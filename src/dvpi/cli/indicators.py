@@ -1,0 +1,145 @@
+"""`dvpi indicators`: the indicator catalogue for a period, as JSON or a table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dvpi.cli import app
+from dvpi.indicators import compute, compute_by_borough, registry
+from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
+from dvpi.indicators.periods import PeriodError, financial_year
+from dvpi.indicators.sources import ENGINES
+
+console = Console()
+err = Console(stderr=True)
+BY_CHOICES = ("borough",)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(2)
+
+
+def _date(text: str | None, name: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{name} is not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def resolve_period(start: str | None, end: str | None, year: str | None) -> tuple[dt.date, dt.date]:
+    """--year, or --start and --end; start after end is an error."""
+    if year is not None:
+        if start is not None or end is not None:
+            raise _fail("give either --year or --start/--end, not both")
+        try:
+            return financial_year(year)
+        except PeriodError as exc:
+            raise _fail(str(exc)) from None
+    s, e = _date(start, "--start"), _date(end, "--end")
+    if s is None or e is None:
+        raise _fail("give --start and --end (or --year, e.g. 2007-08)")
+    if s > e:
+        raise _fail(f"the period starts ({s}) after it ends ({e})")
+    return s, e
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return f"{value:,}"
+
+
+def _figure_text(ind, fig: dict[str, Any]) -> str:
+    if "unavailable" in fig:
+        return f"unavailable: {fig['unavailable']}"
+    if ind.unit == "breakdown":
+        parts = ", ".join(f"{k}: {_show(v)}" for k, v in fig["values"].items() if v)
+        return f"{_show(fig['total'])} ({parts})" if parts else _show(fig["total"])
+    if ind.unit == "count":
+        return _show(fig["value"])
+    if ind.unit == "rate" and fig["value"] is not None:
+        text = f"{100 * fig['value']:.1f}%"
+    else:
+        text = _show(fig["value"])
+    return f"{text}  ({_show(fig['numerator'])} / {_show(fig['denominator'])})"
+
+
+def render(result: dict[str, Any]) -> Table:
+    period = result["period"]
+    table = Table(
+        title=f"{result['scope']} · {period['start']} to {period['end']} · {result['definition']}",
+        title_justify="left",
+    )
+    table.add_column("indicator")
+    table.add_column("figure", overflow="fold")
+    table.add_column("target", justify="right")
+    family = None
+    for ind_id, fig in result["indicators"].items():
+        ind = registry.get(ind_id)
+        if ind.family != family:
+            family = ind.family
+            table.add_row(f"[bold]{registry.families_by_id[family].title}[/]", "", "")
+        target = result["targets"].get(ind_id)
+        mark = ""
+        if target:
+            met = {True: "[green]met[/]", False: "[red]not met[/]", None: "–"}[target["met"]]
+            mark = f"{_show(target['target'])} {met}"
+        method = f" [dim]({fig['method']})[/]" if "method" in fig else ""
+        table.add_row(f"  {ind.title} [dim]{ind_id}[/]", _figure_text(ind, fig) + method, mark)
+    return table
+
+
+@app.command()
+def indicators(
+    data: Path = typer.Argument(..., help="a data folder in the interchange format, or a "
+                                          "warehouse file"),
+    start: str | None = typer.Option(None, "--start", help="first day, YYYY-MM-DD"),
+    end: str | None = typer.Option(None, "--end", help="last day, YYYY-MM-DD (inclusive)"),
+    year: str | None = typer.Option(None, "--year", help="financial year, e.g. 2007-08"),
+    borough: str | None = typer.Option(None, "--borough", help="one borough (case ignored)"),
+    by: str | None = typer.Option(None, "--by", help="`borough`: the force, then each borough"),
+    definition: str = typer.Option(DEFAULT_DEFINITION, "--definition",
+                                   help=f"{' | '.join(DEFINITIONS)}"),
+    people: str = typer.Option("exact", "--people",
+                               help="person resolution method: exact | linked | ..."),
+    engine: str = typer.Option("duckdb", "--engine", help=" | ".join(ENGINES)),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON object(s)"),
+) -> None:
+    """Compute the indicator catalogue for a period (the force, a borough, or every borough)."""
+    s, e = resolve_period(start, end, year)
+    if by is not None and by not in BY_CHOICES:
+        raise _fail(f"--by must be one of: {', '.join(BY_CHOICES)}")
+    if by and borough:
+        raise _fail("give either --borough or --by borough, not both")
+    if definition not in DEFINITIONS:
+        raise _fail(f"unknown definition {definition!r} (known: {', '.join(DEFINITIONS)})")
+    if engine not in ENGINES:
+        raise _fail(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
+    if not data.exists():
+        raise _fail(f"no data folder or warehouse at {data}")
+    kwargs = {"definition": definition, "people": people, "engine": engine}
+    try:
+        with err.status("computing indicators…"):
+            if by:
+                result: Any = compute_by_borough(data, s, e, **kwargs)
+            else:
+                result = compute(data, s, e, borough=borough, **kwargs)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    for one in result if isinstance(result, list) else [result]:
+        console.print(render(one))

@@ -1,0 +1,121 @@
+"""`dvpi report` and `dvpi pack`: the annual board report and the weekly borough packs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from dvpi.cli import app
+from dvpi.publish import disclosure
+
+console = Console()
+err = Console(stderr=True)
+
+
+class AudienceChoice(StrEnum):
+    internal = "internal"
+    public = "public"
+
+
+class PeopleChoice(StrEnum):
+    exact = "exact"
+    linked = "linked"
+
+
+class DefinitionChoice(StrEnum):
+    acpo2004 = "acpo2004"
+    da2021 = "da2021"
+
+
+class EngineChoice(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+EngineOption = typer.Option(EngineChoice.duckdb, "--engine", help="the engine that computes")
+
+
+DataArgument = typer.Argument(..., help="a data folder in the interchange format, or a warehouse")
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description:<40}"), TimeElapsedColumn(),
+                    console=err, transient=True)
+
+
+@app.command()
+def report(
+    data: Path = DataArgument,
+    year: str = typer.Option(..., "--year", help="financial year, e.g. 2007-08"),
+    out: Path = typer.Option(..., "--out", help="folder to write the HTML and PDF into"),
+    audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
+    people: PeopleChoice = typer.Option(PeopleChoice.exact, "--people",
+                                        help="person-resolution method for distinct persons"),
+    definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
+    threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1,
+                                  help="public audience: suppress counts below this"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also write the PDF"),
+    title: str = typer.Option(None, "--title", help="the report's title"),
+    engine: EngineChoice = EngineOption,
+) -> None:
+    """Write the annual domestic-violence performance report (HTML and PDF)."""
+    from dvpi.publish import report as board
+
+    with _progress() as bar:
+        task = bar.add_task("computing the year and the year before", total=None)
+        try:
+            inputs = board.gather(data, year, people=people.value, definition=definition.value,
+                                  engine=engine.value)
+        except (ValueError, FileNotFoundError) as exc:
+            err.print(f"[bold red]cannot compute the report:[/] {exc}")
+            raise typer.Exit(2) from exc
+        bar.update(task, description="writing HTML" + (" and PDF" if pdf else ""))
+        written = board.write_report(inputs, out, audience=audience.value, threshold=threshold,
+                                     pdf=pdf, title=title)
+    console.print(f"report: {written.html}")
+    if written.pdf:
+        console.print(f"pdf:    {written.pdf}")
+    if audience is AudienceChoice.public:
+        console.print(f"{written.context['suppressed_cells']} figures suppressed "
+                      f"(threshold {threshold}).")
+
+
+@app.command()
+def pack(
+    data: Path = DataArgument,
+    week_ending: str = typer.Option(..., "--week-ending",
+                                    help="last day of the week, e.g. 2008-03-30"),
+    out: Path = typer.Option(..., "--out", help="folder to write the workbooks into"),
+    audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
+    people: PeopleChoice = typer.Option(PeopleChoice.exact, "--people"),
+    definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
+    threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1),
+    engine: EngineChoice = EngineOption,
+) -> None:
+    """Write the weekly packs: one workbook per borough and one for the force (and, for the
+    internal audience, a RESTRICTED record-list workbook per borough)."""
+    from dvpi.publish import pack as packs
+
+    try:
+        week = dt.date.fromisoformat(week_ending)
+    except ValueError as exc:
+        err.print(f"[bold red]not a date:[/] {week_ending!r} (expected e.g. 2008-03-30)")
+        raise typer.Exit(2) from exc
+    with _progress() as bar:
+        task = bar.add_task("computing 13 weeks and the year to date", total=None)
+        inputs = packs.gather(data, week, people=people.value, definition=definition.value,
+                              engine=engine.value,
+                              restricted=audience is AudienceChoice.internal)
+        bar.update(task, description="writing workbooks")
+        written = packs.write_packs(inputs, out, audience=audience.value, threshold=threshold)
+    console.print(f"{len(written.workbooks)} pack workbooks in {out}")
+    if inputs.restricted_unavailable:
+        err.print(f"[yellow]no RESTRICTED workbooks:[/] {inputs.restricted_unavailable}")
+    if written.restricted:
+        console.print(f"{len(written.restricted)} RESTRICTED record workbooks "
+                      f"(name reports: internal use only)")

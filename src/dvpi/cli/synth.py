@@ -1,0 +1,63 @@
+"""`dvpi synth`: write a calibrated synthetic data set (no real person in it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dvpi.cli import app
+
+console = Console()
+err = Console(stderr=True)
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="folder to write the data set to"),
+    profile: str = typer.Option("mps-2007-08", "--profile", help="calibration profile"),
+    seed: int = typer.Option(1, "--seed", help="random seed (same seed, same data)"),
+    scale: str = typer.Option("1", "--scale",
+                              help="a fraction of the London profile (e.g. 0.02), or "
+                                   "'national' (43 forces, Parquet)"),
+    reports: int | None = typer.Option(None, "--reports",
+                                       help="about this many reports (national: Parquet)"),
+    truth: Path | None = typer.Option(None, "--truth",
+                                      help="folder for the ground truth "
+                                           "(default <OUT>.truth)"),
+) -> None:
+    """Write a data set in the interchange format whose 2007-08 indicators are the 2008
+    report's figures; the ground truth of who is who goes beside it."""
+    from dvpi.synth import default_truth_dir, generate
+    from dvpi.synth.national import NATIONAL_REPORTS, generate_national
+
+    truth_dir = truth or default_truth_dir(out)
+    if scale == "national" or (reports is not None and reports > 250_000):
+        total = reports or NATIONAL_REPORTS
+        with Progress(TextColumn("synthesising"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err) as bar:
+            task = bar.add_task("chunks", total=None)
+
+            def tick(done: int, n: int) -> None:
+                bar.update(task, completed=done, total=n)
+
+            rows = generate_national(out, seed=seed, reports=total, truth_dir=truth_dir,
+                                     progress=tick)
+    else:
+        try:
+            factor = float(scale)
+        except ValueError as exc:
+            raise typer.BadParameter("--scale is a number or 'national'") from exc
+        if reports is not None:
+            from dvpi.synth.national import FULL_BUILD_REPORTS
+
+            factor = reports / FULL_BUILD_REPORTS
+        with err.status("synthesising"):
+            result = generate(out, profile=profile, seed=seed, scale=factor,
+                              truth_dir=truth_dir)
+        rows = result.rows
+    for name, n in rows.items():
+        console.print(f"{name:<18} {n:>12,}")
+    console.print(f"data: {out}   truth: {truth_dir}")

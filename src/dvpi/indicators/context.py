@@ -1,0 +1,324 @@
+"""The tables an indicator expression sees: scoped, dated into cells, with ages.
+
+A *cell* is one period in one scope (the force, or one borough). Every measure
+returns counts per cell, so the force, every borough and several periods are
+computed in the same grouped queries rather than in one pass each. A row of a
+scoped table is repeated once per scope it belongs to: once for the force
+(scope ``*``) and once for its own borough (the lower-cased, trimmed name).
+
+Everything here is Ibis, so the same expressions run on DuckDB and on Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from dvpi.contract import codes
+from dvpi.indicators.definitions import DOMESTIC_RELATIONSHIPS, Definition
+from dvpi.indicators.periods import Period
+from dvpi.indicators.runners import CELLS, TEMP_PREFIX, Runner
+
+FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of the whole force
+
+# Which dates of a cell bound each span.
+SPANS: dict[str, tuple[str, str]] = {
+    "period": ("start", "end"),
+    "lookback": ("lookback_start", "end"),
+    "previous": ("previous_start", "previous_end"),
+}
+
+
+def scope_key(borough: str | None) -> str:
+    """How a borough name is matched: trimmed, case ignored."""
+    return (borough or "").strip().lower()
+
+
+@dataclass(frozen=True)
+class Cell:
+    index: int
+    scope: str  # FORCE or a scope_key
+    period: Period
+
+
+def age_at(date_of_birth: ir.DateValue, on: ir.DateValue, age_column: ir.IntegerValue):
+    """Whole years from the date of birth to ``on`` (rule 7), else the age column.
+
+    Age rises on the birthday itself; someone born on 29 February turns a year older on
+    1 March in a non-leap year (their month-day 0229 is above 0228). A date of birth
+    after the reference date is impossible data and gives an unknown age.
+    """
+    before_birthday = (on.month() * 100 + on.day()) < (
+        date_of_birth.month() * 100 + date_of_birth.day()
+    )
+    from_dob = (on.year() - date_of_birth.year() - before_birthday.ifelse(1, 0)).cast("int64")
+    from_dob = (from_dob >= 0).ifelse(from_dob, ibis.null("int64"))
+    return date_of_birth.notnull().ifelse(from_dob, age_column.cast("int64"))
+
+
+def band(age: ir.IntegerValue, bands: Sequence[codes.Band]) -> ir.StringValue:
+    """The label of the band an age falls in; ``unrecorded`` for an unknown age."""
+    branches = []
+    for b in bands:
+        cond = age >= b.low if b.high is None else age.between(b.low, b.high)
+        branches.append((cond, b.label))
+    return ibis.cases(*branches, else_=codes.UNRECORDED)
+
+
+def union_all(tables: Sequence[ir.Table]) -> ir.Table:
+    """UNION ALL as a balanced tree: a left-deep chain of a hundred measures recurses
+    too deeply in the SQL compiler."""
+    if len(tables) == 1:
+        return tables[0]
+    mid = len(tables) // 2
+    return union_all(tables[:mid]).union(union_all(tables[mid:]), distinct=False)
+
+
+class Context:
+    """Scoped, celled views of one warehouse for one computation."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        tables: dict[str, str],
+        cells: Sequence[Cell],
+        definition: Definition,
+        method: str | None,
+    ) -> None:
+        self.runner = runner
+        self.backend = runner.backend
+        self.table_names = tables  # logical name -> name in the backend
+        self.cells = tuple(cells)
+        self.definition = definition
+        self.method = method
+        self._memo: dict[str, ir.Table] = {}
+        # The base tables materialised so far, in order: (temporary name, SQL).
+        self.steps: list[tuple[str, str]] = []
+        self.scopes = tuple(dict.fromkeys(c.scope for c in self.cells))
+
+    # -- plumbing -------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name in self.table_names
+
+    def raw(self, name: str) -> ir.Table:
+        return self.backend.table(self.table_names[name])
+
+    def memo(self, name: str, build: Callable[[], ir.Table], cache: bool = True) -> ir.Table:
+        """Build a base table once per computation; when ``cache``, materialise it as a
+        temporary table (recorded as a step of the plan)."""
+        if name not in self._memo:
+            expr = build()
+            if cache:
+                temp = f"{TEMP_PREFIX}{name}"
+                sql = self.runner.compile(expr)
+                self.runner.materialise(temp, sql)
+                self.steps.append((temp, sql))
+                expr = self.backend.table(temp)
+            self._memo[name] = expr
+        return self._memo[name]
+
+    # -- cells and scopes -----------------------------------------------------------
+    def cells_arrow(self) -> pa.Table:
+        """The cells as a table: the only place periods enter a computation."""
+        cols: dict[str, list] = {
+            "cell": [c.index for c in self.cells],
+            "scope": [c.scope for c in self.cells],
+            "start": [c.period.start for c in self.cells],
+            "end": [c.period.end for c in self.cells],
+            "lookback_start": [c.period.lookback_start for c in self.cells],
+            "previous_start": [c.period.previous[0] for c in self.cells],
+            "previous_end": [c.period.previous[1] for c in self.cells],
+        }
+        schema = pa.schema(
+            [("cell", pa.int64()), ("scope", pa.string())]
+            + [(n, pa.date32()) for n in list(cols)[2:]]
+        )
+        return pa.table(cols, schema=schema)
+
+    @property
+    def cell_table(self) -> ir.Table:
+        """The cells table (put in the backend by the engine before building)."""
+        return self.memo("cells", lambda: self.backend.table(CELLS), cache=False)
+
+    def scoped(self, t: ir.Table, column: str = "borough") -> ir.Table:
+        """``t`` with a ``scope`` column: one row per scope of this computation it is in."""
+        parts = []
+        if FORCE in self.scopes:
+            parts.append(t.mutate(scope=ibis.literal(FORCE)))
+        boroughs = [s for s in self.scopes if s != FORCE]
+        if boroughs:
+            key = t[column].strip().lower()
+            parts.append(t.filter(key.isin(boroughs)).mutate(scope=key))
+        return union_all(parts)
+
+    def in_span(self, t: ir.Table, date_column: str, span: str = "period") -> ir.Table:
+        """Rows of a scoped table whose date falls in each cell's span, with ``cell``."""
+        lo, hi = SPANS[span]
+        c = self.cell_table.select("cell", "scope", lo, hi)
+        joined = t.join(c, [t.scope == c.scope, t[date_column] >= c[lo], t[date_column] <= c[hi]])
+        return joined.select(*[t[n] for n in t.columns if n != "scope"], c.cell, c.scope)
+
+    def per_cell(self, t: ir.Table) -> ir.Table:
+        """A scope-level table (no dates) spread over the cells of its scope."""
+        c = self.cell_table.select("cell", "scope")
+        joined = t.join(c, t.scope == c.scope)
+        return joined.select(*[t[n] for n in t.columns if n != "scope"], c.cell, c.scope)
+
+    # -- base tables ----------------------------------------------------------------
+    @property
+    def reports(self) -> ir.Table:
+        """All reports with their reference date (occurred, else recorded)."""
+        r = self.raw("reports")
+        return r.mutate(ref_date=ibis.coalesce(r.occurred_date, r.recorded_date))
+
+    @property
+    def period_reports(self) -> ir.Table:
+        """Reports recorded in each cell's period and scope (rule 6)."""
+        return self.memo("period_reports", lambda: self.reports_in("period"))
+
+    def reports_in(self, span: str) -> ir.Table:
+        r = self.reports
+        cols = ["report_id", "borough", "recorded_date", "classification", "offence",
+                "dv_flag", "fm_flag", "hbv_flag"]
+        return self.in_span(self.scoped(r.select(*cols)), "recorded_date", span)
+
+    @property
+    def people(self) -> ir.Table:
+        """Every people row with its age at the report's reference date and, when a
+        person-resolution method is in force, its ``person_key``."""
+
+        def build() -> ir.Table:
+            p = self.raw("people")
+            r = self.reports.select("report_id", "ref_date")
+            j = p.join(r, "report_id")
+            cols = [p[c] for c in p.columns]
+            aged = j.select(
+                *cols,
+                age_years=age_at(j.date_of_birth, j.ref_date, j.age),
+                ref_date=j.ref_date,
+            )
+            if self.method is None:
+                return aged
+            links = self.raw("person_links")
+            links = links.filter(links.method == self.method).select(
+                link_person_id=links.person_id, person_key=links.person_key
+            )
+            k = aged.join(links, aged.person_id == links.link_person_id, how="left")
+            # A row the resolver has not seen is a person of its own.
+            key = ibis.coalesce(k.person_key, ibis.literal("row:") + k.person_id)
+            return k.select(*[k[c] for c in aged.columns], person_key=key)
+
+        return self.memo("people", build)
+
+    def people_of(self, reports: ir.Table) -> ir.Table:
+        """The people rows of the given (celled) reports, with the report's columns."""
+        p = self.people
+        rcols = [c for c in reports.columns if c not in p.columns]
+        j = p.join(reports, "report_id")
+        return j.select(*[j[c] for c in p.columns], *[j[c] for c in rcols])
+
+    @property
+    def period_people(self) -> ir.Table:
+        return self.memo("period_people", lambda: self.people_of(self.period_reports))
+
+    @property
+    def relationship_flags(self) -> ir.Table:
+        """Per report with relationship rows: whether any pair qualifies under the
+        definition in force (rule 10), and whether any row is domestic at all (rule 27)
+        or intimate (rule 20)."""
+
+        def build() -> ir.Table:
+            rel = self.raw("relationships")
+            ages = self.people.select("person_id", "age_years")
+            v = ages.select(victim_person_id=ages.person_id, victim_age=ages.age_years)
+            s = ages.view()
+            s = s.select(suspect_person_id=s.person_id, suspect_age=s.age_years)
+            j = rel.join(v, "victim_person_id", how="left").join(
+                s, "suspect_person_id", how="left"
+            )
+            d = self.definition
+            qualifies = (
+                j.relationship.isin(d.relationships)
+                & (j.victim_age >= d.min_age).fill_null(False)
+                & (j.suspect_age.isnull() | (j.suspect_age >= d.min_age))
+            )
+            return j.group_by("report_id").agg(
+                qualifies=qualifies.ifelse(1, 0).max() == 1,
+                domestic=j.relationship.isin(DOMESTIC_RELATIONSHIPS).ifelse(1, 0).max() == 1,
+                intimate=j.relationship.isin(codes.INTIMATE).ifelse(1, 0).max() == 1,
+            )
+
+        return self.memo("relationship_flags", build)
+
+    def with_relationship_flags(self, reports: ir.Table) -> ir.Table:
+        """Reports with ``qualifies``, ``domestic`` and ``intimate`` (false without rows)."""
+        f = self.relationship_flags
+        j = reports.join(f, "report_id", how="left")
+        return j.select(
+            *[j[c] for c in reports.columns],
+            qualifies=j.qualifies.fill_null(False),
+            domestic=j.domestic.fill_null(False),
+            intimate=j.intimate.fill_null(False),
+        )
+
+    @property
+    def flagged_period_reports(self) -> ir.Table:
+        """The period's reports with relationship flags and arrested-suspect counts, made
+        once for the arrest and audit families."""
+        return self.memo("flagged_period_reports",
+                         lambda: self.with_arrests(self.with_relationship_flags(
+                             self.period_reports)))
+
+    @property
+    def arrested_suspects(self) -> ir.Table:
+        """Per report: how many suspect rows carry an arrest date (any date, rule 11)."""
+
+        def build() -> ir.Table:
+            p = self.raw("people")
+            p = p.filter((p.role == "suspect") & p.arrest_date.notnull())
+            return p.group_by("report_id").agg(arrested=p.count())
+
+        return self.memo("arrested_suspects", build)
+
+    def with_arrests(self, reports: ir.Table) -> ir.Table:
+        a = self.arrested_suspects
+        j = reports.join(a, "report_id", how="left")
+        return j.select(*[j[c] for c in reports.columns], arrested=j.arrested.fill_null(0))
+
+    @property
+    def outcome_summary(self) -> ir.Table:
+        """Per crime with outcomes: its sanction date and class (rule 13), whether it has
+        any sanction, a caution (2 or 3) or a charge (1), of any date."""
+
+        def build() -> ir.Table:
+            o = self.raw("outcomes")
+            sanction = o.outcome_type.isin(codes.SANCTION_OUTCOME_TYPES)
+            rank = ibis.cases(
+                *[(o.outcome_type == c.outcome_type, i) for i, c in
+                  enumerate(codes.SANCTION_CLASSES)],
+                else_=ibis.null("int64"),
+            )
+            return o.group_by("report_id").agg(
+                sanction_date=sanction.ifelse(o.outcome_date, ibis.null("date")).min(),
+                sanction_rank=rank.min(),
+                has_caution=o.outcome_type.isin(CAUTION_TYPES).ifelse(1, 0).max() == 1,
+                has_charge=(o.outcome_type == CHARGE_TYPE).ifelse(1, 0).max() == 1,
+            )
+
+        return self.memo("outcome_summary", build)
+
+    def scoped_dv_crimes(self) -> ir.Table:
+        """DV-flagged crimes of any recording date, in each scope (no cell yet)."""
+        r = self.reports
+        r = r.filter(r.dv_flag & (r.classification == "crime"))
+        return self.scoped(r.select("report_id", "borough", "recorded_date", "_load_id", "_line"))
+
+
+CHARGE_TYPE = next(c.outcome_type for c in codes.SANCTION_CLASSES if c.key == "charge_summons")
+CAUTION_TYPES: tuple[int, ...] = tuple(
+    c.outcome_type for c in codes.SANCTION_CLASSES if c.key in ("caution_adult", "caution_youth")
+)

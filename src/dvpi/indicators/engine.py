@@ -1,0 +1,348 @@
+"""The indicator engine: counts in the warehouse, arithmetic in Python.
+
+One computation covers a set of *cells* (periods x scopes). Every measure of every
+indicator asked for (and of the indicators they refer to) is built as an Ibis
+expression grouped by cell; they run as one query, and the JSON of each cell is
+assembled from the counts. Rates are divided here, in Python, exactly as
+``numerator / denominator``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import ibis
+
+from dvpi.indicators import plans, registry, targets
+from dvpi.indicators.context import FORCE, Cell, Context, scope_key, union_all
+from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
+from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
+from dvpi.indicators.periods import Period
+from dvpi.indicators.runners import CELLS
+from dvpi.indicators.sources import Source, open_backend, open_connection
+
+DEFAULT_PEOPLE = "exact"
+NO_KEY = ""
+
+
+@dataclass
+class Timings:
+    """Where the time of one computation went (seconds), for the benchmark."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+
+    def add(self, step: str, seconds: float) -> None:
+        self.steps[step] = self.steps.get(step, 0.0) + seconds
+
+
+@dataclass(frozen=True)
+class Scope:
+    key: str  # FORCE or a scope_key
+    name: str  # "force" or the borough's name as given
+
+    @property
+    def is_force(self) -> bool:
+        return self.key == FORCE
+
+
+FORCE_SCOPE = Scope(FORCE, "force")
+
+
+
+
+def closure(ids: Sequence[str]) -> list[Indicator]:
+    """The indicators asked for and every indicator they refer to, in catalogue order."""
+    wanted: set[str] = set()
+    stack = list(ids)
+    while stack:
+        i = stack.pop()
+        if i in wanted:
+            continue
+        wanted.add(registry.get(i).id)
+        stack.extend(registry.get(i).refs)
+    return [i for i in registry.INDICATORS if i.id in wanted]
+
+
+def unavailable_reason(ind: Indicator, tables: dict[str, str]) -> str | None:
+    missing = [t for t in ind.needs if t not in tables]
+    return f"{', '.join(missing)} not loaded" if missing else None
+
+
+def boroughs_in(con: duckdb.DuckDBPyConnection) -> list[Scope]:
+    """Every borough of the reports, named by its most frequent spelling, sorted by name."""
+    rows = con.execute(
+        """
+        SELECT k, first(name ORDER BY n DESC, name) FROM (
+            SELECT lower(trim(borough)) AS k, trim(borough) AS name, count(*) AS n
+            FROM reports GROUP BY ALL
+        ) GROUP BY k ORDER BY k
+        """
+    ).fetchall()
+    return [Scope(k, name) for k, name in rows]
+
+
+class Computation:
+    """Counts for a set of cells, and the JSON of each."""
+
+    def __init__(self, ctx: Context, indicators: Sequence[Indicator], tables: dict[str, str],
+                 method: str, timings: Timings, schema: tuple = ()) -> None:
+        self.schema = schema  # the warehouse's columns: part of a plan's shape
+        self.ctx = ctx
+        self.requested = list(indicators)
+        self.indicators = closure([i.id for i in indicators])
+        self.tables = tables
+        self.method = method
+        self.timings = timings
+        self.reasons = {i.id: unavailable_reason(i, tables) for i in self.indicators}
+        self.counts: dict[tuple[str, int, str], int] = defaultdict(int)
+        self.keys_seen: dict[tuple[str, int], set[str]] = defaultdict(set)
+
+    def plan_key(self) -> tuple:
+        ctx = self.ctx
+        return (ctx.runner.engine, tuple(sorted(self.tables.items())), self.schema,
+                ctx.definition.id, ctx.method, ctx.scopes, tuple(i.id for i in self.indicators))
+
+    def run(self) -> None:
+        runner = self.ctx.runner
+        runner.put_arrow(CELLS, self.ctx.cells_arrow())
+        plan = plans.get(self.plan_key())
+        try:
+            if plan is None:
+                plan = self._build()
+            else:
+                for name, sql in plan.steps:
+                    t0 = time.perf_counter()
+                    runner.materialise(name, sql)
+                    self.timings.add(f"materialise {name}", time.perf_counter() - t0)
+            if plan.final is None:
+                return
+            t0 = time.perf_counter()
+            result = runner.fetch(plan.final)
+            self.timings.add("run the counting query", time.perf_counter() - t0)
+        finally:
+            # Reverse order: a later base table may be defined on an earlier one (Spark).
+            for name, _ in reversed(plan.steps if plan else self.ctx.steps):
+                runner.drop(name)
+            runner.drop(CELLS)
+        for label, cell, key, n in zip(*(result.column(c).to_pylist() for c in
+                                        ("part", "cell", "key", "n")), strict=True):
+            # Sums may come back as decimals (DuckDB's HUGEINT): counts are whole numbers.
+            self.counts[(label, cell, key)] += int(n)
+            self.keys_seen[(label, cell)].add(key)
+
+    def _build(self) -> plans.Plan:
+        """Build and compile every measure (materialising base tables as it goes)."""
+        t0 = time.perf_counter()
+        exprs = []
+        for ind in self.indicators:
+            if self.reasons[ind.id]:
+                continue
+            for name, part in ind.parts().items():
+                if callable(part):
+                    exprs.append(self._normalise(f"{ind.id}.{name}", part(self.ctx)))
+        final = self.ctx.runner.compile(union_all(exprs)) if exprs else None
+        plan = plans.Plan(tuple(self.ctx.steps), final)
+        plans.put(self.plan_key(), plan)
+        self.timings.add("build and compile expressions (first of its shape)",
+                         time.perf_counter() - t0)
+        return plan
+
+    @staticmethod
+    def _normalise(label: str, t) -> Any:
+        key = t.key.cast("string") if "key" in t.columns else ibis.literal(NO_KEY)
+        return t.select(
+            part=ibis.literal(label), cell=t.cell.cast("int64"), key=key.fill_null(NO_KEY),
+            n=t.n.cast("int64"),
+        )
+
+    # -- arithmetic -----------------------------------------------------------------
+    def _values(self, ind: Indicator, cell: int) -> dict[str, int]:
+        label = f"{ind.id}.values"
+        unknown = self.keys_seen.get((label, cell), set()) - set(ind.keys)
+        if unknown:
+            raise RuntimeError(f"{ind.id}: keys outside its list: {sorted(unknown)}")
+        return {k: self.counts.get((label, cell, k), 0) for k in ind.keys}
+
+    def _total(self, ind: Indicator, cell: int) -> int:
+        if ind.total is not None:
+            return self._part(ind, "total", cell)
+        return sum(self._values(ind, cell).values())
+
+    def _part(self, ind: Indicator, name: str, cell: int) -> int:
+        part = ind.parts()[name]
+        if callable(part):
+            return self.counts.get((f"{ind.id}.{name}", cell, NO_KEY), 0)
+        return self._eval(part, cell)
+
+    def _eval(self, part: Part, cell: int) -> int:
+        if isinstance(part, Ref):
+            target = registry.get(part.id)
+            if target.unit == "breakdown":
+                if part.key is None:
+                    return self._total(target, cell)
+                return self._values(target, cell)[part.key]
+            if target.unit != "count":
+                raise TypeError(f"a reference to {part.id} must be to a count or breakdown")
+            return self._part(target, "value", cell)
+        if isinstance(part, Sum):
+            return sum(self._eval(p, cell) for p in part.parts)
+        if isinstance(part, Diff):
+            return self._eval(part.left, cell) - self._eval(part.right, cell)
+        raise TypeError(f"not an indicator expression: {part!r}")
+
+    # -- output ---------------------------------------------------------------------
+    def figure(self, ind: Indicator, cell: int) -> dict[str, Any]:
+        reason = self.reasons[ind.id]
+        if reason:
+            out: dict[str, Any] = {"value": None, "unavailable": reason}
+        elif ind.unit == "count":
+            out = {"value": self._part(ind, "value", cell)}
+        elif ind.unit == "breakdown":
+            out = {"values": self._values(ind, cell), "total": self._total(ind, cell)}
+        else:
+            num = self._part(ind, "numerator", cell)
+            den = self._part(ind, "denominator", cell)
+            value = None if den == 0 else (num / den if ind.scale == 1 else ind.scale * num / den)
+            out = {"value": value, "numerator": num, "denominator": den}
+        if ind.person_based:
+            out["method"] = self.method
+        return out
+
+
+def schema_of(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> tuple:
+    """Column names and types of the tables a computation reads."""
+    if not tables:
+        return ()
+    marks = ", ".join("?" for _ in tables)
+    return tuple(con.execute(
+        "SELECT DISTINCT table_name, column_name, data_type FROM information_schema.columns "
+        f"WHERE table_name IN ({marks}) ORDER BY ALL", list(tables)).fetchall())
+
+
+def _validate(definition: str, ids: Sequence[str] | None) -> list[Indicator]:
+    get_definition(definition)
+    if ids is None:
+        return list(registry.INDICATORS)
+    wanted = {registry.get(i).id for i in ids}
+    return [i for i in registry.INDICATORS if i.id in wanted]
+
+
+def needs_people(indicators: Sequence[Indicator]) -> bool:
+    return any("people" in i.needs for i in closure([i.id for i in indicators]))
+
+
+def run_cells(
+    source: Source,
+    periods: Sequence[Period],
+    scopes: Sequence[Scope] | None,
+    *,
+    definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_PEOPLE,
+    engine: str = "duckdb",
+    ids: Sequence[str] | None = None,
+    timings: Timings | None = None,
+) -> list[dict[str, Any]]:
+    """The JSON object of every (period, scope), period-major, scopes in the given order.
+    ``scopes=None`` means the force and then every borough of the data."""
+    indicators = _validate(definition, ids)
+    timings = timings if timings is not None else Timings()
+    with open_connection(source) as con:
+        t0 = time.perf_counter()
+        if needs_people(indicators):
+            from dvpi import people as people_module
+
+            people_module.ensure(con, people)
+        timings.add("person resolution (ensure)", time.perf_counter() - t0)
+        if scopes is None:
+            scopes = [FORCE_SCOPE, *boroughs_in(con)]
+        cells = [Cell(i * len(scopes) + j, s.key, p)
+                 for i, p in enumerate(periods) for j, s in enumerate(scopes)]
+        t0 = time.perf_counter()
+        with open_backend(con, engine) as opened:
+            timings.add(f"open the {engine} backend", time.perf_counter() - t0)
+            ctx = Context(opened.runner, opened.tables, cells, get_definition(definition),
+                          people if "person_links" in opened.tables else None)
+            comp = Computation(ctx, indicators, opened.tables, people, timings,
+                               schema_of(con, list(opened.tables)))
+            comp.run()
+            t0 = time.perf_counter()
+            target_rows = targets.read(opened.con, opened.tables)
+        out = []
+        for cell in cells:
+            scope = scopes[cell.index % len(scopes)]
+            figures = {i.id: comp.figure(i, cell.index) for i in indicators}
+            out.append({
+                "definition": definition,
+                "period": cell.period.as_json(),
+                "scope": scope.name,
+                "indicators": figures,
+                "targets": targets.evaluate(target_rows, indicators, figures, cell.period,
+                                            scope.key),
+            })
+        timings.add("assemble JSON and targets", time.perf_counter() - t0)
+    return out
+
+
+def compute(
+    source: Source,
+    start: dt.date,
+    end: dt.date,
+    *,
+    borough: str | None = None,
+    definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_PEOPLE,
+    engine: str = "duckdb",
+    ids: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The spec's JSON object for one period and one scope (the force, or a borough)."""
+    scope = FORCE_SCOPE if borough is None else Scope(scope_key(borough), borough.strip())
+    return run_cells(source, [Period(start, end)], [scope], definition=definition,
+                     people=people, engine=engine, ids=ids)[0]
+
+
+def compute_by_borough(
+    source: Source,
+    start: dt.date,
+    end: dt.date,
+    *,
+    definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_PEOPLE,
+    engine: str = "duckdb",
+    ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The force first, then every borough in the data, sorted by name."""
+    return run_cells(source, [Period(start, end)], None, definition=definition, people=people,
+                     engine=engine, ids=ids)
+
+
+def compute_series(
+    source: Source,
+    periods: Sequence[tuple[dt.date, dt.date]],
+    *,
+    borough: str | None = None,
+    by_borough: bool = False,
+    definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_PEOPLE,
+    engine: str = "duckdb",
+    ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """One object per period (for trends), all computed in the same queries.
+
+    With ``by_borough`` every period gives the force and then every borough (period-major).
+    """
+    if by_borough and borough is not None:
+        raise ValueError("give either a borough or by_borough, not both")
+    if by_borough:
+        scopes = None
+    elif borough is None:
+        scopes = [FORCE_SCOPE]
+    else:
+        scopes = [Scope(scope_key(borough), borough.strip())]
+    return run_cells(source, [Period(s, e) for s, e in periods], scopes,
+                     definition=definition, people=people, engine=engine, ids=ids)

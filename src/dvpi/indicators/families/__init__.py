@@ -1,0 +1,1 @@
+"""One module per indicator family; each declares ``FAMILY`` and ``INDICATORS``."""

@@ -1,0 +1,112 @@
+"""Risk and service: risk assessment compliance and levels, DASH, calls for service."""
+
+from __future__ import annotations
+
+import ibis
+
+from dvpi.contract import codes
+from dvpi.indicators.families.volume import dv_reports
+from dvpi.indicators.measures import breakdown, count
+from dvpi.indicators.model import Family, Indicator, Ref
+
+FAMILY = Family(
+    "risk", "Risk and service",
+    "Risk assessments on DV-flagged reports of the period (any date, any tool) and DV "
+    "calls for service.",
+)
+
+NEEDS = ("reports", "risk_assessments")
+CAD_NEEDS = ("cad_calls",)
+NO_ASSESSMENT_KEY = "none"
+LEVEL_KEYS: tuple[str, ...] = (*codes.RISK_LEVELS, NO_ASSESSMENT_KEY)
+DASH_TOOL = "dash"
+YES = "Y"
+
+
+def assessments(ctx):
+    """Risk assessment rows of any date on the period's DV-flagged reports, per cell."""
+    ra = ctx.raw("risk_assessments")
+    r = dv_reports(ctx).select("report_id", "cell")
+    return ra.join(r, "report_id")
+
+
+def _assessed_reports(ctx):
+    return dv_reports(ctx).semi_join(ctx.raw("risk_assessments"), "report_id")
+
+
+def _highest_level(ctx):
+    ra = ctx.raw("risk_assessments")
+    rank = ibis.cases(*[(ra.risk_level == lvl, i) for i, lvl in enumerate(codes.RISK_LEVELS)])
+    top = ra.group_by("report_id").agg(rank=rank.max())
+    j = dv_reports(ctx).join(top, "report_id", how="left")
+    level = ibis.cases(*[(j.rank == i, lvl) for i, lvl in enumerate(codes.RISK_LEVELS)],
+                       else_=NO_ASSESSMENT_KEY)
+    return breakdown(j, level)
+
+
+def _quality_assured(ctx):
+    a = assessments(ctx)
+    return a.filter(a.quality_assured.fill_null(False))
+
+
+def yes_answers(answers):
+    """How many `Y` answers a DASH string holds (case ignored)."""
+    upper = answers.upper()
+    return upper.length() - upper.replace(YES, "").length()
+
+
+def _visible_high_risk(ctx):
+    a = assessments(ctx)
+    return a.filter(
+        (a.tool == DASH_TOOL)
+        & (yes_answers(a.dash_answers) >= codes.DASH_VISIBLE_HIGH_RISK_YES).fill_null(False)
+    )
+
+
+def dv_calls(ctx):
+    c = ctx.raw("cad_calls")
+    c = c.filter(c.dv_related).mutate(received_date=lambda t: t.received_at.date())
+    return ctx.in_span(ctx.scoped(c), "received_date")
+
+
+INDICATORS = (
+    Indicator(
+        "risk_assessment_compliance", "risk", "Risk assessment compliance",
+        "DV-flagged reports recorded in the period with at least one risk assessment (any "
+        "date, any tool), over DV-flagged reports (Book 124D compliance).",
+        "rate", NEEDS, numerator=lambda ctx: count(_assessed_reports(ctx)),
+        denominator=Ref("dv_incidents"), rules=("26",),
+    ),
+    Indicator(
+        "risk_level_distribution", "risk", "Risk level distribution",
+        "DV-flagged reports recorded in the period by the highest level assessed (high > "
+        "medium > standard), `none` without an assessment.",
+        "breakdown", NEEDS, values=_highest_level, keys=LEVEL_KEYS, rules=("26",),
+    ),
+    Indicator(
+        "risk_assessment_quality_assured_rate", "risk", "Risk assessments quality assured",
+        "Risk assessment rows on DV-flagged reports of the period that were quality assured, "
+        "over all of them.",
+        "rate", NEEDS, numerator=lambda ctx: count(_quality_assured(ctx)),
+        denominator=lambda ctx: count(assessments(ctx)), rules=("26",),
+    ),
+    Indicator(
+        "dash_visible_high_risk", "risk", "DASH visible high risk",
+        "DASH assessment rows on DV-flagged reports of the period with 14 or more `Y` "
+        "answers (case ignored; either form).",
+        "count", NEEDS, value=lambda ctx: count(_visible_high_risk(ctx)), rules=("26",),
+    ),
+    Indicator(
+        "cad_dv_calls", "risk", "DV calls for service",
+        "DV-related calls received in the period (by the date part of `received_at`), scoped "
+        "by the call's own borough.",
+        "count", CAD_NEEDS, value=lambda ctx: count(dv_calls(ctx)), rules=("6", "18"),
+    ),
+    Indicator(
+        "cad_dv_report_rate", "risk", "DV calls that raised a report",
+        "Of `cad_dv_calls`, the share whose `report_id` is filled.",
+        "rate", CAD_NEEDS,
+        numerator=lambda ctx: count(dv_calls(ctx).filter(lambda t: t.report_id.notnull())),
+        denominator=Ref("cad_dv_calls"), rules=("19",),
+    ),
+)

@@ -1,0 +1,135 @@
+"""docs/methodology.md, written from the registry.
+
+Every indicator's definition comes from its declaration; the hand-written "Readings"
+section (between the markers below) is kept as it stands in the file. Regenerate with
+``python -m dvpi.indicators.methodology`` (``--check`` exits 1 when the file is stale).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dvpi.indicators import registry
+from dvpi.indicators.definitions import DEFINITIONS
+from dvpi.indicators.model import SCALES, Indicator, describe
+from dvpi.indicators.periods import LOOKBACK_MONTHS
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "methodology.md"
+READINGS_START = "<!-- readings: hand-written, kept by the generator -->"
+READINGS_END = "<!-- end of readings -->"
+DEFAULT_READINGS = """## Readings
+
+Where the catalogue leaves a choice, these are the readings dvpi implements.
+
+(Write them here: the generator keeps this section as it is.)
+"""
+
+UNIT_WORDS = {
+    "count": "count",
+    "rate": "rate (a fraction, `numerator / denominator`, null when the denominator is 0)",
+    "per_100": "per 100 (`100 × numerator / denominator`)",
+    "per_1000": "per 1,000 (`1000 × numerator / denominator`)",
+    "breakdown": "breakdown (`values` by key, zeros kept, and `total`)",
+}
+
+
+def _formula(ind: Indicator) -> list[str]:
+    lines = []
+    for name, part in ind.parts().items():
+        if not callable(part):
+            lines.append(f"  - {name}: {describe(part)}")
+    return lines
+
+
+def _indicator(ind: Indicator) -> list[str]:
+    lines = [f"#### `{ind.id}` — {ind.title}", "", ind.definition, ""]
+    lines.append(f"- unit: {UNIT_WORDS[ind.unit]}")
+    if ind.keys:
+        lines.append(f"- keys: {', '.join(f'`{k}`' for k in ind.keys)}")
+    lines.append(f"- needs: {', '.join(f'`{t}`' for t in ind.needs)} "
+                 "(reported as unavailable, never 0, when one is not loaded)")
+    if ind.person_based:
+        lines.append("- distinct persons: counted by `person_key` of the person-resolution "
+                     "method asked for (`--people`); the output names it in `method`")
+    formula = _formula(ind)
+    if formula:
+        lines.append("- computed from other indicators:")
+        lines.extend(formula)
+    if ind.rules:
+        lines.append(f"- precise rules: {', '.join(ind.rules)}")
+    return [*lines, ""]
+
+
+def _readings(existing: str | None) -> str:
+    if existing and READINGS_START in existing and READINGS_END in existing:
+        return existing.split(READINGS_START, 1)[1].split(READINGS_END, 1)[0].strip("\n")
+    return DEFAULT_READINGS.strip("\n")
+
+
+def render(existing: str | None = None) -> str:
+    out = [
+        "# Methodology: the indicator catalogue",
+        "",
+        "<!-- Generated from src/dvpi/indicators (registry and families) by "
+        "`python -m dvpi.indicators.methodology`; edit the declarations, not this file "
+        "(except the Readings section). -->",
+        "",
+        f"{len(registry.INDICATORS)} indicators in {len(registry.FAMILIES)} families, in "
+        "catalogue order (the order of the JSON output). The normative text is "
+        "indicators.md and its precise rules; this document is what dvpi implements.",
+        "",
+        "## Common rules",
+        "",
+        "- A report belongs to a period by `recorded_date` (start and end inclusive); "
+        "outcomes, referrals, prosecutions, reviews and calls by their own dates.",
+        "- Scope: the force, or one borough (matched case-insensitively after trimming); "
+        "CPS cases and calls by their own borough, reviews by the reviewed report's.",
+        "- Age: whole years from the date of birth to the occurred date (else the recorded "
+        "date), rising on the birthday itself; without a date of birth the `age` column.",
+        f"- Repeat-victim look-back: from {LOOKBACK_MONTHS} calendar months before the period "
+        "start to its end.",
+        f"- Scales: {', '.join(f'{u} × {s}' for u, s in SCALES.items())}.",
+        "",
+        "### Definitions of a qualifying pair",
+        "",
+    ]
+    for d in DEFINITIONS.values():
+        out.append(f"- `{d.id}` ({d.title}): {d.description}.")
+    out.append("")
+    for fam in registry.FAMILIES:
+        out += [f"## {fam.title}", "", fam.description, ""]
+        for ind in registry.in_family(fam.id):
+            out += _indicator(ind)
+    out += [READINGS_START, _readings(existing), READINGS_END, ""]
+    return "\n".join(out)
+
+
+def write(path: Path = DOC) -> bool:
+    """Regenerate the file; True when it changed."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else None
+    text = render(existing)
+    if text == existing:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def is_current(path: Path = DOC) -> bool:
+    existing = path.read_text(encoding="utf-8") if path.exists() else None
+    return existing is not None and render(existing) == existing
+
+
+def main(argv: list[str]) -> int:
+    if "--check" in argv:
+        if is_current():
+            return 0
+        print(f"{DOC} is stale: run python -m dvpi.indicators.methodology", file=sys.stderr)
+        return 1
+    print(f"{DOC}: {'written' if write() else 'already up to date'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

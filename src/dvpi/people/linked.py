@@ -1,0 +1,351 @@
+"""The linked method: probabilistic person resolution with Splink.
+
+1. Build the linkage input from ``people`` (:mod:`dvpi.people.prepare`).
+2. Train a Fellegi-Sunter model on it, unsupervised (u by random sampling, m by
+   expectation maximisation), or reuse the model saved in the warehouse
+   (table ``people_model``, Splink's settings JSON, one row per engine).
+3. Score candidate pairs (blocking rules in :mod:`dvpi.people.splink_settings`).
+4. Join pairs at or above the threshold into persons, strongest first, never putting
+   two rows of one report and role, or two rows an analyst called "not the same", into
+   one person; joining first what an analyst called "the same"
+   (:mod:`dvpi.people.cluster`).
+5. Store ``person_links`` (method ``linked``) and the scored pairs near and above the
+   threshold (``people_link_pairs``) for review and explanation.
+
+DuckDB runs Splink in memory by default; ``engine="spark"`` runs the same model on a
+Spark session (local mode unless one is given).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+from splink import Linker, SettingsCreator
+
+from dvpi.people import splink_settings
+from dvpi.people.cluster import Decision, cluster
+from dvpi.people.prepare import linkage_input
+from dvpi.people.store import _schema as writable_schema
+from dvpi.people.store import current_load_id, store_links
+
+METHOD = "linked"
+ENGINES = ("duckdb", "spark")
+MODEL_TABLE = "people_model"
+PAIRS_TABLE = "people_link_pairs"
+DECISIONS_TABLE = "people_decisions"
+# Pairs at or above this match probability are the same person.
+DEFAULT_THRESHOLD = 0.8
+# Pairs scored at or above this are kept for review and explanation.
+REVIEW_FLOOR = 0.01
+
+Progress = Callable[[str], None]
+
+logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+@dataclass
+class LinkResult:
+    """What one run produced: the model used and the scored candidate pairs."""
+
+    model: dict[str, Any]
+    pairs: pa.Table  # unique_id_l, unique_id_r, match_weight, match_probability
+    trained: bool
+
+
+# --- engines -------------------------------------------------------------------------
+
+def local_spark_session(app_name: str = "dvpi-people"):
+    """A local Spark session with Splink's similarity functions on the class path."""
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    return (
+        SparkSession.builder.master("local[2]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.driver.memory", "2g")
+        .config("spark.jars", similarity_jar_location())
+        .getOrCreate()
+    )
+
+
+def _db_api(engine: str, spark=None):
+    if engine == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(duckdb.connect())
+    if engine == "spark":
+        from splink import SparkAPI
+
+        session = spark or local_spark_session()
+        return SparkAPI(spark_session=session, break_lineage_method="persist")
+    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+
+
+def _register(db_api, table: pa.Table, engine: str):
+    if engine == "spark":
+        return db_api.register(table.to_pandas(), table_name="dvpi_people_input")
+    return db_api.register(table, table_name="dvpi_people_input")
+
+
+# --- training and scoring -----------------------------------------------------------
+
+def train(linker: Linker, plan: splink_settings.TrainingPlan) -> None:
+    """Fit the model to the data in the linker, without labels."""
+    training = linker.training
+    # Tiny data sets can break the recall bound; then the default prior stays.
+    with contextlib.suppress(ValueError):
+        training.estimate_probability_two_random_records_match(
+            plan.deterministic_rules, recall=plan.deterministic_recall
+        )
+    training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs, seed=plan.seed)
+    for rule in plan.em_rules:
+        training.estimate_parameters_using_expectation_maximisation(
+            rule, max_pairs=plan.em_max_pairs
+        )
+
+
+def link(
+    table: pa.Table,
+    *,
+    engine: str = "duckdb",
+    model: dict[str, Any] | None = None,
+    settings: SettingsCreator | None = None,
+    plan: splink_settings.TrainingPlan | None = None,
+    floor: float = REVIEW_FLOOR,
+    spark=None,
+    progress: Progress | None = None,
+) -> LinkResult:
+    """Train (unless ``model`` is given) and score the candidate pairs of ``table``."""
+    note = progress or (lambda _msg: None)
+    db_api = _db_api(engine, spark)
+    sdf = _register(db_api, table, engine)
+    trained = model is None
+    plan = plan or splink_settings.TrainingPlan()
+    if model is None:
+        settings = settings or splink_settings.settings_creator()
+        settings.max_iterations = plan.em_max_iterations
+    linker = Linker(sdf, model if model is not None else settings, log_level=None)
+    if trained:
+        note("training the model")
+        train(linker, plan)
+    note("scoring candidate pairs")
+    predictions = linker.inference.predict(
+        threshold_match_probability=floor, warning_mode="never"
+    )
+    pairs = linker.misc.query_sql(
+        "SELECT CAST(unique_id_l AS VARCHAR) AS unique_id_l, "
+        "CAST(unique_id_r AS VARCHAR) AS unique_id_r, "
+        "CAST(match_weight AS DOUBLE) AS match_weight, "
+        "CAST(match_probability AS DOUBLE) AS match_probability "
+        f"FROM {predictions.physical_name}"
+    ).as_pyarrow_table()
+    model_dict = linker.misc.save_model_to_json()
+    if engine == "duckdb":
+        db_api.duckdb_con.close()
+    return LinkResult(model=model_dict, pairs=pairs, trained=trained)
+
+
+def keys_from_pairs(
+    table: pa.Table,
+    pairs: pa.Table,
+    threshold: float,
+    decisions: list[Decision] = (),
+) -> dict[str, str]:
+    """Cluster the pairs at ``threshold`` into person keys for every row of ``table``."""
+    ids = table.column("unique_id").to_pylist()
+    report_role = dict(zip(
+        ids,
+        zip(table.column("report_id").to_pylist(), table.column("role").to_pylist(),
+            strict=True),
+        strict=True,
+    ))
+    above = pairs.filter(pc.greater_equal(pairs.column("match_probability"), threshold))
+    above = above.sort_by([("match_weight", "descending"), ("unique_id_l", "ascending"),
+                           ("unique_id_r", "ascending")])
+    edges = zip(
+        above.column("unique_id_l").to_pylist(),
+        above.column("unique_id_r").to_pylist(),
+        above.column("match_weight").to_pylist(),
+        strict=True,
+    )
+    return cluster(ids, edges, report_role=report_role, decisions=decisions,
+                   sorted_pairs=True)
+
+
+# --- the warehouse ------------------------------------------------------------------
+
+def _create(schema: str, or_replace: bool = False) -> str:
+    """CREATE [OR REPLACE] [TEMP] TABLE: DuckDB wants TEMP spelt out for temp.main."""
+    temp = "TEMP " if schema.startswith("temp") else ""
+    return f"CREATE {'OR REPLACE ' if or_replace else ''}{temp}TABLE"
+
+
+def _ensure_model_table(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    con.execute(
+        f"{_create(schema)} IF NOT EXISTS {schema}.{MODEL_TABLE} (engine VARCHAR, "
+        "trained_at TIMESTAMP, load_id BIGINT, rows BIGINT, threshold DOUBLE, "
+        "settings_json VARCHAR)"
+    )
+
+
+def _load_saved(con: duckdb.DuckDBPyConnection, engine: str | None
+                ) -> tuple[dict[str, Any], float, str] | None:
+    where, params = ("WHERE engine = ?", [engine]) if engine else ("", [])
+    for schema in ("temp.main", "main"):
+        try:
+            rows = con.execute(
+                f"SELECT settings_json, threshold, engine FROM {schema}.{MODEL_TABLE} "
+                f"{where} ORDER BY trained_at DESC LIMIT 1",
+                params,
+            ).fetchall()
+        except duckdb.CatalogException:
+            continue
+        if rows:
+            return json.loads(rows[0][0]), float(rows[0][1]), rows[0][2]
+    return None
+
+
+def port_model(model: dict[str, Any], engine: str) -> dict[str, Any]:
+    """A trained model rewritten for another engine's SQL dialect.
+
+    The trained parameters (prior, m and u of every level) are copied onto the same
+    comparisons rendered for ``engine``; levels correspond one to one because both
+    come from :func:`splink_settings.settings_creator`.
+    """
+    target = splink_settings.settings_creator().create_settings_dict(engine)
+    target["sql_dialect"] = engine
+    target["probability_two_random_records_match"] = model[
+        "probability_two_random_records_match"]
+    for t_comp, s_comp in zip(target["comparisons"], model["comparisons"], strict=True):
+        for t_level, s_level in zip(t_comp["comparison_levels"],
+                                    s_comp["comparison_levels"], strict=True):
+            for key in ("m_probability", "u_probability"):
+                if key in s_level:
+                    t_level[key] = s_level[key]
+    return target
+
+
+def load_model(con: duckdb.DuckDBPyConnection, engine: str = "duckdb"
+               ) -> tuple[dict[str, Any], float] | None:
+    """The saved model for ``engine`` and its threshold, or None."""
+    saved = _load_saved(con, engine)
+    return (saved[0], saved[1]) if saved else None
+
+
+def usable_model(con: duckdb.DuckDBPyConnection, engine: str
+                 ) -> tuple[dict[str, Any], float] | None:
+    """The model to reuse on ``engine``: its own, else another engine's, ported."""
+    saved = _load_saved(con, engine) or _load_saved(con, None)
+    if saved is None:
+        return None
+    model, threshold, trained_on = saved
+    return (model if trained_on == engine else port_model(model, engine)), threshold
+
+
+def save_model(con: duckdb.DuckDBPyConnection, engine: str, model: dict[str, Any],
+               threshold: float, rows: int) -> None:
+    schema = writable_schema(con)
+    _ensure_model_table(con, schema)
+    con.execute(f"DELETE FROM {schema}.{MODEL_TABLE} WHERE engine = ?", [engine])
+    con.execute(
+        f"INSERT INTO {schema}.{MODEL_TABLE} VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?)",
+        [engine, current_load_id(con), rows, threshold, json.dumps(model)],
+    )
+
+
+def ensure_decisions_table(con: duckdb.DuckDBPyConnection, schema: str = "main") -> None:
+    con.execute(
+        f"{_create(schema)} IF NOT EXISTS {schema}.{DECISIONS_TABLE} (person_id_a VARCHAR, "
+        "person_id_b VARCHAR, decision VARCHAR, decided_at TIMESTAMP, note VARCHAR)"
+    )
+
+
+def load_decisions(con: duckdb.DuckDBPyConnection) -> list[Decision]:
+    """Every pair's latest decision (a later decision replaces an earlier one)."""
+    try:
+        rows = con.execute(
+            f"""SELECT person_id_a, person_id_b, decision FROM {DECISIONS_TABLE}
+                QUALIFY row_number() OVER (PARTITION BY person_id_a, person_id_b
+                                           ORDER BY decided_at DESC) = 1
+                ORDER BY decided_at"""
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    return [Decision(a, b, decision == "same") for a, b, decision in rows]
+
+
+def _store_pairs(con: duckdb.DuckDBPyConnection, pairs: pa.Table) -> None:
+    schema = writable_schema(con)
+    con.register("_dvpi_pairs", pairs)
+    try:
+        con.execute(
+            f"{_create(schema, or_replace=True)} {schema}.{PAIRS_TABLE} AS SELECT "
+            "least(unique_id_l, unique_id_r) AS person_id_l, "
+            "greatest(unique_id_l, unique_id_r) AS person_id_r, "
+            "match_weight, match_probability FROM _dvpi_pairs"
+        )
+    finally:
+        con.unregister("_dvpi_pairs")
+
+
+def resolve_linked(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    engine: str = "duckdb",
+    retrain: bool = False,
+    threshold: float | None = None,
+    spark=None,
+    plan: splink_settings.TrainingPlan | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """(Re)compute the ``linked`` person links of the warehouse on ``con``.
+
+    The model saved for ``engine`` is reused unless ``retrain`` (or there is none);
+    a newly trained one is saved. ``threshold`` overrides the saved threshold.
+    """
+    note = progress or (lambda _msg: None)
+    note("preparing names and dates")
+    table = linkage_input(con)
+    saved = None if retrain else usable_model(con, engine)
+    model = saved[0] if saved else None
+    chosen = threshold if threshold is not None else (saved[1] if saved else DEFAULT_THRESHOLD)
+    if table.num_rows < 2:
+        result = LinkResult(model=model or {}, pairs=_empty_pairs(), trained=False)
+    else:
+        result = link(table, engine=engine, model=model, spark=spark, plan=plan,
+                      progress=progress)
+    if result.trained:
+        save_model(con, engine, result.model, chosen, table.num_rows)
+    note("joining pairs into persons")
+    keys = keys_from_pairs(table, result.pairs, chosen, load_decisions(con))
+    links = pa.table({"person_id": list(keys), "person_key": list(keys.values())})
+    note("storing person links")
+    _store_pairs(con, result.pairs)
+    con.register("_dvpi_linked_keys", links)
+    try:
+        store_links(
+            con, METHOD, "SELECT person_id, person_key FROM _dvpi_linked_keys",
+            detail=f"splink {engine}, threshold {chosen}",
+        )
+    finally:
+        con.unregister("_dvpi_linked_keys")
+
+
+def _empty_pairs() -> pa.Table:
+    return pa.table({
+        "unique_id_l": pa.array([], pa.string()),
+        "unique_id_r": pa.array([], pa.string()),
+        "match_weight": pa.array([], pa.float64()),
+        "match_probability": pa.array([], pa.float64()),
+    })

@@ -1,0 +1,483 @@
+"""Statistical disclosure control for everything dvpi publishes to the public.
+
+The rules (``--audience public``):
+
+* **Primary suppression.** A count cell with ``0 < n < threshold`` is suppressed. Zero is
+  published: "nobody" identifies no one, and hiding zeros would hide most of a small table.
+* **Secondary suppression.** Published figures are tied together by identities: a
+  breakdown's cells add up to its total, ``dv_incidents = dv_crimes + dv_non_crimes``, a
+  rate's numerator is another indicator's count, the force is the sum of its boroughs.
+  Whenever an identity has exactly one suppressed member, the smallest other member is
+  suppressed too; then a linear-algebra audit checks that no primary cell is determined by
+  the published figures through *all* identities together, and suppresses more until none is.
+* **Rates.** A rate (or per-100 / per-1,000 figure) is suppressed when its numerator or
+  denominator is, because ``value x denominator`` gives the numerator back.
+
+Suppressed cells become ``None`` and are listed under the figure's ``"suppressed"`` key, so
+every renderer can mark them (:data:`MARK`). The functions here take and return plain
+engine result dicts (the JSON of ``dvpi indicators``); they never touch the warehouse.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.linalg import null_space
+
+DEFAULT_THRESHOLD = 5
+MARK = "[c]"
+NOTE = (
+    "[c] = suppressed: fewer than {threshold}, or withheld so that a suppressed figure "
+    "cannot be worked out from the totals."
+)
+
+# A cell of one result dict: (indicator id, field) where field is "value", "numerator",
+# "denominator", "total" or "values.<key>". Across several result dicts the scope index
+# is prepended.
+Cell = tuple[int, str, str]
+
+# Identities between indicators of one scope, as (whole, parts): whole = sum(parts).
+# "id" alone means the indicator's headline count (value, or total for a breakdown).
+SCOPE_IDENTITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("dv_incidents", ("dv_crimes", "dv_non_crimes")),
+    ("spi8a_incident_arrest_rate.numerator", ("spi8a_incident_arrests",)),
+    ("spi8a_incident_arrest_rate.denominator", ("spi8a_incidents",)),
+    ("spi8a_offence_arrest_rate.numerator", ("spi8a_offence_arrests",)),
+    ("spi8a_offence_arrest_rate.denominator", ("spi8a_offences",)),
+    ("dv_crime_arrests_per_100.denominator", ("dv_crimes",)),
+    ("dv_crime_victims_by_gender", ("dv_crime_victims_by_ethnic_appearance",)),
+    ("dv_crime_victims_by_gender", ("dv_crime_victims_by_age_group",)),
+    ("sanction_detection_rate.numerator", ("sanction_detections",)),
+    ("sanction_detection_rate.denominator", ("dv_crimes",)),
+    ("sanction_detections_by_type", ("sanction_detections",)),
+    ("charges", ("sanction_detections_by_type.values.charge_summons",)),
+    ("adult_caution_share.numerator", ("sanction_detections_by_type.values.caution_adult",)),
+    ("adult_caution_share.denominator", ("sanction_detections",)),
+    ("charge_caution_ratio.numerator", ("charges",)),
+    ("charge_caution_ratio.denominator", (
+        "sanction_detections_by_type.values.caution_adult",
+        "sanction_detections_by_type.values.caution_youth",
+    )),
+    ("sanction_detection_rate_cohort.denominator", ("dv_crimes",)),
+    ("outcome_distribution", ("dv_crimes",)),
+    ("accused_persons", ("accused_by_gender",)),
+    ("accused_persons", ("accused_by_ethnic_appearance",)),
+    ("accused_persons", ("accused_by_age_group",)),
+    ("adult_victims_incidents",
+     ("adult_victims_incidents_repeat", "adult_victims_incidents_single")),
+    ("adult_victims_offences", ("adult_victims_offences_repeat", "adult_victims_offences_single")),
+    ("repeat_victimisation_rate.numerator", ("adult_victims_incidents_repeat",)),
+    ("repeat_victimisation_rate.denominator", ("adult_victims_incidents",)),
+    ("charge_prosecution_gap.denominator", ("charges",)),
+    ("charges", ("charge_prosecution_gap.numerator", "cps_dv_prosecutions")),
+    ("dv_homicide_victims_by_gender", ("dv_homicide_victims_by_ethnic_appearance",)),
+    ("dv_homicide_victims_by_gender", ("dv_homicide_victims_by_age_band",)),
+    ("dv_homicide_suspects_by_gender", ("dv_homicide_suspects_by_ethnic_appearance",)),
+    ("dv_homicide_suspects_by_gender", ("dv_homicide_suspects_by_age_band",)),
+    ("dv_homicides_partner_per_1000.numerator", ("dv_homicides_partner",)),
+    ("dv_gbh_with_intent_change.denominator", ("dv_gbh_with_intent_previous",)),
+    ("dv_gbh_with_intent", ("dv_gbh_with_intent_change.numerator", "dv_gbh_with_intent_previous")),
+    ("fm_victims_by_gender", ("fm_victims_by_ethnic_appearance",)),
+    ("fm_victims_by_gender", ("fm_victims_by_self_defined_ethnicity",)),
+    ("fm_victims_by_gender", ("fm_victims_by_age_band",)),
+    ("risk_assessment_compliance.denominator", ("dv_incidents",)),
+    ("risk_level_distribution", ("dv_incidents",)),
+    ("risk_assessment_compliance.denominator", (
+        "risk_assessment_compliance.numerator", "risk_level_distribution.values.none",
+    )),
+    ("cad_dv_report_rate.denominator", ("cad_dv_calls",)),
+)
+
+# Breakdowns whose total is not the sum of their values (precise rule 1).
+NON_ADDITIVE_BREAKDOWNS: frozenset[str] = frozenset(
+    {"dual_arrest_outcomes", "dual_arrest_outcomes_surname_method"}
+)
+
+
+class DisclosureError(RuntimeError):
+    """A figure cannot be protected: nothing is written rather than something unsafe."""
+
+
+@dataclass
+class Protection:
+    """The outcome of disclosure control over a set of result dicts."""
+
+    results: list[dict]
+    threshold: int
+    primary: set[Cell] = field(default_factory=set)
+    secondary: set[Cell] = field(default_factory=set)
+    # What a reader knows: every cell's true value and the identities between them (kept
+    # so that tests can attack the published figures).
+    cells: dict[Cell, float | None] = field(default_factory=dict, repr=False)
+    identities: list = field(default_factory=list, repr=False)
+
+    @property
+    def suppressed(self) -> set[Cell]:
+        return self.primary | self.secondary
+
+
+def is_primary(value: float | None, threshold: int) -> bool:
+    """A count below the threshold, other than zero, is disclosive."""
+    return value is not None and 0 < value < threshold
+
+
+# --- the core: cells, identities, suppression -------------------------------------------
+
+
+def suppress_cells(
+    cells: dict[object, float | None],
+    identities: Iterable[tuple[object, Sequence[object]]],
+    threshold: int = DEFAULT_THRESHOLD,
+    signed: Iterable[object] = (),
+) -> tuple[set, set]:
+    """Primary and secondary suppression over any cells tied by sum identities.
+
+    ``cells`` maps a cell to its count (None = not published at all); each identity
+    ``(whole, parts)`` states ``cells[whole] == sum(cells[p] for p in parts)``. Returns
+    ``(primary, secondary)``: after it, no identity has exactly one suppressed member and
+    no primary cell is determined by the published cells through all identities together.
+    """
+    equations = [
+        (whole, tuple(parts)) for whole, parts in identities
+        if whole in cells and all(p in cells for p in parts)
+        and cells[whole] is not None and all(cells[p] is not None for p in parts)
+    ]
+    primary = {c for c, v in cells.items() if is_primary(v, threshold)}
+    signed = set(signed)  # differences: may be negative, so never pinned to zero
+    suppressed = set(primary)
+    hopeless: set = set()  # determined even with everything around them hidden
+    while True:
+        _close_single_gaps(cells, equations, suppressed)
+        exposed = [c for c in _determined(primary, suppressed, equations, cells, signed)
+                   if c not in hopeless]
+        if not exposed:
+            break
+        for cell in exposed:
+            if not _widen(cell, cells, equations, suppressed):
+                hopeless.add(cell)
+    if hopeless:
+        raise DisclosureError(f"cannot protect {sorted(hopeless, key=str)[:5]}")
+    return primary, suppressed - primary
+
+
+def _members(eq: tuple[object, tuple]) -> tuple:
+    return (eq[0], *eq[1])
+
+
+def _smallest_unsuppressed(eq, cells, suppressed):
+    whole, parts = eq
+    # Prefer a part over the whole: hiding a total loses more information.
+    for group in (parts, (whole,)):
+        free = [c for c in group if c not in suppressed]
+        if free:
+            # A zero partner protects little (it may be pinned to 0 elsewhere): prefer
+            # the smallest non-zero cell.
+            return min(free, key=lambda c: (cells[c] == 0, cells[c], str(c)))
+    return None
+
+
+def _close_single_gaps(cells, equations, suppressed) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for eq in equations:
+            members = _members(eq)
+            if len(members) < 2:
+                continue
+            hidden = [c for c in members if c in suppressed]
+            if len(hidden) == 1:
+                extra = _smallest_unsuppressed(eq, cells, suppressed)
+                if extra is not None:
+                    suppressed.add(extra)
+                    changed = True
+
+
+def _pinned_to_zero(cells, suppressed: set, equations, signed: set) -> set:
+    """Hidden cells a reader knows are 0: counts are not negative, so when an identity's
+    hidden members all sit on one side and the published ones leave nothing over, every
+    one of them is 0. Repeated until nothing more follows."""
+    known: set = set()
+    changed = True
+    while changed:
+        changed = False
+        for whole, parts in equations:
+            hidden_parts = [p for p in parts if p in suppressed and p not in known]
+            whole_hidden = whole in suppressed and whole not in known
+            if whole_hidden or not hidden_parts or any(p in signed for p in hidden_parts):
+                continue
+            rest = cells[whole] - sum(cells[p] for p in parts if p not in hidden_parts)
+            if abs(rest) < 1e-9:
+                known.update(hidden_parts)
+                changed = True
+    return known
+
+
+def _components(equations, hidden: set) -> list[list]:
+    """Identities grouped so that two share a group when they share a hidden cell."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, eq in enumerate(equations):
+        for c in _members(eq):
+            if c in hidden:
+                parent[find(("eq", i))] = find(c)
+    groups: dict = {}
+    for i, eq in enumerate(equations):
+        if any(c in hidden for c in _members(eq)):
+            groups.setdefault(find(("eq", i)), []).append(eq)
+    return list(groups.values())
+
+
+def _determined(primary: set, suppressed: set, equations, cells, signed: set) -> list:
+    """Primary cells whose value follows from the published cells.
+
+    First the cells pinned to zero by non-negativity; then linear algebra: with the
+    identities restricted to the other hidden cells as a matrix A (the published cells move
+    to the right-hand side), a cell is determined exactly when its unit vector lies in A's
+    row space, i.e. when the null space of A is zero on that cell. Done per connected group
+    of identities, which keeps the matrices small.
+    """
+    zeros = _pinned_to_zero(cells, suppressed, equations, signed)
+    exposed = {c for c in primary if c in zeros}
+    unknown_set = suppressed - zeros
+    for group in _components(equations, unknown_set):
+        unknowns = sorted({c for eq in group for c in _members(eq) if c in unknown_set},
+                          key=str)
+        if not primary.intersection(unknowns):
+            continue
+        index = {c: i for i, c in enumerate(unknowns)}
+        matrix = np.zeros((len(group), len(unknowns)))
+        for row, (whole, parts) in enumerate(group):
+            if whole in index:
+                matrix[row, index[whole]] += 1.0
+            for p in parts:
+                if p in index:
+                    matrix[row, index[p]] -= 1.0
+        null = null_space(matrix)
+        free = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(unknowns))
+        exposed |= {c for c in primary if c in index and free[index[c]] < 1e-9}
+    return sorted(exposed, key=str)
+
+
+def _widen(cell, cells, equations, suppressed) -> bool:
+    """Suppress one more cell so that ``cell`` is no longer pinned down.
+
+    First in an identity that holds ``cell``; when all of those are hidden already, the
+    cell is pinned through a chain of identities: follow the chain (breadth first) to the
+    nearest identity with a published member.
+    """
+    seen_cells, frontier, seen_eqs = {cell}, [cell], set()
+    while frontier:
+        candidates, nxt = [], []
+        for i, eq in enumerate(equations):
+            if i in seen_eqs or not any(c in frontier for c in _members(eq)):
+                continue
+            seen_eqs.add(i)
+            extra = _smallest_unsuppressed(eq, cells, suppressed)
+            if extra is not None:
+                candidates.append(extra)
+            nxt += [c for c in _members(eq) if c not in seen_cells]
+        if candidates:
+            suppressed.add(min(candidates, key=lambda c: (cells[c] == 0, cells[c], str(c))))
+            return True
+        seen_cells.update(nxt)
+        frontier = nxt
+    return False
+
+
+# --- engine result dicts ------------------------------------------------------------------
+
+
+def _headline_field(entry: dict) -> str:
+    return "total" if "values" in entry else "value"
+
+
+def _result_cells(scope: int, result: dict) -> dict[Cell, float | None]:
+    cells: dict[Cell, float | None] = {}
+    for ind_id, entry in result.get("indicators", {}).items():
+        if entry.get("unavailable"):
+            continue
+        if "values" in entry:
+            for key, v in entry["values"].items():
+                cells[(scope, ind_id, f"values.{key}")] = v
+            cells[(scope, ind_id, "total")] = entry.get("total")
+        elif "numerator" in entry:
+            cells[(scope, ind_id, "numerator")] = entry.get("numerator")
+            cells[(scope, ind_id, "denominator")] = entry.get("denominator")
+        else:
+            cells[(scope, ind_id, "value")] = entry.get("value")
+    return cells
+
+
+def _resolve(scope: int, ref: str, result: dict) -> Cell | None:
+    ind_id, _, rest = ref.partition(".")
+    entry = result.get("indicators", {}).get(ind_id)
+    if entry is None or entry.get("unavailable"):
+        return None
+    return (scope, ind_id, rest or _headline_field(entry))
+
+
+def _scope_identities(scope: int, result: dict, declared) -> list[tuple[Cell, tuple[Cell, ...]]]:
+    identities = []
+    for ind_id, entry in result.get("indicators", {}).items():
+        if "values" in entry and ind_id not in NON_ADDITIVE_BREAKDOWNS:
+            parts = tuple((scope, ind_id, f"values.{k}") for k in entry["values"])
+            identities.append(((scope, ind_id, "total"), parts))
+    for whole_ref, part_refs in declared:
+        whole = _resolve(scope, whole_ref, result)
+        parts = tuple(_resolve(scope, p, result) for p in part_refs)
+        if whole is not None and None not in parts:
+            identities.append((whole, parts))
+    return identities
+
+
+def _holds(cells: dict, whole, parts) -> bool:
+    values = [cells.get(whole), *(cells.get(p) for p in parts)]
+    if any(v is None for v in values):
+        return False
+    return abs(values[0] - sum(values[1:])) < 1e-9
+
+
+def _sum_identities(results: Sequence[dict], cells: dict, whole: int, parts: Sequence[int]):
+    """Scope ``whole`` is the sum of scopes ``parts`` (the force of its boroughs, a year of
+    its weeks), for each cell where that holds in the data: distinct-person counts and
+    anything not additive drop out by themselves."""
+    identities = []
+    for (scope, ind_id, fld) in [c for c in cells if c[0] == whole]:
+        members = tuple((s, ind_id, fld) for s in parts)
+        if all(p in cells for p in members) and _holds(cells, (scope, ind_id, fld), members):
+            identities.append(((scope, ind_id, fld), members))
+    return identities
+
+
+# Fields that are differences of counts and may be negative (fallback for the registry).
+SIGNED_FIELDS: frozenset[str] = frozenset({
+    "dv_gbh_with_intent_change.numerator", "charge_prosecution_gap.numerator",
+})
+
+
+def signed_fields() -> frozenset[str]:
+    """``id.field`` of every figure declared as a difference (``Diff``) in the registry."""
+    try:
+        from dvpi.indicators.model import Diff
+        from dvpi.indicators.registry import INDICATORS
+    except ImportError:
+        return SIGNED_FIELDS
+    found = {f"{i.id}.{name}" for i in INDICATORS for name, part in i.parts().items()
+             if isinstance(part, Diff)}
+    return SIGNED_FIELDS | found
+
+
+def registry_identities() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Identities the indicator registry declares (a rate's numerator is another
+    indicator's count, ``Sum`` and ``Diff`` parts), as ``SCOPE_IDENTITIES``-style refs."""
+    try:
+        from dvpi.indicators.model import Diff, Ref, Sum
+        from dvpi.indicators.registry import INDICATORS
+    except ImportError:  # the engine is not installed: the declared list still applies
+        return ()
+
+    def ref_text(r) -> str:
+        return f"{r.id}.values.{r.key}" if r.key else r.id
+
+    found = []
+    for ind in INDICATORS:
+        for name, part in ind.parts().items():
+            if name == "values":
+                continue
+            own = ind.id if name in ("value", "total") else f"{ind.id}.{name}"
+            if isinstance(part, Ref):
+                found.append((own, (ref_text(part),)))
+            elif isinstance(part, Sum) and all(isinstance(p, Ref) for p in part.parts):
+                found.append((own, tuple(ref_text(p) for p in part.parts)))
+            elif isinstance(part, Diff) and isinstance(part.left, Ref) and isinstance(
+                    part.right, Ref):
+                found.append((ref_text(part.left), (own, ref_text(part.right))))
+    return tuple(found)
+
+
+def protect(
+    results: dict | Sequence[dict], threshold: int = DEFAULT_THRESHOLD, *,
+    sums: Sequence[tuple[int, Sequence[int]]] | None = None,
+    links: Sequence[tuple[Cell, Cell]] = (),
+) -> Protection:
+    """Apply disclosure control to result dicts protected together.
+
+    ``results`` is one engine result dict or a list of them. ``sums`` says which results
+    add up to which (``(whole, parts)`` by position); by default, a list that starts with
+    the force followed by boroughs is read as force = sum of boroughs. ``links`` ties
+    single cells of different results that are equal (e.g. this year's
+    ``dv_gbh_with_intent_previous`` and last year's ``dv_gbh_with_intent``).
+
+    Returns copies: suppressed cells are ``None`` and named in the entry's
+    ``"suppressed"`` list (fields ``value``, ``numerator``, ``denominator``, ``total``,
+    ``values.<key>``); a target whose actual is suppressed loses its actual too.
+    """
+    single = isinstance(results, dict)
+    batch = [results] if single else list(results)
+    cells: dict[Cell, float | None] = {}
+    for i, r in enumerate(batch):
+        cells.update(_result_cells(i, r))
+    declared = SCOPE_IDENTITIES + registry_identities()
+    identities = [idn for i, r in enumerate(batch) for idn in _scope_identities(i, r, declared)]
+    identities += [(a, (b,)) for a, b in links]
+    identities = [idn for idn in identities if _holds(cells, *idn)]
+    if sums is None:
+        is_force_list = len(batch) > 1 and batch[0].get("scope") == "force" and all(
+            r.get("scope") != "force" for r in batch[1:])
+        sums = [(0, list(range(1, len(batch))))] if is_force_list else []
+    for whole, parts in sums:
+        identities += _sum_identities(batch, cells, whole, parts)
+    signed_names = signed_fields()
+    signed = {c for c in cells if f"{c[1]}.{c[2]}" in signed_names}
+    primary, secondary = suppress_cells(cells, identities, threshold, signed)
+    protected = [_apply(i, r, primary | secondary) for i, r in enumerate(batch)]
+    return Protection(protected, threshold, primary, secondary, cells, identities)
+
+
+def _apply(scope: int, result: dict, suppressed: set[Cell]) -> dict:
+    out = copy.deepcopy(result)
+    for ind_id, entry in out.get("indicators", {}).items():
+        hidden = sorted(f for (s, i, f) in suppressed if s == scope and i == ind_id)
+        if "numerator" in entry and hidden:
+            hidden.append("value")
+        for fld in hidden:
+            if fld.startswith("values."):
+                entry["values"][fld.removeprefix("values.")] = None
+            else:
+                entry[fld] = None
+        if hidden:
+            entry["suppressed"] = hidden
+    for ind_id, target in out.get("targets", {}).items():
+        entry = out.get("indicators", {}).get(ind_id, {})
+        headline = _headline_field(entry) if entry else "value"
+        if entry.get("suppressed") and (headline in entry["suppressed"] or "value" in
+                                         entry["suppressed"]):
+            target["actual"] = None
+            target["suppressed"] = True
+    return out
+
+
+def is_suppressed(entry: dict, fld: str = "value") -> bool:
+    return fld in entry.get("suppressed", ())
+
+
+def recoverable_cells(values: dict[str, float | None], total: float | None) -> list[str]:
+    """Keys of suppressed cells that ``total - sum(published)`` would give back exactly.
+
+    The check a reader with a calculator makes: with the total published and exactly one
+    cell hidden, that cell is the difference. Used by the tests and by ``dvpi report`` as a
+    last guard before writing public output.
+    """
+    hidden = [k for k, v in values.items() if v is None]
+    if total is None or len(hidden) != 1:
+        return []
+    return hidden

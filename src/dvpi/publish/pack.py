@@ -1,0 +1,447 @@
+"""The weekly borough pack: one Excel workbook per borough and one for the force.
+
+Each workbook holds this week, the last 13 weeks as a native Excel trend chart, the
+financial year to date against target with red/amber/green status, and the borough
+beside the force. Figures are written as numbers (rates as fractions formatted as
+percentages) so that a reader's own formulas work on them.
+
+The record lists (reports that should carry the DV flag and don't, and the reverse; risk
+assessment gaps; dual-arrest incidents) name reports: they go in a separate RESTRICTED
+workbook per borough, written only for the internal audience, never in the main pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from dvpi.publish import disclosure
+from dvpi.publish import format as fmt
+from dvpi.publish.status import COLOURS, infer_direction, pro_rata, rag
+
+WEEKS = 13
+# The figures of the weekly pack, in this order (the registry gives titles and units).
+PACK_INDICATORS: tuple[str, ...] = (
+    "dv_incidents",
+    "dv_crimes",
+    "spi8a_incident_arrest_rate",
+    "spi8a_offence_arrest_rate",
+    "sanction_detections",
+    "sanction_detection_rate",
+    "charge_caution_ratio",
+    "risk_assessment_compliance",
+    "flag_audit_unflagged",
+    "flag_audit_overflagged",
+)
+# Drawn in the trend chart: counts on one chart, rates on another.
+TREND_COUNTS: tuple[str, ...] = ("dv_incidents", "dv_crimes", "sanction_detections")
+TREND_RATES: tuple[str, ...] = (
+    "spi8a_offence_arrest_rate", "sanction_detection_rate", "risk_assessment_compliance")
+RESTRICTED_PREFIX = "RESTRICTED"
+EMPTY_COLUMNS: tuple[str, ...] = ("report_id", "borough", "recorded_date")  # a list with no rows
+
+
+@dataclass(frozen=True)
+class PackPeriods:
+    week_ending: dt.date
+    weeks: tuple[tuple[dt.date, dt.date], ...]  # oldest first; the last is this week
+    year_to_date: tuple[dt.date, dt.date]
+
+    @property
+    def this_week(self) -> tuple[dt.date, dt.date]:
+        return self.weeks[-1]
+
+
+def financial_year_start(day: dt.date) -> dt.date:
+    return dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def pack_periods(week_ending: dt.date, weeks: int = WEEKS) -> PackPeriods:
+    """The week ending on ``week_ending`` (seven days), the 13 weeks to it, and the
+    financial year to date (1 April to ``week_ending``)."""
+    spans = tuple(
+        (week_ending - dt.timedelta(days=7 * i + 6), week_ending - dt.timedelta(days=7 * i))
+        for i in reversed(range(weeks))
+    )
+    return PackPeriods(week_ending, spans, (financial_year_start(week_ending), week_ending))
+
+
+@dataclass
+class PackInputs:
+    periods: PackPeriods
+    weekly: list[list[dict]]  # per week: [force, borough, ...]
+    year_to_date: list[dict]  # [force, borough, ...]
+    definition: str = "acpo2004"
+    restricted: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # borough ->
+    restricted_unavailable: str | None = None  # why no record lists were gathered
+
+    @property
+    def scopes(self) -> list[str]:
+        return [r["scope"] for r in self.year_to_date]
+
+
+def gather(
+    source: Any, week_ending: dt.date, *, definition: str = "acpo2004", people: str = "exact",
+    engine: str = "duckdb", ids: Sequence[str] = PACK_INDICATORS, restricted: bool = True,
+) -> PackInputs:
+    """Ask the engine for every week and the year to date, force and boroughs, in one pass;
+    and (``restricted``) the record lists of each borough for the year to date."""
+    from dvpi.indicators import compute_series
+    from dvpi.indicators.sources import open_connection
+
+    periods = pack_periods(week_ending)
+    spans = [*periods.weeks, periods.year_to_date]
+    with open_connection(source) as con:
+        rows = compute_series(con, spans, by_borough=True, ids=list(ids),
+                              definition=definition, people=people, engine=engine)
+        per = len(rows) // len(spans)
+        grouped = [rows[i * per:(i + 1) * per] for i in range(len(spans))]
+        lists, why_not = {}, None
+        if restricted:
+            start, end = periods.year_to_date
+            try:
+                lists = {r["scope"]: record_lists(con, start, end, r["scope"], definition,
+                                                  people)
+                         for r in grouped[-1][1:]}
+            except ImportError as exc:  # an engine without the record lists
+                why_not = f"the engine has no record lists ({exc})"
+    return PackInputs(periods, grouped[:-1], grouped[-1], definition, lists, why_not)
+
+
+# Sheet names of the RESTRICTED workbook.
+SHOULD_BE_FLAGGED = "Should carry the DV flag"
+SHOULD_NOT_BE_FLAGGED = "DV flag without relationship"
+RISK_GAPS = "Risk assessment gaps"
+DUAL_ARRESTS = "Dual arrests"
+
+
+def record_lists(con, start: dt.date, end: dt.date, borough: str, definition: str,
+                 people: str = "exact") -> dict[str, list[dict]]:
+    """The restricted lists of one borough, from the engine: they name reports."""
+    import inspect
+
+    from dvpi.indicators import records
+
+    def call(fn) -> list[dict]:
+        wanted = {"borough": borough, "definition": definition, "people": people}
+        taken = inspect.signature(fn).parameters
+        return [dict(row) for row in fn(con, start, end,
+                                        **{k: v for k, v in wanted.items() if k in taken})]
+
+    audit = call(records.flag_audit_records)
+    return {
+        SHOULD_BE_FLAGGED: [r for r in audit if r.get("kind") == records.UNFLAGGED],
+        SHOULD_NOT_BE_FLAGGED: [r for r in audit if r.get("kind") == records.OVERFLAGGED],
+        RISK_GAPS: call(records.risk_assessment_gaps),
+        DUAL_ARRESTS: call(records.dual_arrest_records),
+    }
+
+
+def protect_inputs(inputs: PackInputs, threshold: int) -> PackInputs:
+    """Disclosure control over every figure the packs show, period by period: the force
+    with its boroughs, and the year to date with any weeks that add up to it exactly."""
+    spans = [*inputs.periods.weeks, inputs.periods.year_to_date]
+    blocks = [*inputs.weekly, inputs.year_to_date]
+    per = len(blocks[0])
+    flat = [r for block in blocks for r in block]
+    sums: list[tuple[int, Sequence[int]]] = [
+        (b * per, range(b * per + 1, (b + 1) * per)) for b in range(len(blocks))
+    ]
+    # The year to date is the sum of the weeks when they tile it exactly (early in April).
+    ytd_start, ytd_end = inputs.periods.year_to_date
+    inside = [i for i, (s, e) in enumerate(spans[:-1]) if s >= ytd_start and e <= ytd_end]
+    covered = sum((spans[i][1] - spans[i][0]).days + 1 for i in inside)
+    if inside and covered == (ytd_end - ytd_start).days + 1:
+        ytd = len(blocks) - 1
+        for offset in range(per):
+            sums.append((ytd * per + offset, [i * per + offset for i in inside]))
+    protected = disclosure.protect(flat, threshold, sums=sums).results
+    out = [protected[b * per:(b + 1) * per] for b in range(len(blocks))]
+    return PackInputs(inputs.periods, out[:-1], out[-1], inputs.definition, {})
+
+
+# --- workbooks ----------------------------------------------------------------------------
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
+
+
+def _registry():
+    from dvpi.indicators import registry
+
+    return registry
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14, "font_color": "#1f4e79"})
+        self.note = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.head = wb.add_format({"bold": True, "bg_color": "#e8eef5", "border": 1,
+                                   "font_color": "#1f4e79", "text_wrap": True})
+        self.text = wb.add_format({"border": 1})
+        self.count = wb.add_format({"border": 1, "num_format": "#,##0"})
+        self.rate = wb.add_format({"border": 1, "num_format": "0.0%"})
+        self.ratio = wb.add_format({"border": 1, "num_format": "0.00"})
+        self.per = wb.add_format({"border": 1, "num_format": "0.0"})
+        self.mark = wb.add_format({"border": 1, "align": "right", "font_color": "#7a0000"})
+        self.date = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd"})
+        self.status = {s: wb.add_format({"border": 1, "bold": True, "bg_color": c,
+                                         "font_color": "#ffffff" if s != "amber" else "#000000"})
+                       for s, c in COLOURS.items()}
+        self.restricted = wb.add_format({"bold": True, "font_color": "#ffffff",
+                                         "bg_color": "#7a0000", "font_size": 12})
+
+    def number(self, ind_id: str, unit: str):
+        if ind_id in fmt.RATIO_INDICATORS:
+            return self.ratio
+        return {"rate": self.rate, "per_100": self.per, "per_1000": self.per}.get(unit, self.count)
+
+
+def _value(entry: dict | None) -> tuple[float | None, bool]:
+    """(number, suppressed) of an engine entry's headline."""
+    if not entry or entry.get("unavailable"):
+        return None, False
+    fld = "total" if "values" in entry else "value"
+    hidden = fmt.is_hidden(entry, fld) or (fld == "value" and fmt.is_hidden(entry, "value"))
+    return entry.get(fld), hidden
+
+
+def _write_value(ws, row: int, col: int, entry: dict | None, f: _Formats, ind) -> None:
+    value, hidden = _value(entry)
+    if hidden:
+        ws.write_string(row, col, disclosure.MARK, f.mark)
+    elif entry and entry.get("unavailable"):
+        ws.write_string(row, col, fmt.NOT_AVAILABLE, f.mark)
+    elif value is None:
+        ws.write_blank(row, col, None, f.text)
+    else:
+        ws.write_number(row, col, value, f.number(ind.id, ind.unit))
+
+
+def _scope_index(inputs: PackInputs, scope: str) -> int:
+    return inputs.scopes.index(scope)
+
+
+def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
+                   threshold: int, ids: Sequence[str] = PACK_INDICATORS) -> Path:
+    reg = _registry()
+    indicators = [reg.get(i) for i in ids]
+    k = _scope_index(inputs, scope)
+    weeks = inputs.periods.weeks
+    wb = xlsxwriter.Workbook(str(path))
+    f = _Formats(wb)
+    label = "the force" if scope == "force" else scope
+    week_text = f"{weeks[-1][0].isoformat()} to {weeks[-1][1].isoformat()}"
+    ytd = inputs.periods.year_to_date
+
+    # Summary: this week, the year to date against target, the force beside.
+    ws = wb.add_worksheet("Summary")
+    ws.write(0, 0, f"Domestic violence weekly pack: {label}", f.title)
+    ws.write(1, 0, f"Week ending {inputs.periods.week_ending.isoformat()} ({week_text}); "
+                   f"financial year to date {ytd[0].isoformat()} to {ytd[1].isoformat()}.",
+             f.note)
+    ws.write(2, 0, ("Audience: public. " + disclosure.NOTE.format(threshold=threshold))
+             if audience == "public" else "Audience: internal (not for publication).", f.note)
+    heads = ["Indicator", "id", "This week", "Year to date", "Target (year)",
+             "Target to date", "Status", "Force: this week", "Force: year to date"]
+    fy_start = financial_year_start(ytd[1])
+    fy_days = (dt.date(fy_start.year + 1, 3, 31) - fy_start).days + 1
+    elapsed = (ytd[1] - ytd[0]).days + 1
+    for c, h in enumerate(heads):
+        ws.write(4, c, h, f.head)
+    this_week, year = inputs.weekly[-1], inputs.year_to_date
+    for r, ind in enumerate(indicators, start=5):
+        ws.write(r, 0, ind.title, f.text)
+        ws.write(r, 1, ind.id, f.text)
+        _write_value(ws, r, 2, this_week[k]["indicators"].get(ind.id), f, ind)
+        _write_value(ws, r, 3, year[k]["indicators"].get(ind.id), f, ind)
+        target = year[k].get("targets", {}).get(ind.id)
+        if target:
+            # A count target is for the whole year: compare the year to date with its share.
+            to_date = (pro_rata(target["target"], elapsed, fy_days)
+                       if ind.unit in ("count", "breakdown") else target["target"])
+            ws.write_number(r, 4, target["target"], f.number(ind.id, ind.unit))
+            ws.write_number(r, 5, to_date, f.number(ind.id, ind.unit))
+            status = None if target.get("suppressed") else rag(
+                target.get("actual"), to_date, infer_direction(target))
+            if status:
+                ws.write_string(r, 6, status.upper(), f.status[status])
+            else:
+                ws.write_blank(r, 6, None, f.text)
+        else:
+            for c in (4, 5, 6):
+                ws.write_blank(r, c, None, f.text)
+        _write_value(ws, r, 7, this_week[0]["indicators"].get(ind.id), f, ind)
+        _write_value(ws, r, 8, year[0]["indicators"].get(ind.id), f, ind)
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 8, 14)
+    ws.write(r + 2, 0, "Status against the target to date (a count target pro rata to the days "
+                       "of the financial year gone): GREEN met; AMBER missed by no more than 5% "
+                       "of it; RED missed by more.", f.note)
+
+    # Trend: 13 weeks, one row per week, and two native line charts.
+    wt = wb.add_worksheet("Trend")
+    wt.write(0, 0, f"The last {len(weeks)} weeks: {label}", f.title)
+    wt.write(2, 0, "Week ending", f.head)
+    for c, ind in enumerate(indicators, start=1):
+        wt.write(2, c, ind.title, f.head)
+    for r, (span, block) in enumerate(zip(weeks, inputs.weekly, strict=True), start=3):
+        wt.write_datetime(r, 0, dt.datetime.combine(span[1], dt.time()), f.date)
+        for c, ind in enumerate(indicators, start=1):
+            _write_value(wt, r, c, block[k]["indicators"].get(ind.id), f, ind)
+    wt.set_column(0, 0, 12)
+    wt.set_column(1, len(indicators), 16)
+    wt.set_row(2, 45)
+    last_row = 3 + len(weeks) - 1
+    # The charts read a hidden copy where a suppressed or missing figure is #N/A: Excel
+    # would draw the "[c]" text as a zero.
+    wd = wb.add_worksheet("chart data")
+    wd.hide()
+    wd.write(2, 0, "Week ending")
+    for c, ind in enumerate(indicators, start=1):
+        wd.write(2, c, ind.title)
+    for r, (span, block) in enumerate(zip(weeks, inputs.weekly, strict=True), start=3):
+        wd.write_datetime(r, 0, dt.datetime.combine(span[1], dt.time()), f.date)
+        for c, ind in enumerate(indicators, start=1):
+            value, hidden = _value(block[k]["indicators"].get(ind.id))
+            if value is None or hidden:
+                wd.write_formula(r, c, "=NA()", None, "#N/A")
+            else:
+                wd.write_number(r, c, value)
+    anchor = 3 + len(weeks) + 2
+    for n, (group, title, y_format) in enumerate((
+        (TREND_COUNTS, "Reports and detections per week", "#,##0"),
+        (TREND_RATES, "Rates per week", "0%"),
+    )):
+        chart = wb.add_chart({"type": "line"})
+        for ind_id in group:
+            if ind_id not in ids:
+                continue
+            c = list(ids).index(ind_id) + 1
+            chart.add_series({
+                "name": ["chart data", 2, c],
+                "categories": ["chart data", 3, 0, last_row, 0],
+                "values": ["chart data", 3, c, last_row, c],
+                "marker": {"type": "circle", "size": 4},
+            })
+        chart.set_title({"name": f"{title}: {label}"})
+        chart.set_x_axis({"date_axis": True, "num_format": "dd mmm"})
+        chart.set_y_axis({"num_format": y_format, "min": 0})
+        chart.set_legend({"position": "bottom"})
+        chart.show_blanks_as("gap")
+        chart.show_na_as_empty_cell()
+        chart.set_size({"width": 640, "height": 300})
+        wt.insert_chart(anchor + n * 16, 0, chart)
+
+    # Borough beside the force (the force's workbook lists every borough).
+    wc = wb.add_worksheet("Borough v force")
+    if scope == "force":
+        wc.write(0, 0, "Year to date: every borough beside the force", f.title)
+        wc.write(2, 0, "Borough", f.head)
+        for c, ind in enumerate(indicators, start=1):
+            wc.write(2, c, ind.title, f.head)
+        for r, result in enumerate(year, start=3):
+            wc.write(r, 0, result["scope"], f.text)
+            for c, ind in enumerate(indicators, start=1):
+                _write_value(wc, r, c, result["indicators"].get(ind.id), f, ind)
+        wc.set_column(0, 0, 24)
+        wc.set_column(1, len(indicators), 16)
+        wc.set_row(2, 45)
+    else:
+        wc.write(0, 0, f"Year to date: {label} beside the force", f.title)
+        for c, h in enumerate(["Indicator", "id", scope, "Force"]):
+            wc.write(2, c, h, f.head)
+        for r, ind in enumerate(indicators, start=3):
+            wc.write(r, 0, ind.title, f.text)
+            wc.write(r, 1, ind.id, f.text)
+            _write_value(wc, r, 2, year[k]["indicators"].get(ind.id), f, ind)
+            _write_value(wc, r, 3, year[0]["indicators"].get(ind.id), f, ind)
+        wc.set_column(0, 0, 44)
+        wc.set_column(1, 1, 28)
+        wc.set_column(2, 3, 16)
+    # What each figure means, from the registry.
+    wa = wb.add_worksheet("About")
+    wa.write(0, 0, "What the figures mean", f.title)
+    for c, h in enumerate(["id", "Indicator", "Definition", "Unit"]):
+        wa.write(2, c, h, f.head)
+    for r, ind in enumerate(indicators, start=3):
+        for c, v in enumerate([ind.id, ind.title, ind.definition, ind.unit]):
+            wa.write_string(r, c, v, f.text)
+    wa.set_column(0, 0, 28)
+    wa.set_column(1, 1, 36)
+    wa.set_column(2, 2, 90)
+    wb.close()
+    return path
+
+
+def write_restricted(lists: dict[str, list[dict]], scope: str, week_ending: dt.date,
+                     ytd: tuple[dt.date, dt.date], path: Path) -> Path:
+    """The RESTRICTED workbook of one borough: one sheet per record list."""
+    wb = xlsxwriter.Workbook(str(path))
+    f = _Formats(wb)
+    for name, rows in lists.items():
+        ws = wb.add_worksheet(name[:31])
+        ws.write(0, 0, "RESTRICTED: names reports. Not for publication or onward sharing.",
+                 f.restricted)
+        ws.write(1, 0, f"{name}: {scope}, reports recorded {ytd[0].isoformat()} to "
+                       f"{ytd[1].isoformat()} (pack for the week ending "
+                       f"{week_ending.isoformat()}). {len(rows)} record(s).", f.note)
+        columns = list(dict.fromkeys(k for row in rows for k in row)) or list(EMPTY_COLUMNS)
+        for c, col in enumerate(columns):
+            ws.write(3, c, col, f.head)
+            ws.set_column(c, c, max(12, min(40, len(col) + 4)))
+        for r, row in enumerate(rows, start=4):
+            for c, col in enumerate(columns):
+                value = row.get(col)
+                if isinstance(value, dt.datetime | dt.date):
+                    ws.write_string(r, c, value.isoformat(), f.text)
+                elif isinstance(value, bool) or value is None:
+                    ws.write(r, c, "" if value is None else str(value).lower(), f.text)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, c, value, f.text)
+                elif isinstance(value, list | tuple):
+                    ws.write_string(r, c, ", ".join(map(str, value)), f.text)
+                else:
+                    ws.write_string(r, c, str(value), f.text)
+    wb.close()
+    return path
+
+
+@dataclass
+class PackWritten:
+    workbooks: dict[str, Path]
+    restricted: dict[str, Path]
+
+
+def write_packs(
+    inputs: PackInputs, out_dir: Path, *, audience: str = "internal",
+    threshold: int = disclosure.DEFAULT_THRESHOLD, ids: Sequence[str] = PACK_INDICATORS,
+) -> PackWritten:
+    """One workbook per scope (force first); RESTRICTED workbooks only for ``internal``."""
+    if audience not in ("internal", "public"):
+        raise ValueError(f"unknown audience {audience!r}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shown = protect_inputs(inputs, threshold) if audience == "public" else inputs
+    week = inputs.periods.week_ending.isoformat()
+    suffix = "-public" if audience == "public" else ""
+    workbooks = {
+        scope: write_workbook(shown, scope, out_dir / f"dv-pack-{week}-{slug(scope)}{suffix}.xlsx",
+                              audience, threshold, ids)
+        for scope in shown.scopes
+    }
+    restricted = {}
+    if audience == "internal":
+        for scope, lists in inputs.restricted.items():
+            path = out_dir / f"{RESTRICTED_PREFIX}-dv-records-{week}-{slug(scope)}.xlsx"
+            restricted[scope] = write_restricted(lists, scope, inputs.periods.week_ending,
+                                                 inputs.periods.year_to_date, path)
+    return PackWritten(workbooks, restricted)

@@ -1,0 +1,452 @@
+"""The annual board report: one self-contained HTML file and its PDF.
+
+Its sections follow the Domestic Violence Board report of 8 July 2008. Every figure in it
+comes from the indicator engine (``compute_series``: this year and last, force and
+boroughs, in one pass); the template only lays figures out, it never holds a number.
+
+Three steps, each usable alone (the dashboard reuses the middle one):
+
+* :func:`gather` asks the engine (and the population table) for everything;
+* :func:`prepare` applies disclosure control for the audience and builds the sections;
+* :func:`render_html` / :func:`write_report` lay them out and write HTML and PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from dvpi.publish import charts, disclosure, equality, funnel
+from dvpi.publish import format as fmt
+from dvpi.publish.status import DEFAULT_AMBER_MARGIN, rag_from_target
+
+Audience = Literal["internal", "public"]
+AUDIENCES: tuple[str, ...] = ("internal", "public")
+
+# Publish-only breakdowns added beside the engine's (the arrest stage for equality).
+ARRESTS_PREFIX = "arrested_suspects_by_"
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    source: str  # where the 2008 report covered it
+    families: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()  # explicit indicators, before the families'
+    exclude: tuple[str, ...] = ()
+    funnels: tuple[str, ...] = ()
+    equality: tuple[str, ...] = ()  # breakdowns set against the population
+    stages: bool = False  # the arrest stage beside the accused stage
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("volumes", "Volumes", "paragraph 9", families=("volume",)),
+    Section("arrests", "Arrests (SPI 8a)", "paragraphs 10 and 13", families=("arrest",),
+            funnels=("spi8a_incident_arrest_rate", "spi8a_offence_arrest_rate")),
+    Section("offences", "Offences", "paragraph 11", ids=("dv_crimes", "outcome_distribution")),
+    Section("victims", "Victims", "paragraph 12", families=("victims",),
+            equality=("dv_crime_victims_by_ethnic_appearance", "dv_crime_victims_by_gender",
+                      "dv_crime_victims_by_age_group")),
+    Section("sanctions", "Sanction detections and the charge:caution ratio",
+            "paragraphs 15 and 16", families=("outcomes",), exclude=("outcome_distribution",),
+            funnels=("sanction_detection_rate",)),
+    Section("accused", "Persons accused", "paragraph 17", families=("accused",),
+            equality=("accused_by_ethnic_appearance", "accused_by_gender",
+                      "accused_by_age_group"), stages=True),
+    Section("repeat", "Repeat victimisation", "paragraphs 18 and 19", families=("repeat",),
+            funnels=("repeat_victimisation_rate",)),
+    Section("cps", "Crown Prosecution Service", "paragraphs 20 to 22", families=("cps",)),
+    Section("homicide", "Homicides and GBH", "paragraphs 23 to 28", families=("homicide",)),
+    Section("dual_arrests", "Dual arrests", "paragraphs 29 to 34", families=("dual_arrest",)),
+    Section("fm_hbv", "Forced marriage and honour-based violence", "paragraphs 35 to 39",
+            families=("fm_hbv",)),
+    Section("risk", "Risk-assessment compliance", "paragraphs 73 to 75", families=("risk",),
+            funnels=("risk_assessment_compliance",)),
+    Section("accuracy", "Data accuracy", "the monthly flag audit", families=("audit",)),
+)
+
+# The only borough figures the report shows (and so asks the engine for).
+BOROUGH_FIGURES: tuple[str, ...] = tuple(i for s in SECTIONS for i in s.funnels)
+
+
+@dataclass
+class ReportInputs:
+    """Everything the report shows, as the engine gave it (before disclosure control)."""
+
+    year: str
+    period: tuple[dt.date, dt.date]
+    previous_period: tuple[dt.date, dt.date]
+    current: list[dict]  # the force (every indicator), then boroughs (BOROUGH_FIGURES)
+    previous: list[dict]  # the force
+    definition: str
+    people: str
+    population: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension
+    arrests: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension, force
+    source: str = ""
+
+
+def gather(
+    source: Any, year: str, *, people: str = "exact", definition: str = "acpo2004",
+    engine: str = "duckdb",
+) -> ReportInputs:
+    """Ask the engine for the year and the year before (the force, every indicator), and for
+    this year's borough figures the report compares (the funnel plots)."""
+    from dvpi.indicators import compute_series, financial_year
+    from dvpi.indicators.periods import previous_period
+    from dvpi.indicators.sources import open_connection
+
+    start, end = financial_year(year)
+    before = previous_period(start, end)
+    with open_connection(source) as con:
+        force = compute_series(con, [(start, end), before], people=people,
+                               definition=definition, engine=engine)
+        boroughs = compute_series(con, [(start, end)], by_borough=True, people=people,
+                                  definition=definition, engine=engine,
+                                  ids=list(BOROUGH_FIGURES))[1:]
+        population = {d: equality.population_by(con, d) for d in equality.DIMENSIONS}
+        arrests = {d: equality.arrests_by(con, start, end, d)
+                   for d in ("ethnic_appearance", "gender")}
+    return ReportInputs(
+        year=year, period=(start, end), previous_period=before, current=[force[0], *boroughs],
+        previous=[force[1]], definition=definition, people=people,
+        population={d: p for d, p in population.items() if p}, arrests=arrests,
+        source=str(source) if not hasattr(source, "execute") else "",
+    )
+
+
+# --- disclosure control and sections ------------------------------------------------------
+
+
+def _with_arrests(force: dict, arrests: dict[str, dict[str, int]]) -> dict:
+    out = dict(force)
+    out["indicators"] = dict(force["indicators"])
+    for dimension, values in arrests.items():
+        out["indicators"][ARRESTS_PREFIX + dimension] = {
+            "values": dict(values), "total": sum(values.values())}
+    return out
+
+
+def _only(result: dict, ids: Sequence[str]) -> dict:
+    out = dict(result)
+    out["indicators"] = {i: e for i, e in result["indicators"].items() if i in ids}
+    out["targets"] = {i: t for i, t in result.get("targets", {}).items() if i in ids}
+    return out
+
+
+def protect_inputs(inputs: ReportInputs, audience: Audience, threshold: int):
+    """(current, previous, protection): the result lists as the audience may see them.
+
+    For the public, exactly what the report publishes is protected together: this year's
+    and last year's force figures, and this year's borough figures for the funnel plots
+    (the report shows no other borough figure, and none for last year).
+    """
+    current = [_with_arrests(inputs.current[0], inputs.arrests), *inputs.current[1:]]
+    previous = list(inputs.previous)
+    if audience == "internal":
+        return current, previous, None
+    current = [current[0], *(_only(r, BOROUGH_FIGURES) for r in current[1:])]
+    previous = [previous[0]]
+    n = len(current)
+    links = [((0, "dv_gbh_with_intent_previous", "value"), (n, "dv_gbh_with_intent", "value"))]
+    links += [((0, ARRESTS_PREFIX + d, "total"), (0, "dv_crime_arrests_per_100", "numerator"))
+              for d in inputs.arrests]
+    protection = disclosure.protect(
+        [*current, *previous], threshold, sums=[(0, range(1, n))], links=links)
+    return protection.results[:n], protection.results[n:], protection
+
+
+def _registry():
+    from dvpi.indicators import registry
+
+    return registry
+
+
+def section_indicators(section: Section) -> list:
+    reg = _registry()
+    chosen = [reg.get(i) for i in section.ids]
+    chosen += [i for i in reg.INDICATORS
+               if i.family in section.families and i.id not in section.exclude
+               and i not in chosen]
+    return chosen
+
+
+def _figure_rows(indicators, this: dict, last: dict) -> list[dict]:
+    rows = []
+    for ind in indicators:
+        if ind.unit == "breakdown":
+            continue
+        a, b = this["indicators"].get(ind.id), last["indicators"].get(ind.id)
+        rows.append({
+            "id": ind.id, "title": ind.title, "unit": ind.unit,
+            "this": fmt.figure(ind.id, ind.unit, a), "this_fraction": fmt.fraction(a),
+            "last": fmt.figure(ind.id, ind.unit, b), "last_fraction": fmt.fraction(b),
+            "change": fmt.change(ind.id, ind.unit, a, b),
+            "unavailable": (a or {}).get("unavailable"),
+            "method": (a or {}).get("method"),
+        })
+    return rows
+
+
+def _breakdown_table(ind_id: str, title: str, a: dict | None, b: dict | None,
+                     this_label: str, last_label: str) -> dict:
+    if not a or a.get("unavailable"):
+        return {"id": ind_id, "title": title, "unavailable": (a or {}).get("unavailable"),
+                "rows": [], "chart": ""}
+    b = b if b and not b.get("unavailable") else {"values": {}, "total": None}
+    rows = []
+    for key, value in a["values"].items():
+        hidden = fmt.is_hidden(a, f"values.{key}")
+        last_value = b["values"].get(key)
+        rows.append({
+            "key": key, "label": fmt.key_label(ind_id, key),
+            "this": fmt.count(value, hidden), "this_share": fmt.share(value, a.get("total")),
+            "last": fmt.count(last_value, fmt.is_hidden(b, f"values.{key}")),
+            "last_share": fmt.share(last_value, b.get("total")),
+        })
+    chart = charts.bar_chart(
+        a["values"], {k: fmt.key_label(ind_id, k) for k in a["values"]},
+        previous=b["values"] or None, this_label=this_label, last_label=last_label)
+    return {
+        "id": ind_id, "title": title, "unavailable": None, "rows": rows,
+        "total": fmt.count(a.get("total"), fmt.is_hidden(a, "total")),
+        "last_total": fmt.count(b.get("total"), fmt.is_hidden(b, "total")),
+        "method": a.get("method"), "chart": chart,
+    }
+
+
+def _funnel_block(ind, current: list[dict], year: str) -> dict:
+    f = funnel.funnel(current, ind.id)
+    return {
+        "id": ind.id, "title": ind.title,
+        "force_rate": fmt.percent(f.force_rate),
+        "chart": charts.funnel_chart(f, title=f"{ind.title}, {year}") if f.points else "",
+        "league": [
+            row | {"rate_text": fmt.percent(row["rate"]),
+                   "fraction": f"{fmt.count(row['numerator'])} / "
+                               f"{fmt.count(row['denominator'])}"}
+            for row in funnel.league_table(f)
+        ],
+        "omitted": f.omitted,
+    }
+
+
+def _equality_block(ind_id: str, title: str, entry: dict | None,
+                    population: dict[str, dict[str, int]]) -> dict | None:
+    dimension = next((d for d in equality.DIMENSIONS if ind_id.endswith(d)), None)
+    if dimension is None or not entry or entry.get("unavailable") or dimension not in population:
+        return None
+    rows = equality.group_rates(entry, population[dimension], dimension)
+    with_rri = [r for r in rows if r.rri is not None]
+    return {
+        "id": ind_id, "title": title, "dimension": dimension,
+        "reference": equality.DIMENSIONS[dimension]["reference"],
+        "rows": [
+            {"label": r.label, "count": fmt.count(r.count, r.count is None),
+             "population": fmt.count(r.population),
+             "rate": "" if r.per_1000 is None else f"{r.per_1000:.2f}",
+             "interval": "" if r.low is None else f"{r.low:.2f} – {r.high:.2f}",
+             "rri": "" if r.rri is None else f"{r.rri:.2f}",
+             "rri_interval": "" if r.rri_low is None else f"{r.rri_low:.2f} – {r.rri_high:.2f}",
+             "significant": r.significant}
+            for r in rows
+        ],
+        "chart": charts.rri_chart(with_rri, title=f"{title}: relative rate index")
+        if with_rri else "",
+    }
+
+
+def _stage_blocks(force: dict, population: dict[str, dict[str, int]]) -> list[dict]:
+    """The arrest stage beside the accused stage, for each dimension with arrests."""
+    dimensions = [k.removeprefix(ARRESTS_PREFIX) for k in force["indicators"]
+                  if k.startswith(ARRESTS_PREFIX)]
+    return [b for b in (_stage_block(force, population, d) for d in dimensions) if b]
+
+
+def _stage_block(force: dict, population: dict[str, dict[str, int]],
+                 dimension: str) -> dict | None:
+    arrested = force["indicators"].get(ARRESTS_PREFIX + dimension)
+    accused = force["indicators"].get("accused_by_" + dimension)
+    if (dimension not in population or not arrested or not accused
+            or accused.get("unavailable")):
+        return None
+    rows = equality.stage_comparison(arrested["values"], accused["values"],
+                                     population[dimension], dimension)
+
+    def ci(t):
+        if t is None:
+            return ("", "")
+        return (f"{t[0]:.2f}", "" if t[1] is None else f"{t[1]:.2f} – {t[2]:.2f}")
+
+    spec = equality.DIMENSIONS[dimension]
+    return {"dimension": dimension.replace("_", " "), "reference": spec["labels"].get(
+        spec["reference"], spec["reference"]), "rows": [
+        {"label": r.label,
+         "arrested": fmt.count(r.arrested, r.arrested is None),
+         "accused": fmt.count(r.accused, r.accused is None),
+         "arrest_rri": ci(r.arrest_rri), "accused_rri": ci(r.accused_rri),
+         "progression_rri": ci(r.progression_rri)}
+        for r in rows
+    ], "arrests_total": fmt.count(arrested.get("total"), fmt.is_hidden(arrested, "total"))}
+
+
+def _target_rows(force: dict) -> list[dict]:
+    reg = _registry()
+    rows = []
+    for ind_id, t in force.get("targets", {}).items():
+        ind = reg.by_id.get(ind_id)
+        unit = ind.unit if ind else "count"
+        as_entry = {"value": t.get("actual"), "numerator": None} if unit not in (
+            "count", "breakdown") else {"value": t.get("actual")}
+        target_entry = {"value": t.get("target"), "numerator": None} if unit not in (
+            "count", "breakdown") else {"value": t.get("target")}
+        hidden = bool(t.get("suppressed"))
+        status = None if hidden else rag_from_target(t)
+        rows.append({
+            "id": ind_id, "title": ind.title if ind else ind_id,
+            "target": fmt.figure(ind_id, "count" if unit == "breakdown" else unit, target_entry),
+            "actual": fmt.MARK if hidden else fmt.figure(
+                ind_id, "count" if unit == "breakdown" else unit, as_entry),
+            "met": "" if hidden or t.get("met") is None else ("met" if t["met"] else "not met"),
+            "status": status or "",
+        })
+    return rows
+
+
+def prepare(
+    inputs: ReportInputs, audience: Audience = "internal",
+    threshold: int = disclosure.DEFAULT_THRESHOLD, title: str | None = None,
+) -> dict:
+    """The template's context: sections of tables, charts, funnels and the appendix."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    current, previous, protection = protect_inputs(inputs, audience, threshold)
+    this, last = current[0], previous[0]
+    year = inputs.year
+    last_year = f"{inputs.previous_period[0].year}-{str(inputs.previous_period[1].year)[-2:]}"
+    reg = _registry()
+    sections = []
+    for section in SECTIONS:
+        indicators = section_indicators(section)
+        breakdowns = [
+            _breakdown_table(i.id, i.title, this["indicators"].get(i.id),
+                             last["indicators"].get(i.id), year, last_year)
+            for i in indicators if i.unit == "breakdown"
+        ]
+        counts = [i for i in indicators if i.unit == "count"]
+        comparison = ""
+        if section.key == "volumes" and counts:
+            comparison = charts.comparison_chart(
+                [(i.title, fmt.headline(this["indicators"][i.id]),
+                  fmt.headline(last["indicators"][i.id])) for i in counts
+                 if not this["indicators"][i.id].get("unavailable")],
+                this_label=year, last_label=last_year)
+        eq_blocks = [
+            b for b in (_equality_block(i, reg.get(i).title, this["indicators"].get(i),
+                                        inputs.population) for i in section.equality) if b
+        ]
+        sections.append({
+            "key": section.key, "title": section.title, "source": section.source,
+            "figures": _figure_rows(indicators, this, last), "breakdowns": breakdowns,
+            "comparison_chart": comparison,
+            "funnels": [_funnel_block(reg.get(i), current, year) for i in section.funnels
+                        if len(current) > 1],
+            "equality": eq_blocks,
+            "stages": _stage_blocks(this, inputs.population) if section.stages else [],
+        })
+    return {
+        "title": title or f"Domestic violence performance report {year}",
+        "year": year, "last_year": last_year,
+        "period": {"start": inputs.period[0].isoformat(), "end": inputs.period[1].isoformat()},
+        "previous_period": {"start": inputs.previous_period[0].isoformat(),
+                            "end": inputs.previous_period[1].isoformat()},
+        "audience": audience, "threshold": threshold,
+        "disclosure_note": disclosure.NOTE.format(threshold=threshold)
+        if audience == "public" else "",
+        "definition": _definition_text(inputs.definition), "people": inputs.people,
+        "population_loaded": bool(inputs.population),
+        "boroughs": len(current) - 1,
+        "sections": sections,
+        "targets": _target_rows(this),
+        "methodology": methodology(),
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "suppressed_cells": len(protection.suppressed) if protection else 0,
+        "funnel_levels": [f"{lv * 100:g}%" for lv in funnel.LEVELS],
+        "amber_margin": f"{DEFAULT_AMBER_MARGIN * 100:g}%",
+        "ci_level": f"{equality.CI_LEVEL * 100:g}%",
+    }
+
+
+def _definition_text(definition: str) -> dict:
+    from dvpi.indicators.definitions import get_definition
+
+    d = get_definition(definition)
+    return {"id": d.id, "title": d.title, "description": d.description}
+
+
+def methodology() -> list[dict]:
+    """The appendix, generated from the indicator registry: family by family, each
+    indicator's id, title, definition, unit, tables needed and governing rules."""
+    reg = _registry()
+    return [
+        {"title": fam.title, "description": fam.description, "indicators": [
+            {"id": i.id, "title": i.title, "definition": i.definition, "unit": i.unit,
+             "needs": ", ".join(i.needs), "person_based": i.person_based,
+             "rules": ", ".join(i.rules)}
+            for i in reg.in_family(fam.id)
+        ]}
+        for fam in reg.FAMILIES
+    ]
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+_env = Environment(
+    loader=PackageLoader("dvpi.publish", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+)
+
+
+def render_html(context: dict) -> str:
+    from markupsafe import Markup
+
+    css = (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+    return _env.get_template("report.html.j2").render(
+        **context, css=Markup(css), svg=Markup, mark=disclosure.MARK)
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    from weasyprint import HTML
+
+    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    return path
+
+
+@dataclass
+class Written:
+    html: Path
+    pdf: Path | None
+    context: dict
+
+
+def write_report(
+    inputs: ReportInputs, out_dir: Path, *, audience: Audience = "internal",
+    threshold: int = disclosure.DEFAULT_THRESHOLD, pdf: bool = True,
+    title: str | None = None,
+) -> Written:
+    """Write ``dv-report-<year>[-public].html`` and ``.pdf`` into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    context = prepare(inputs, audience, threshold, title)
+    html = render_html(context)
+    stem = f"dv-report-{inputs.year}" + ("-public" if audience == "public" else "")
+    html_path = out_dir / f"{stem}.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = write_pdf(html, out_dir / f"{stem}.pdf") if pdf else None
+    return Written(html_path, pdf_path, context)

@@ -1,0 +1,74 @@
+"""Writing a data set: CSV for the London profile, Parquet for the national scale."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from dvpi.contract import TABLES
+
+_ARROW = {"text": pa.string(), "code": pa.string(), "date": pa.date32(),
+          "datetime": pa.timestamp("s"), "bool": pa.bool_(), "integer": pa.int64(),
+          "number": pa.float64()}
+
+
+def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
+    """A table with exactly the contract's columns and types."""
+    table = TABLES[name]
+    arrays = []
+    for col in table.columns:
+        s = df[col.name] if col.name in df else pd.Series([None] * len(df))
+        typ = _ARROW[col.type]
+        if col.type == "date":
+            v = pd.to_datetime(s).dt.date
+            arr = pa.array(v.where(s.notna(), None), type=typ, from_pandas=True)
+        elif col.type == "datetime":
+            arr = pa.array(pd.to_datetime(s).dt.floor("s"), type=typ, from_pandas=True)
+        elif col.type == "integer":
+            arr = pa.array(pd.array(s, dtype="Int64"), type=typ, from_pandas=True)
+        elif col.type == "number":
+            arr = pa.array(s.astype(float), type=typ, from_pandas=True)
+        elif col.type == "bool":
+            arr = pa.array(s.astype(bool), type=typ)
+        else:
+            arr = pa.array(np.where(pd.isna(s), None, s.astype(object)).tolist(), type=typ)
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, names=list(table.column_names))
+
+
+def write_csv(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    opts = pacsv.WriteOptions(quoting_style="needed")
+    for name, df in tables.items():
+        pacsv.write_csv(to_arrow(name, df), out_dir / f"{name}.csv", write_options=opts)
+
+
+def write_truth(truth_dir: Path, truth: pd.DataFrame) -> Path:
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    path = truth_dir / "people.csv"
+    pacsv.write_csv(pa.Table.from_pandas(truth, preserve_index=False), path)
+    return path
+
+
+class ParquetSink:
+    """One Parquet file per table, written a chunk (row group) at a time."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        self.writers: dict[str, pq.ParquetWriter] = {}
+
+    def write(self, name: str, table: pa.Table) -> None:
+        if name not in self.writers:
+            self.writers[name] = pq.ParquetWriter(self.out_dir / f"{name}.parquet",
+                                                  table.schema, compression="zstd")
+        self.writers[name].write_table(table)
+
+    def close(self) -> None:
+        for w in self.writers.values():
+            w.close()

@@ -1,0 +1,137 @@
+"""The JSON API: exactly the objects of ``dvpi indicators --json``, under the same rules.
+
+Authenticate with ``Authorization: Bearer <token>`` (``dvpi users token USER``); a
+logged-in browser session works too. A partner receives the disclosure-controlled
+object (suppressed cells ``null`` and listed under ``"suppressed"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from dvpi.web import audit as events
+from dvpi.web.access import Rule, allowed, audience
+from dvpi.web.app import dashboard_of
+from dvpi.web.params import choose
+
+router = APIRouter(prefix="/api", tags=["indicators"])
+
+Number = int | float | None
+
+
+class Period(BaseModel):
+    start: str
+    end: str
+
+
+class Indicator(BaseModel):
+    """A count has ``value``; a rate adds ``numerator`` and ``denominator``; a breakdown
+    has ``values`` and ``total``; ``method`` names the person-resolution method of a
+    distinct-person count; ``unavailable`` gives the reason a figure could not be made;
+    ``suppressed`` lists the fields withheld by disclosure control (partners)."""
+
+    model_config = ConfigDict(extra="forbid")
+    value: Number = None
+    numerator: Number = None
+    denominator: Number = None
+    values: dict[str, Number] | None = None
+    total: Number = None
+    method: str | None = None
+    unavailable: str | None = None
+    suppressed: list[str] | None = None
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    target: float
+    actual: Number = None
+    met: bool | None = None
+    suppressed: bool | None = None
+
+
+class IndicatorResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    definition: str
+    period: Period
+    scope: str
+    indicators: dict[str, Indicator]
+    targets: dict[str, Target]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
+          404: {"model": Problem}, 503: {"model": Problem}}
+Definition = Literal["acpo2004", "da2021"]
+
+
+def _params(request: Request, year: str | None, start: dt.date | None, end: dt.date | None,
+            definition: str | None):
+    dash = dashboard_of(request)
+    snap = dash.snapshot()
+    return dash, snap, choose(snap, year, start and str(start), end and str(end), definition)
+
+
+@router.get("/indicators", response_model=IndicatorResult, responses=ERRORS,
+            summary="The indicators of one period for the force or one borough")
+def indicators(
+    request: Request,
+    year: str | None = Query(None, description="financial year, e.g. 2007-08",
+                             pattern=r"^\d{4}-\d{2}$"),
+    start: dt.date | None = Query(None, description="first day, e.g. 2007-04-01"),
+    end: dt.date | None = Query(None, description="last day, e.g. 2008-03-31"),
+    borough: str | None = Query(None, description="a borough; the force when absent",
+                                max_length=100),
+    definition: Definition | None = Query(None),
+) -> JSONResponse:
+    dash = dashboard_of(request)
+    user = dash.api_user(request)
+    rule = Rule.BOROUGH_AGGREGATES if borough else Rule.FORCE_AGGREGATES
+    dash.require(request, user, rule, borough)
+    dash, snap, choice = _params(request, year, start, end, definition)
+    scope = snap.borough_named(borough) or borough if borough else None
+    result = dash.result_for(user, snap, choice.start, choice.end, scope, choice.definition)
+    dash.audit.append(events.EXPORT, user.username, what="api indicators",
+                      scope=scope or "force", start=choice.start, end=choice.end,
+                      definition=choice.definition)
+    return JSONResponse(result)
+
+
+@router.get("/indicators/boroughs", response_model=list[IndicatorResult], responses=ERRORS,
+            summary="The force, then every borough, for one period")
+def indicators_by_borough(
+    request: Request,
+    year: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"),
+    start: dt.date | None = Query(None, description="first day, e.g. 2007-04-01"),
+    end: dt.date | None = Query(None, description="last day, e.g. 2008-03-31"),
+    definition: Definition | None = Query(None),
+) -> JSONResponse:
+    dash = dashboard_of(request)
+    user = dash.api_user(request)
+    dash.require(request, user, Rule.FORCE_AGGREGATES)
+    dash, snap, choice = _params(request, year, start, end, definition)
+    if audience(user) == "public":
+        results = dash.published(snap, choice.start, choice.end, choice.definition)
+    else:
+        results = dash.all_scopes(snap, choice.start, choice.end, choice.definition)
+    dash.audit.append(events.EXPORT, user.username, what="api indicators by borough",
+                      start=choice.start, end=choice.end, definition=choice.definition)
+    return JSONResponse(results)
+
+
+@router.get("/boroughs", response_model=list[str], responses=ERRORS,
+            summary="The boroughs the user may ask for")
+def boroughs(request: Request) -> JSONResponse:
+    dash = dashboard_of(request)
+    user = dash.api_user(request)
+    dash.require(request, user, Rule.ANY_USER)
+    names = dash.snapshot().boroughs()
+    names = [b for b in names if allowed(user, Rule.BOROUGH_AGGREGATES, b)]
+    return JSONResponse(names)

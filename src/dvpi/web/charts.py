@@ -1,0 +1,113 @@
+"""Small server-side SVG charts: no JavaScript, no CDN, nothing to download.
+
+They are styled only by ``class`` from the dashboard stylesheet (the Content Security
+Policy forbids inline styles), so they print and follow the page's colours. Every
+chart carries a <title> and the figures are also in a table beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+from markupsafe import Markup
+
+
+def _svg(width: int, height: int, body: list[str], title: str, cls: str) -> Markup:
+    return Markup(
+        f'<svg class="chart {cls}" viewBox="0 0 {width} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMidYMid meet">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def sparkline(values: Sequence[float | None], title: str, width: int = 120,
+              height: int = 28) -> Markup:
+    """A trend line; gaps (None) break the line."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or not known:
+        return _svg(width, height, [], title, "spark")
+    low, high = min(known), max(known)
+    span = (high - low) or 1.0
+    step = (width - 4) / (len(values) - 1)
+    segments: list[list[str]] = [[]]
+    for i, v in enumerate(values):
+        if v is None:
+            segments.append([])
+            continue
+        x = 2 + i * step
+        y = height - 3 - (v - low) / span * (height - 6)
+        segments[-1].append(f"{x:.1f},{y:.1f}")
+    body = [f'<polyline class="line" points="{" ".join(s)}"/>' for s in segments if s]
+    last = next(((i, v) for i, v in reversed(list(enumerate(values))) if v is not None))
+    x = 2 + last[0] * step
+    y = height - 3 - (last[1] - low) / span * (height - 6)
+    body.append(f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2"/>')
+    return _svg(width, height, body, title, "spark")
+
+
+def bar_chart(items: Sequence[tuple[str, float | None]], title: str,
+              width: int = 360) -> Markup:
+    """Horizontal bars, one per (label, value); None (suppressed/unknown) draws no bar."""
+    row = 20
+    label_w = 130
+    height = row * len(items) + 4
+    top = max((v for _, v in items if v is not None), default=0) or 1
+    body = []
+    for i, (name, value) in enumerate(items):
+        y = 2 + i * row
+        body.append(f'<text class="label" x="{label_w - 6}" y="{y + 14}" '
+                    f'text-anchor="end">{escape(name)}</text>')
+        if value is not None:
+            w = max(0.0, value / top * (width - label_w - 60))
+            body.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" '
+                        f'height="{row - 6}"/>')
+            body.append(f'<text class="value" x="{label_w + w + 4:.1f}" y="{y + 14}">'
+                        f"{value:,.0f}</text>")
+    return _svg(width, height, body, title, "bars")
+
+
+Limits = Callable[[float, float], tuple[float, float]]
+
+
+def funnel_plot(points: Sequence[tuple[str, float, float]], centre: float, title: str,
+                limits: Limits, width: int = 560, height: int = 320) -> Markup:
+    """Boroughs as (name, denominator, rate) against the 95 % and 99.8 % control limits
+    ``limits(n, level) -> (low, high)`` around the force rate ``centre``."""
+    pad_l, pad_b, pad_t, pad_r = 48, 34, 10, 12
+    usable = [(name, n, r) for name, n, r in points if n and r is not None]
+    max_n = max((n for _, n, _ in usable), default=1) * 1.05
+    rates = [r for _, _, r in usable] + [centre]
+    lo = max(0.0, min(rates) - 0.1)
+    hi = min(1.0, max(rates) + 0.1)
+    span = (hi - lo) or 1.0
+
+    def x(n: float) -> float:
+        return pad_l + n / max_n * (width - pad_l - pad_r)
+
+    def y(r: float) -> float:
+        return pad_t + (hi - min(max(r, lo), hi)) / span * (height - pad_t - pad_b)
+
+    body = [f'<line class="axis" x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" '
+            f'y2="{height - pad_b}"/>',
+            f'<line class="axis" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" '
+            f'y2="{height - pad_b}"/>']
+    for i in range(5):
+        r = lo + span * i / 4
+        body.append(f'<text class="tick" x="{pad_l - 4}" y="{y(r) + 4:.1f}" '
+                    f'text-anchor="end">{r * 100:.0f}%</text>')
+    body.append(f'<text class="tick" x="{width - pad_r}" y="{height - 8}" '
+                f'text-anchor="end">denominator (up to {max_n / 1.05:,.0f})</text>')
+    body.append(f'<line class="centre" x1="{pad_l}" y1="{y(centre):.1f}" '
+                f'x2="{width - pad_r}" y2="{y(centre):.1f}"/>')
+    steps = [max_n * (i / 60) ** 2 for i in range(1, 61)]
+    for level, cls in ((0.95, "limit95"), (0.998, "limit998")):
+        for side in (0, 1):
+            pts = " ".join(f"{x(n):.1f},{y(limits(n, level)[side]):.1f}" for n in steps)
+            body.append(f'<polyline class="{cls}" points="{pts}"/>')
+    for name, n, r in usable:
+        low95, high95 = limits(n, 0.95)
+        state = "out" if (r < low95 or r > high95) else "in"
+        body.append(f'<circle class="point {state}" cx="{x(n):.1f}" cy="{y(r):.1f}" r="4">'
+                    f"<title>{escape(name)}: {r * 100:.1f}% of {n:,.0f}</title></circle>")
+    return _svg(width, height, body, title, "funnel")

@@ -1,0 +1,237 @@
+"""The dashboard's view of the warehouse: read-only snapshots and a result cache.
+
+DuckDB allows one writer or many readers, and the loader replaces the warehouse by
+building a new file and renaming it over the old one. So the application never holds
+a write lock and never opens the file for long: it keeps one read-only *snapshot* per
+file version (inode, size, mtime), and opens a new one when a load has replaced the
+file. A request that began on the old snapshot finishes on it (the old inode lives on
+while it is open), so no reader sees a half-loaded warehouse.
+
+The file is attached to an in-memory DuckDB rather than opened directly because
+DuckDB caches open databases by path within a process: a second ``connect(path)``
+would hand back the *old* file after a rename. The in-memory database also gives the
+engine somewhere to write what it derives per snapshot (person links, when the load
+did not store current ones): tables land in ``memory.main``, which is searched first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dvpi.warehouse import warehouse_version
+
+Version = tuple[int, int, int]
+# Derived tables (memory.main) first, then the warehouse; new tables go to memory.
+SEARCH_PATH = "SET search_path = 'memory.main,wh.main'"
+
+
+class WarehouseUnavailable(Exception):
+    """No warehouse file yet, or it cannot be read."""
+
+
+def _sql_str(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass
+class Snapshot:
+    """One version of the warehouse file, and every result computed from it (the
+    cache goes with the snapshot: a load starts a fresh one, the old is freed)."""
+
+    version: Version
+    con: duckdb.DuckDBPyConnection
+    cache: ResultCache = field(default_factory=lambda: ResultCache())
+    _facts: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # A cursor is a connection of its own to the same database: safe per thread.
+        cur = self.con.cursor()
+        try:
+            cur.execute(SEARCH_PATH)
+            yield cur
+        finally:
+            cur.close()
+
+    def _fact(self, name: str, sql: str) -> list[tuple]:
+        with self._lock:
+            if name not in self._facts:
+                with self.cursor() as cur:
+                    self._facts[name] = cur.execute(sql).fetchall()
+            return self._facts[name]
+
+    def tables(self) -> set[str]:
+        rows = self._fact("tables", "SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_catalog = 'wh' AND table_schema = 'main'")
+        return {r[0] for r in rows}
+
+    def boroughs(self) -> list[str]:
+        """One name per borough (matched case-insensitively), named by its most frequent
+        spelling and sorted, as the indicator engine names its scopes."""
+        if "reports" not in self.tables():
+            return []
+        rows = self._fact("boroughs", """
+            SELECT first(name ORDER BY n DESC, name) FROM (
+                SELECT lower(trim(borough)) AS k, trim(borough) AS name, count(*) AS n
+                FROM reports GROUP BY ALL
+            ) GROUP BY k ORDER BY k""")
+        return [r[0] for r in rows]
+
+    def borough_named(self, name: str) -> str | None:
+        wanted = name.strip().lower()
+        return next((b for b in self.boroughs() if b.lower() == wanted), None)
+
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        if "reports" not in self.tables():
+            return None
+        rows = self._fact("dates", "SELECT min(recorded_date), max(recorded_date) FROM reports")
+        return None if rows[0][0] is None else (rows[0][0], rows[0][1])
+
+    def population(self, borough: str | None) -> list[tuple[str, str, str, int]]:
+        """(gender, age_band, ethnic_appearance, population) of the scope, if loaded."""
+        if "population" not in self.tables():
+            return []
+        where = f"WHERE lower(trim(borough)) = {_sql_str(borough.strip().lower())}" \
+            if borough else ""
+        return self._fact(
+            f"population:{borough}",
+            f"SELECT gender, age_band, ethnic_appearance, sum(population)::BIGINT "
+            f"FROM population {where} GROUP BY ALL",
+        )
+
+    def dv_report_ids(self, borough: str, start: dt.date, end: dt.date) -> list[str]:
+        with self.cursor() as cur:
+            rows = cur.execute(
+                "SELECT report_id FROM reports WHERE dv_flag AND lower(trim(borough)) = ? "
+                "AND recorded_date BETWEEN ? AND ? ORDER BY report_id",
+                (borough.strip().lower(), start, end),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def reports(self, report_ids: list[str]) -> dict[str, dict]:
+        if not report_ids:
+            return {}
+        with self.cursor() as cur:
+            rel = cur.execute(
+                "SELECT r.report_id, r.borough, r.recorded_date, r.classification, r.offence, "
+                "r.dv_flag, (SELECT count(*) FROM people p WHERE p.report_id = r.report_id) "
+                "AS people FROM reports r WHERE r.report_id IN (SELECT unnest(?))",
+                (report_ids,),
+            )
+            cols = [d[0] for d in rel.description]
+            return {row[0]: dict(zip(cols, row, strict=True)) for row in rel.fetchall()}
+
+
+def _open(path: Path) -> Snapshot:
+    for _ in range(5):
+        before = warehouse_version(path)
+        con = duckdb.connect(":memory:")
+        con.execute(f"ATTACH {_sql_str(str(path))} AS wh (READ_ONLY)")
+        con.execute(SEARCH_PATH)
+        # A rename between the stat and the attach would label new data with the old
+        # version; stat again and retry in that (rare) case.
+        if warehouse_version(path) == before:
+            _derive(con)
+            return Snapshot(before, con)
+        con.close()
+    raise WarehouseUnavailable(f"{path} keeps changing; try again")
+
+
+def _derive(con: duckdb.DuckDBPyConnection) -> None:
+    """Person links for the snapshot, once, if the warehouse holds no current ones
+    (the engine would otherwise try to store them in a read-only file)."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
+    ).fetchall()}
+    if "people" not in tables:
+        return
+    from dvpi import people
+
+    people.ensure(con, "exact")
+
+
+class Warehouse:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+        # Called (outside the lock) when a load has replaced the file.
+        self.on_new_version: Callable[[], object] | None = None
+
+    def snapshot(self) -> Snapshot:
+        try:
+            version = warehouse_version(self.path)
+        except FileNotFoundError as exc:
+            raise WarehouseUnavailable(f"no warehouse at {self.path}") from exc
+        current = self._snapshot
+        if current is not None and current.version == version:
+            return current
+        replaced = False
+        with self._lock:
+            current = self._snapshot
+            if current is None or current.version != version:
+                try:
+                    current = _open(self.path)
+                except (duckdb.Error, FileNotFoundError) as exc:
+                    raise WarehouseUnavailable(f"cannot read {self.path}: {exc}") from exc
+                # The old snapshot is not closed here: requests still running on it
+                # finish, and it is freed when the last of them lets go.
+                replaced = self._snapshot is not None
+                self._snapshot = current
+        if replaced and self.on_new_version is not None:
+            self.on_new_version()
+        return current
+
+
+ComputeFn = Callable[..., dict]
+
+
+class ResultCache:
+    """Indicator results per (warehouse version, period, scope, ...), least recent out.
+
+    Each key is computed once even when many requests ask for it at the same moment.
+    """
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self._results: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple, threading.Lock] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def peek(self, key: tuple) -> Any:
+        """The cached value, or None (never computes)."""
+        with self._lock:
+            return self._results.get(key)
+
+    def get(self, key: tuple, make: Callable[[], dict]) -> dict:
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                self.hits += 1
+                return self._results[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._results:
+                    self.hits += 1
+                    return self._results[key]
+            result = make()
+            with self._lock:
+                self.misses += 1
+                self._results[key] = result
+                while len(self._results) > self.size:
+                    self._results.popitem(last=False)
+                self._key_locks.pop(key, None)
+            return result

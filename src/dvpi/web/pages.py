@@ -1,0 +1,379 @@
+"""The server-rendered pages. Each route states its access rule first thing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dvpi.web import audit as events
+from dvpi.web import views
+from dvpi.web.access import Rule, allowed, home_for
+from dvpi.web.app import dashboard_of
+from dvpi.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Throttled, tokens_match
+from dvpi.web.params import choose, years_in
+
+router = APIRouter(include_in_schema=False)
+
+DIP_RESULTS: dict[str, str] = {
+    "compliant": "Compliant",
+    "not_compliant": "Not compliant",
+    "cannot_assess": "Cannot assess",
+}
+DEFAULT_SAMPLE_SIZE = 10
+MAX_SAMPLE_SIZE = 100
+# Record ids kept in one audit entry; the count is always kept.
+AUDIT_ID_LIMIT = 2000
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path on this site: never "//host", "https://..." or "/\t/host" (browsers
+    # drop tabs and newlines, and read a backslash as a slash): no open redirect.
+    if not target or not target.startswith("/") or len(target) > 2000:
+        return None
+    if any(c.isspace() or ord(c) < 32 or c == "\\" for c in target):
+        return None
+    return None if target.startswith("//") else target
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    session = dashboard_of(request).session(request)
+    if session is None or not tokens_match(session.csrf_token, token):
+        raise HTTPException(403, "The form has expired or did not come from this site. "
+                                 "Reload the page and try again.")
+
+
+def _period(request: Request, snap) -> Any:
+    q = request.query_params
+    return choose(snap, q.get("year"), q.get("start"), q.get("end"), q.get("definition"))
+
+
+def _view(dash, session, snap, view, choice, arg) -> dict:
+    return dash.view(view, session.user, snap, choice, arg)
+
+
+def _borough(snap, name: str) -> str:
+    """The borough as the data spells it; a borough absent from the data is 404."""
+    found = snap.borough_named(name)
+    if found is None:
+        raise HTTPException(404, f"No borough called {name!r} in the data.")
+    return found
+
+
+# --- logging in and out ----------------------------------------------------------------------
+
+
+def _login_form(request: Request, status: int = 200, error: str | None = None,
+                username: str = "") -> HTMLResponse:
+    dash = dashboard_of(request)
+    cookie, token = dash.sessions.new_login_csrf()
+    response = dash.render(request, "login.html", status, csrf=token, error=error,
+                           username=username,
+                           next=_safe_next(request.query_params.get("next")) or "")
+    response.set_cookie(LOGIN_CSRF_COOKIE, cookie, httponly=True, samesite="strict",
+                        secure=dash.secure_cookies, max_age=3600, path="/login")
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    if dashboard_of(request).session(request):
+        return RedirectResponse(home_for(dashboard_of(request).session(request).user), 303)
+    return _login_form(request)
+
+
+@router.post("/login")
+def login(request: Request, username: str = Form(""), password: str = Form(""),
+          csrf_token: str = Form(""), next: str = Form("")) -> Response:
+    dash = dashboard_of(request)
+    expected = dash.sessions.login_csrf_from_cookie(request.cookies.get(LOGIN_CSRF_COOKIE))
+    if not tokens_match(expected, csrf_token):
+        raise HTTPException(403, "The login form has expired. Reload the page and try again.")
+    username = username.strip().lower()[:100]
+    client = request.client.host if request.client else "unknown"
+    try:
+        dash.throttle.check(username, client)
+    except Throttled as exc:
+        dash.audit.append(events.LOGIN_FAILED, username, client=client, reason=exc.reason)
+        response = _login_form(request, 429, "Too many failed attempts. Try again later.",
+                               username)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    user = dash.users.check_password(username, password)
+    if user is None:
+        locked = dash.throttle.failed(username, client)
+        dash.audit.append(events.LOGIN_FAILED, username, client=client,
+                          reason="bad credentials", locked=locked)
+        return _login_form(request, 401, "Wrong username or password.", username)
+    dash.throttle.succeeded(user.username)
+    previous = dash.session(request)
+    if previous is not None:  # a fresh session id at every login (no fixation)
+        dash.sessions.destroy(previous.session_id)
+    cookie, _session = dash.sessions.create(user)
+    dash.audit.append(events.LOGIN, user.username, client=client, role=user.role)
+    response = RedirectResponse(_safe_next(next) or home_for(user), status_code=303)
+    response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict",
+                        secure=dash.secure_cookies, max_age=dash.policy.session_seconds,
+                        path="/")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: str = Form("")) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.ANY_USER)
+    _check_csrf(request, csrf_token)
+    dash.sessions.destroy(session.session_id)
+    dash.audit.append(events.LOGOUT, session.user.username)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    session = dashboard_of(request).page_user(request, Rule.ANY_USER)
+    return RedirectResponse(quote(home_for(session.user)), status_code=303)
+
+
+# --- aggregate pages ---------------------------------------------------------------------------
+
+
+@router.get("/overview")
+def overview(request: Request) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
+    snap = dash.snapshot()
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, views.scorecard, choice, None)
+    return dash.render(request, "overview.html", choice=choice, years=years_in(snap),
+                       **context)
+
+
+@router.get("/boroughs")
+def boroughs(request: Request) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
+    snap = dash.snapshot()
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, views.league, choice,
+                    request.query_params.get("indicator"))
+    return dash.render(request, "boroughs.html", choice=choice, years=years_in(snap),
+                       **context)
+
+
+@router.get("/boroughs/{borough}")
+def borough_page(request: Request, borough: str) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.BOROUGH_AGGREGATES, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough)
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, views.scorecard, choice, name)
+    return dash.render(request, "borough.html", choice=choice, years=years_in(snap),
+                       borough=name,
+                       can_see_records=allowed(session.user, Rule.BOROUGH_RECORDS, name),
+                       **context)
+
+
+@router.get("/equality")
+def equality(request: Request) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
+    snap = dash.snapshot()
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, views.equality, choice, None)
+    return dash.render(request, "equality.html", choice=choice, years=years_in(snap),
+                       borough=None, **context)
+
+
+@router.get("/boroughs/{borough}/equality")
+def borough_equality(request: Request, borough: str) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.BOROUGH_AGGREGATES, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough)
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, views.equality, choice, name)
+    return dash.render(request, "equality.html", choice=choice, years=years_in(snap),
+                       borough=name, **context)
+
+
+@router.get("/methodology")
+def methodology(request: Request) -> Response:
+    dash = dashboard_of(request)
+    dash.page_user(request, Rule.ANY_USER)
+    return dash.render(request, "methodology.html", **views.methodology(dash))
+
+
+# --- restricted: worklists and dip sampling ------------------------------------------------------
+
+
+def _worklists(request: Request, borough: str | None) -> Response:
+    dash = dashboard_of(request)
+    rule = Rule.BOROUGH_RECORDS if borough else Rule.FORCE_RECORDS
+    session = dash.page_user(request, rule, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough) if borough else None
+    choice = _period(request, snap)
+    lists = views.worklists(dash, snap, choice, name)
+    ids = views.report_ids([r for wl in lists for r in wl["rows"]])
+    dash.audit.append(events.RECORD_VIEW, session.user.username, page="worklists",
+                      borough=name, start=choice.start, end=choice.end,
+                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT])
+    return dash.render(request, "worklists.html", choice=choice, years=years_in(snap),
+                       borough=name, lists=lists)
+
+
+@router.get("/worklists")
+def force_worklists(request: Request) -> Response:
+    return _worklists(request, None)
+
+
+@router.get("/boroughs/{borough}/worklists")
+def borough_worklists(request: Request, borough: str) -> Response:
+    return _worklists(request, borough)
+
+
+@router.get("/boroughs/{borough}/worklists/{kind}.csv")
+def worklist_csv(request: Request, borough: str, kind: str) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough)
+    if kind not in dash.engine.worklists:
+        raise HTTPException(404, f"No worklist {kind!r}.")
+    choice = _period(request, snap)
+    rows = views.worklist_rows(dash, snap, choice, name, kind)
+    out = io.StringIO()
+    columns = views.columns_of(rows)
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        # A leading = + - @ would be run as a formula by a spreadsheet: neutralise it.
+        writer.writerow({k: views.csv_safe(row.get(k)) for k in columns})
+    ids = views.report_ids(rows)
+    dash.audit.append(events.EXPORT, session.user.username, what=f"worklist {kind}",
+                      borough=name, start=choice.start, end=choice.end,
+                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT])
+    filename = f"{kind}-{name}-{choice.start}-{choice.end}.csv".replace(" ", "_")
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/boroughs/{borough}/dip-samples")
+def dip_samples(request: Request, borough: str) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough)
+    choice = _period(request, snap)
+    with dash.store.connect() as con:
+        samples = con.execute(
+            "SELECT s.*, count(i.report_id) AS size, count(i.result) AS checked "
+            "FROM dip_samples s LEFT JOIN dip_sample_items i USING (sample_id) "
+            "WHERE lower(s.borough) = lower(?) GROUP BY s.sample_id "
+            "ORDER BY s.sample_id DESC", (name,)).fetchall()
+    return dash.render(request, "dip_samples.html", choice=choice, years=years_in(snap),
+                       borough=name, samples=samples, csrf=session.csrf_token,
+                       default_size=DEFAULT_SAMPLE_SIZE, max_size=MAX_SAMPLE_SIZE)
+
+
+@router.post("/boroughs/{borough}/dip-samples")
+def draw_dip_sample(request: Request, borough: str, csrf_token: str = Form(""),
+                    size: int = Form(DEFAULT_SAMPLE_SIZE), start: str = Form(""),
+                    end: str = Form(""), definition: str = Form("")) -> Response:
+    dash = dashboard_of(request)
+    session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
+    _check_csrf(request, csrf_token)
+    snap = dash.snapshot()
+    name = _borough(snap, borough)
+    choice = choose(snap, None, start or None, end or None, definition or None)
+    if not 1 <= size <= MAX_SAMPLE_SIZE:
+        raise HTTPException(400, f"A sample has 1 to {MAX_SAMPLE_SIZE} reports.")
+    population = snap.dv_report_ids(name, choice.start, choice.end)
+    # The seed is recorded, so anyone can redraw the same sample from the same data.
+    seed = secrets.token_hex(8)
+    chosen = sorted(random.Random(seed).sample(population, min(size, len(population))))
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with dash.store.connect(immediate=True) as con:
+        sample_id = con.execute(
+            "INSERT INTO dip_samples(borough, period_start, period_end, seed, population, "
+            "drawn_by, drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, str(choice.start), str(choice.end), seed, len(population),
+             session.user.username, now)).lastrowid
+        con.executemany("INSERT INTO dip_sample_items(sample_id, report_id) VALUES (?, ?)",
+                        [(sample_id, r) for r in chosen])
+    dash.audit.append(events.DIP_SAMPLE_DRAWN, session.user.username, sample_id=sample_id,
+                      borough=name, start=choice.start, end=choice.end, seed=seed,
+                      population=len(population), report_ids=chosen)
+    return RedirectResponse(f"/dip-samples/{sample_id}", status_code=303)
+
+
+def _sample(request: Request, sample_id: int):
+    dash = dashboard_of(request)
+    with dash.store.connect() as con:
+        sample = con.execute("SELECT * FROM dip_samples WHERE sample_id = ?",
+                             (sample_id,)).fetchone()
+        items = con.execute("SELECT * FROM dip_sample_items WHERE sample_id = ? "
+                            "ORDER BY report_id", (sample_id,)).fetchall()
+    session = dash.session(request)
+    if sample is None:
+        # Not found and not allowed look the same, so ids cannot be probed.
+        dash.require(request, session.user if session else None, Rule.FORCE_RECORDS)
+        raise HTTPException(404, "No such dip sample.")
+    session = dash.page_user(request, Rule.BOROUGH_RECORDS, sample["borough"])
+    return dash, session, sample, items
+
+
+@router.get("/dip-samples/{sample_id}")
+def dip_sample(request: Request, sample_id: int) -> Response:
+    dash, session, sample, items = _sample(request, sample_id)
+    snap = dash.snapshot()
+    details = snap.reports([i["report_id"] for i in items])
+    dash.audit.append(events.RECORD_VIEW, session.user.username, page="dip_sample",
+                      sample_id=sample_id, borough=sample["borough"],
+                      records=len(items), report_ids=[i["report_id"] for i in items])
+    return dash.render(request, "dip_sample.html", sample=sample, items=items,
+                       details=details, results=DIP_RESULTS, csrf=session.csrf_token,
+                       borough=sample["borough"])
+
+
+@router.post("/dip-samples/{sample_id}/results")
+def record_dip_result(request: Request, sample_id: int, csrf_token: str = Form(""),
+                      report_id: str = Form(""), result: str = Form(""),
+                      note: str = Form("")) -> Response:
+    dash, session, _sample_row, items = _sample(request, sample_id)
+    _check_csrf(request, csrf_token)
+    if result not in DIP_RESULTS:
+        raise HTTPException(400, "Choose a result.")
+    if report_id not in {i["report_id"] for i in items}:
+        raise HTTPException(400, "That report is not in this sample.")
+    note = note.strip()[:2000]
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with dash.store.connect() as con:
+        con.execute("UPDATE dip_sample_items SET result = ?, note = ?, checked_by = ?, "
+                    "checked_at = ? WHERE sample_id = ? AND report_id = ?",
+                    (result, note or None, session.user.username, now, sample_id, report_id))
+    dash.audit.append(events.DIP_SAMPLE_RESULT, session.user.username, sample_id=sample_id,
+                      report_id=report_id, result=result)
+    return RedirectResponse(f"/dip-samples/{sample_id}#r-{quote(report_id)}", status_code=303)
+
+
+# --- administration ------------------------------------------------------------------------------
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request) -> Response:
+    dash = dashboard_of(request)
+    dash.page_user(request, Rule.ADMIN_ONLY)
+    return dash.render(request, "audit.html", entries=dash.audit.entries(limit=200),
+                       verified=dash.audit.verify())

@@ -1,0 +1,239 @@
+"""What each page shows, worked out from engine results (no HTML here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from dvpi.indicators.definitions import DEFINITIONS
+from dvpi.publish import equality as equality_rates
+from dvpi.publish import funnel
+from dvpi.web import charts
+from dvpi.web.access import audience
+from dvpi.web.params import Choice
+from dvpi.web.present import headline, label, plain
+from dvpi.web.users import User
+
+if TYPE_CHECKING:
+    from dvpi.web.app import Dashboard
+    from dvpi.web.data import Snapshot
+
+# The force overview's headline indicators (any indicator with a target joins them).
+HEADLINE_IDS: tuple[str, ...] = (
+    "dv_incidents",
+    "dv_crimes",
+    "spi8a_offence_arrest_rate",
+    "spi8a_incident_arrest_rate",
+    "sanction_detection_rate",
+    "charges",
+    "repeat_victimisation_rate",
+    "risk_assessment_compliance",
+    "cps_charging_rate",
+    "cps_conviction_rate",
+    "dual_arrest_incidents",
+    "dv_homicides",
+    "flag_audit_unflagged",
+    "flag_audit_overflagged",
+)
+
+# The equality page: (title, dimension of publish.equality, victims and accused indicators).
+EQUALITY_DIMENSIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("Gender", "gender", "dv_crime_victims_by_gender", "accused_by_gender"),
+    ("Ethnic appearance", "ethnic_appearance", "dv_crime_victims_by_ethnic_appearance",
+     "accused_by_ethnic_appearance"),
+    ("Age group", "age_group", "dv_crime_victims_by_age_group", "accused_by_age_group"),
+)
+
+
+def unit_of(dash: Dashboard, indicator_id: str, entry: dict | None = None) -> str:
+    info = catalogue(dash).get(indicator_id)
+    if info is not None:
+        return info.unit
+    if entry and "values" in entry:
+        return "breakdown"
+    return "rate" if entry and "numerator" in entry else "count"
+
+
+def title_of(dash: Dashboard, indicator_id: str) -> str:
+    info = catalogue(dash).get(indicator_id)
+    return info.title if info else indicator_id.replace("_", " ").capitalize()
+
+
+def catalogue(dash: Dashboard) -> dict[str, Any]:
+    return {i.id: i for i in dash.engine.catalogue}
+
+
+def _ids(result: dict) -> tuple[str, ...]:
+    present = result.get("indicators", {})
+    wanted = [i for i in HEADLINE_IDS if i in present]
+    wanted += [i for i in result.get("targets", {}) if i in present and i not in wanted]
+    return tuple(wanted)
+
+
+def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
+              borough: str | None) -> dict[str, Any]:
+    """Headline indicators of a scope: now, the year before, the force, 13 weeks, RAG."""
+    def get(start: dt.date, end: dt.date, scope: str | None,
+            ids: tuple[str, ...] | None = None) -> dict:
+        return dash.result_for(user, snap, start, end, scope, choice.definition, ids)
+
+    current = get(choice.start, choice.end, borough)
+    before = get(*choice.year_before, borough)
+    force = get(choice.start, choice.end, None) if borough else None
+    ids = _ids(current)
+    weeks = choice.weeks()
+    weekly = dash.series(user, snap, weeks, borough, choice.definition, ids)
+    rows = []
+    for ind_id in ids:
+        entry = current["indicators"][ind_id]
+        unit = unit_of(dash, ind_id, entry)
+        series = [_plain(w.get("indicators", {}).get(ind_id)) for w in weekly]
+        rows.append({
+            "id": ind_id,
+            "title": title_of(dash, ind_id),
+            "unit": unit,
+            "entry": entry,
+            "before": before["indicators"].get(ind_id),
+            "force": force["indicators"].get(ind_id) if force else None,
+            "target": current.get("targets", {}).get(ind_id),
+            "trend": charts.sparkline(series, f"{title_of(dash, ind_id)}: 13 weeks"),
+        })
+    return {"rows": rows, "result": current, "year_before": choice.year_before,
+            "weeks": weeks, "public": audience(user) == "public"}
+
+
+def _plain(entry: dict | None) -> float | None:
+    """A figure for a trend line; suppressed and unavailable figures are gaps."""
+    if not entry or entry.get("unavailable"):
+        return None
+    field = "total" if "values" in entry else "value"
+    if field in entry.get("suppressed", ()):
+        return None
+    return headline(entry)
+
+
+def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
+           wanted: str | None) -> dict[str, Any]:
+    """The league table and funnel plot of one rate indicator across the boroughs."""
+    public = audience(user) == "public"
+    results = (dash.published if public else dash.all_scopes)(
+        snap, choice.start, choice.end, choice.definition)
+    force = results[0]
+    present = force.get("indicators", {})
+    rates = [i for i in funnel.FUNNEL_INDICATORS if i in present]
+    rates += [i for i, e in present.items() if i not in rates and "numerator" in e
+              and unit_of(dash, i, e) == "rate" and not i.endswith("_ratio")]
+    chosen = wanted if wanted in rates else (rates[0] if rates else None)
+    table, omitted, plots = [], [], []
+    for ind_id in [i for i in funnel.FUNNEL_INDICATORS if i in rates] or rates[:1]:
+        shape = funnel.funnel(results, ind_id)
+        if ind_id == chosen:
+            table, omitted = funnel.league_table(shape), shape.omitted
+        if shape.force_rate is not None and shape.points:
+            plots.append({"id": ind_id, "title": title_of(dash, ind_id), "svg": charts.funnel_plot(
+                [(p.scope, p.denominator, p.rate) for p in shape.points], shape.force_rate,
+                f"{title_of(dash, ind_id)} by borough",
+                limits=_limits(shape.force_rate)), "force": present.get(ind_id)})
+    incidents = {r["scope"]: r["indicators"].get("dv_incidents") for r in results[1:]}
+    return {"indicator": chosen, "indicator_title": title_of(dash, chosen) if chosen else "",
+            "rates": [(i, title_of(dash, i)) for i in rates], "rows": table,
+            "omitted": omitted, "plots": plots, "incidents": incidents,
+            "force": present.get(chosen) if chosen else None, "public": public}
+
+
+def _limits(rate: float):
+    return lambda n, level: funnel.control_limits(rate, n, level)
+
+
+def equality(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
+             borough: str | None) -> dict[str, Any]:
+    """Victims and accused by gender, ethnic appearance and age: counts, and where the
+    population is loaded, rates per 1,000 and relative rate indices (``publish.equality``)."""
+    result = dash.result_for(user, snap, choice.start, choice.end, borough, choice.definition)
+    population = snap.population(borough)
+    tables = []
+    for title, dimension, victims_id, accused_id in EQUALITY_DIMENSIONS:
+        pop = _population_by(population, equality_rates.DIMENSIONS[dimension]["column"])
+        reference = equality_rates.DIMENSIONS[dimension]["reference"]
+        for who, ind_id in (("Victims of DV crimes", victims_id),
+                            ("Persons accused", accused_id)):
+            entry = result.get("indicators", {}).get(ind_id)
+            if not entry or entry.get("unavailable"):
+                continue
+            rows = equality_rates.group_rates(entry, pop, dimension)
+            chart = charts.bar_chart([(label(r.group), r.count) for r in rows],
+                                     f"{who} by {title.lower()}")
+            tables.append({"dimension": title, "who": who, "id": ind_id, "rows": rows,
+                           "chart": chart, "entry": entry,
+                           "reference": label(reference) if reference else None,
+                           "reference_key": reference})
+    return {"tables": tables, "has_population": bool(population), "result": result,
+            "public": audience(user) == "public"}
+
+
+def _population_by(rows: list[tuple], column: str) -> dict[str, int]:
+    index = {"gender": 0, "age_band": 1, "ethnic_appearance": 2}[column]
+    out: dict[str, int] = {}
+    for row in rows:
+        out[row[index]] = out.get(row[index], 0) + int(row[3])
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def methodology(dash: Dashboard) -> dict[str, Any]:
+    families: dict[str, list] = {}
+    for info in dash.engine.catalogue:
+        families.setdefault(info.family, []).append(info)
+    sections = [(dash.engine.families.get(f, f.replace("_", " ").capitalize()), items)
+                for f, items in families.items()]
+    return {"sections": sections, "definitions": list(DEFINITIONS.values())}
+
+
+def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str | None,
+                  kind: str) -> list[dict]:
+    worklist = dash.engine.worklists[kind]
+    key = ("worklist", snap.version, kind, choice.start, choice.end,
+           borough.lower() if borough else None, choice.definition)
+
+    def make() -> list[dict]:
+        with snap.cursor() as cur:
+            return [dict(r) for r in worklist.fetch(cur, choice.start, choice.end,
+                                                     borough=borough,
+                                                     definition=choice.definition)]
+
+    return snap.cache.get(key, make)
+
+
+def worklists(dash: Dashboard, snap: Snapshot, choice: Choice,
+              borough: str | None) -> list[dict[str, Any]]:
+    out = []
+    for kind, worklist in dash.engine.worklists.items():
+        rows = worklist_rows(dash, snap, choice, borough, kind)
+        out.append({"kind": kind, "title": worklist.title, "unit": worklist.unit,
+                    "description": worklist.description, "rows": rows,
+                    "columns": columns_of(rows)})
+    return out
+
+
+def report_ids(rows: list[dict]) -> list[str]:
+    """Every report a list of records names (for the audit log)."""
+    ids: set[str] = set()
+    for row in rows:
+        if row.get("report_id") is not None:
+            ids.add(str(row["report_id"]))
+        ids.update(str(r) for r in row.get("report_ids") or ())
+    return sorted(ids)
+
+
+
+def columns_of(rows: list[dict]) -> list[str]:
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return list(columns) or ["report_id"]
+
+
+def csv_safe(value: Any) -> Any:
+    value = plain(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+# The specification's worked example (shared/spec/example), copied into the repository
+# so the tests never depend on a path outside it.
+EXAMPLE_DIR = DATA / "example"
+
+
+@pytest.fixture(scope="session")
+def example_dir() -> Path:
+    return EXAMPLE_DIR
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the example data set."""
+    target = tmp_path / "example"
+    shutil.copytree(EXAMPLE_DIR, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example loaded once into a warehouse (treat as read-only)."""
+    from dvpi.ingest import load_dataset
+
+    path = tmp_path_factory.mktemp("example-warehouse") / "example.duckdb"
+    load_dataset(EXAMPLE_DIR, path)
+    return path

@@ -1,0 +1,241 @@
+"""The linked (Splink) person-resolution method: clustering rules, overrides,
+evaluation, and a small labelled data set end to end through the loader and CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from dvpi.cli import app
+from dvpi.ingest import load_dataset
+from dvpi.people import resolve
+from dvpi.people.cluster import Decision, cluster
+from dvpi.people.evaluate import (
+    cluster_scores,
+    evaluate_warehouse,
+    pairwise_scores,
+    pairwise_scores_by_group,
+    read_truth,
+)
+from dvpi.people.linked import MODEL_TABLE, PAIRS_TABLE
+from dvpi.people.review import ReviewError, decide, explain, uncertain_pairs
+from dvpi.people.sample import write_dataset
+from dvpi.people.splink_settings import TrainingPlan
+from dvpi.warehouse import connect
+
+FAST_PLAN = TrainingPlan(u_max_pairs=3e5, em_max_pairs=3e5)
+
+
+# --- clustering rules ------------------------------------------------------------------
+
+def test_two_rows_of_one_report_and_role_are_never_one_person():
+    keys = cluster(
+        ["x1", "x2", "x3"],
+        [("x1", "x3", 5.0), ("x2", "x3", 4.0)],
+        report_role={"x1": ("R1", "victim"), "x2": ("R1", "victim"), "x3": ("R2", "victim")},
+    )
+    assert keys["x1"] == keys["x3"] == "x1"
+    assert keys["x2"] == "x2"
+
+
+def test_cross_allegation_rows_may_be_one_person():
+    keys = cluster(["y1", "y2"], [("y1", "y2", 9.0)],
+                   report_role={"y1": ("R1", "victim"), "y2": ("R1", "suspect")})
+    assert keys["y1"] == keys["y2"]
+
+
+def test_strongest_pair_wins_a_conflict():
+    # x2 matches x3 more strongly than x1 does: x2 joins, x1 is refused.
+    keys = cluster(
+        ["x1", "x2", "x3"],
+        [("x1", "x3", 3.0), ("x2", "x3", 8.0)],
+        report_role={"x1": ("R1", "victim"), "x2": ("R1", "victim"), "x3": ("R2", "victim")},
+    )
+    assert keys["x2"] == keys["x3"] != keys["x1"]
+
+
+def test_not_same_decision_blocks_direct_and_indirect_joins():
+    pairs = [("a", "b", 9.0), ("a", "c", 5.0), ("c", "b", 4.0)]
+    keys = cluster(["a", "b", "c"], pairs, decisions=[Decision("a", "b", same=False)])
+    assert keys["a"] != keys["b"]
+    assert keys["a"] == keys["c"]
+
+
+def test_same_decision_joins_without_any_pair():
+    keys = cluster(["a", "b", "c"], [], decisions=[Decision("a", "c", same=True)])
+    assert keys == {"a": "a", "b": "b", "c": "a"}
+
+
+# --- evaluation on a hand-labelled set ------------------------------------------------
+
+PREDICTED = {"a": "k1", "b": "k1", "c": "k3", "d": "k2", "e": "k2", "f": "k4"}
+TRUTH = {"a": "t1", "b": "t1", "c": "t1", "d": "t2", "e": "t3", "f": "t4"}
+GROUPS = {"a": "IC4", "b": "IC4", "c": "IC4", "d": "IC1", "e": "IC1", "f": "IC3"}
+
+
+def test_pairwise_scores_by_hand():
+    s = pairwise_scores(PREDICTED, TRUTH)
+    # predicted links ab, de; true links ab, ac, bc; right: ab
+    assert (s.true_positives, s.predicted, s.actual) == (1, 2, 3)
+    assert s.precision == pytest.approx(0.5)
+    assert s.recall == pytest.approx(1 / 3)
+    assert s.f1 == pytest.approx(0.4)
+
+
+def test_cluster_scores_by_hand():
+    s = cluster_scores(PREDICTED, TRUTH)
+    # only {f} is exactly a true person, of 4 predicted and 4 true
+    assert (s.true_positives, s.predicted, s.actual) == (1, 4, 4)
+    assert s.precision == s.recall == pytest.approx(0.25)
+
+
+def test_group_scores_by_hand():
+    by_group = pairwise_scores_by_group(PREDICTED, TRUTH, GROUPS)
+    assert (by_group["IC4"].true_positives, by_group["IC4"].predicted,
+            by_group["IC4"].actual) == (1, 1, 3)
+    assert by_group["IC1"].precision == 0.0 and by_group["IC1"].recall is None
+    assert by_group["IC3"].predicted == by_group["IC3"].actual == 0
+    assert set(by_group) >= {"IC1", "IC2", "IC3", "IC4", "IC5", "IC6", "IC0"}
+
+
+# --- a labelled data set, end to end --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def resolved(tmp_path_factory):
+    base = tmp_path_factory.mktemp("linked")
+    truth_path = write_dataset(base / "data", n_reports=300, seed=11)
+    warehouse = base / "w.duckdb"
+    load_dataset(base / "data", warehouse)
+    con = connect(warehouse)
+    resolve(con, "linked", plan=FAST_PLAN)
+    resolve(con, "exact")
+    con.close()
+    return warehouse, truth_path
+
+
+def test_every_row_gets_a_linked_key(resolved):
+    warehouse, _ = resolved
+    con = connect(warehouse)
+    rows, linked_rows = con.execute(
+        "SELECT (SELECT count(*) FROM people), "
+        "(SELECT count(DISTINCT person_id) FROM person_links WHERE method = 'linked')"
+    ).fetchall()[0]
+    con.close()
+    assert rows == linked_rows > 0
+
+
+def test_linked_finds_the_people_exact_misses(resolved):
+    warehouse, truth_path = resolved
+    truth = read_truth(truth_path)
+    con = connect(warehouse)
+    linked_ev = evaluate_warehouse(con, truth, "linked")
+    exact_ev = evaluate_warehouse(con, truth, "exact")
+    con.close()
+    assert linked_ev.pairwise.f1 > 0.97
+    assert linked_ev.pairwise.f1 > exact_ev.pairwise.f1 + 0.1
+    # repeat victims: the linked count is near the truth, the exact one far below
+    r = linked_ev.repeat_victims
+    assert abs(r["resolved"] - r["truth"]) <= 0.05 * r["truth"]
+    assert exact_ev.repeat_victims["resolved"] < r["resolved"]
+
+
+def test_model_is_saved_and_reused(resolved):
+    warehouse, _ = resolved
+    con = connect(warehouse)
+    before = con.execute(f"SELECT trained_at, settings_json FROM {MODEL_TABLE}").fetchall()
+    resolve(con, "linked", plan=FAST_PLAN)
+    after = con.execute(f"SELECT trained_at FROM {MODEL_TABLE}").fetchall()
+    con.close()
+    assert len(before) == 1 and before[0][0] == after[0][0]
+    model = json.loads(before[0][1])
+    assert {c["output_column_name"] for c in model["comparisons"]} == {
+        "name", "dob", "gender", "postcode", "nominal_id"}
+
+
+def test_explain_adds_up(resolved):
+    warehouse, _ = resolved
+    con = connect(warehouse)
+    a, b = con.execute(
+        f"SELECT person_id_l, person_id_r FROM {PAIRS_TABLE} "
+        "ORDER BY match_probability DESC, person_id_l LIMIT 1"
+    ).fetchall()[0]
+    e = explain(con, a, b)
+    with pytest.raises(ReviewError):
+        explain(con, a, "no-such-row")
+    con.close()
+    total = e.prior_weight + sum(c.match_weight for c in e.comparisons)
+    assert total == pytest.approx(e.match_weight, abs=1e-6)
+    assert e.same_person is True
+    assert {c.comparison for c in e.comparisons} == {
+        "name", "dob", "gender", "postcode", "nominal_id"}
+
+
+def test_decisions_override_the_model_at_the_next_run(resolved, tmp_path):
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(resolved[0], warehouse)
+    con = connect(warehouse)
+    keys = dict(con.execute(
+        "SELECT person_id, person_key FROM person_links WHERE method = 'linked'").fetchall())
+    # a pair the model joined, and two rows the model keeps apart
+    joined_a, joined_b = con.execute(
+        f"SELECT person_id_l, person_id_r FROM {PAIRS_TABLE} "
+        "ORDER BY match_probability DESC, person_id_l LIMIT 1").fetchall()[0]
+    apart = sorted({k for k in keys.values()})[:2]
+    apart_a, apart_b = apart
+    assert keys[joined_a] == keys[joined_b] and keys[apart_a] != keys[apart_b]
+    decide(con, joined_a, joined_b, "not-same", note="different people: checked CRIS")
+    decide(con, apart_a, apart_b, "same")
+    with pytest.raises(ReviewError):
+        decide(con, apart_a, apart_b, "maybe")
+    resolve(con, "linked")
+    keys = dict(con.execute(
+        "SELECT person_id, person_key FROM person_links WHERE method = 'linked'").fetchall())
+    pending = uncertain_pairs(con, low=0.0, high=1.0, limit=10_000)
+    con.close()
+    assert keys[joined_a] != keys[joined_b]
+    assert keys[apart_a] == keys[apart_b]
+    assert all({p["person_id_l"], p["person_id_r"]} != {joined_a, joined_b} for p in pending)
+
+
+def test_cli_explain_review_decide_evaluate(resolved, tmp_path):
+    warehouse = tmp_path / "cli.duckdb"
+    shutil.copy(resolved[0], warehouse)
+    runner = CliRunner()
+    w = ["--warehouse", str(warehouse)]
+    review = runner.invoke(app, ["people", "review", *w, "--low", "0", "--high", "1",
+                                 "--json"])
+    assert review.exit_code == 0, review.output
+    pairs = json.loads(review.output)
+    assert pairs and {"person_id_l", "person_id_r", "match_probability"} <= set(pairs[0])
+    a, b = pairs[0]["person_id_l"], pairs[0]["person_id_r"]
+    explained = runner.invoke(app, ["people", "explain", a, b, *w])
+    assert explained.exit_code == 0, explained.output
+    assert "evidence" in explained.output and "total" in explained.output
+    decided = runner.invoke(app, ["people", "decide", a, b, "not-same", *w])
+    assert decided.exit_code == 0, decided.output
+    bad = runner.invoke(app, ["people", "decide", a, "nobody", "same", *w])
+    assert bad.exit_code == 2
+    ev = runner.invoke(app, ["people", "evaluate", *w, "--truth",
+                             str(resolved[1]), "--json"])
+    assert ev.exit_code == 0, ev.output
+    scores = json.loads(ev.output)
+    assert scores["method"] == "linked" and 0.9 < scores["pairwise"]["f1"] <= 1.0
+
+
+def test_read_only_warehouse_resolves_into_temporary_tables(resolved, tmp_path):
+    warehouse = tmp_path / "ro.duckdb"
+    shutil.copy(resolved[0], warehouse)
+    writer = connect(warehouse)
+    writer.execute("DROP TABLE person_links")
+    writer.execute(f"DROP TABLE {MODEL_TABLE}")
+    writer.close()
+    con = connect(warehouse, read_only=True)
+    resolve(con, "linked", plan=FAST_PLAN)
+    linked_rows = con.execute(
+        "SELECT count(*) FROM temp.main.person_links WHERE method = 'linked'").fetchall()[0][0]
+    people_rows = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+    con.close()
+    assert linked_rows == people_rows

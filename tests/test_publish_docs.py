@@ -1,0 +1,26 @@
+"""docs/publishing.md names functions the dashboard reuses: they must exist."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "publishing.md"
+
+
+def test_every_function_the_docs_name_exists():
+    text = DOC.read_text(encoding="utf-8")
+    names = set(re.findall(r"`(\w+)\.(\w+)\(", text))
+    assert len(names) >= 15
+    for module, attr in sorted(names):
+        mod = importlib.import_module(f"dvpi.publish.{module}")
+        assert hasattr(mod, attr), f"docs/publishing.md names {module}.{attr}, which is gone"
+
+
+def test_docs_list_every_section_of_the_report():
+    from dvpi.publish.report import SECTIONS
+
+    text = " ".join(DOC.read_text(encoding="utf-8").lower().split())
+    for section in SECTIONS:
+        assert section.title.lower().split(" (")[0] in text, section.title

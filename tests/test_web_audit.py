@@ -1,0 +1,156 @@
+"""The hash-chained audit log, what the application writes to it, and the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from dvpi.cli import app as cli
+from dvpi.web.app import create_app
+from dvpi.web.audit import AuditLog
+from dvpi.web.state import StateStore
+from dvpi.web.testing import csrf_of, fake_engine, login
+
+PASSWORD = "a long enough password"
+OWN = "Tower Hamlets"
+
+
+@pytest.fixture
+def log(tmp_path) -> AuditLog:
+    audit = AuditLog(StateStore(tmp_path / "state.sqlite"))
+    for i in range(5):
+        audit.append("record_view", f"user{i}", report_ids=[f"R{i}"], n=i)
+    return audit
+
+
+def _unlocked(path: Path) -> sqlite3.Connection:
+    """Someone with the file: drops the append-only triggers to tamper."""
+    con = sqlite3.connect(path)
+    con.execute("DROP TRIGGER audit_log_no_update")
+    con.execute("DROP TRIGGER audit_log_no_delete")
+    return con
+
+
+def test_a_clean_chain_verifies(log):
+    result = log.verify()
+    assert result.ok and result.entries == 5
+    entries = log.entries()
+    assert [e.seq for e in entries] == [5, 4, 3, 2, 1]
+    # Each entry's hash is the next entry's prev_hash.
+    for newer, older in itertools.pairwise(entries):
+        assert newer.prev_hash == older.hash
+
+
+def test_the_database_refuses_changes(log):
+    with sqlite3.connect(log.store.path) as con:
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            con.execute("UPDATE audit_log SET actor = 'x' WHERE seq = 2")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            con.execute("DELETE FROM audit_log WHERE seq = 2")
+
+
+@pytest.mark.parametrize("tamper, seq", [
+    ("UPDATE audit_log SET detail = replace(detail, 'R2', 'R9') WHERE seq = 3", 3),
+    ("UPDATE audit_log SET actor = 'someone' WHERE seq = 1", 1),
+    ("DELETE FROM audit_log WHERE seq = 4", 5),
+    ("UPDATE audit_log SET at = '2000-01-01T00:00:00' WHERE seq = 5", 5),
+])
+def test_tampering_is_detected(log, tamper, seq):
+    con = _unlocked(log.store.path)
+    con.execute(tamper)
+    con.commit()
+    con.close()
+    result = log.verify()
+    assert not result.ok and result.bad_seq == seq
+
+
+def test_rewriting_an_entry_with_a_fresh_hash_breaks_the_next_link(log):
+    from dvpi.web.audit import entry_hash
+
+    con = _unlocked(log.store.path)
+    seq, at, actor, event, _detail, prev = con.execute(
+        "SELECT seq, at, actor, event, detail, prev_hash FROM audit_log WHERE seq = 2"
+    ).fetchone()
+    forged = json.dumps({"n": 1, "report_ids": []})
+    con.execute("UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 2",
+                (forged, entry_hash(seq, at, actor, event, forged, prev)))
+    con.commit()
+    con.close()
+    result = log.verify()
+    assert not result.ok and result.bad_seq == 3
+
+
+def test_the_application_logs_logins_failures_views_and_exports(example_warehouse, tmp_path):
+    template = json.loads((Path(__file__).parent / "data/example/expected.json").read_text())
+    state = tmp_path / "state.sqlite"
+    app = create_app(example_warehouse, state_path=state, secure_cookies=False,
+                     engine=fake_engine(template))
+    app.state.dashboard.users.add("bu", PASSWORD, "borough_user", OWN)
+    client = TestClient(app, follow_redirects=False)
+    login(client, "bu", "not the password")
+    login(client, "bu", PASSWORD)
+    period = "?start=2007-04-01&end=2008-03-31"
+    assert client.get(f"/boroughs/{quote(OWN)}/worklists{period}").status_code == 200
+    assert client.get(f"/boroughs/{quote(OWN)}/worklists/flag_audit.csv{period}"
+                      ).status_code == 200
+    assert client.get("/boroughs/Waltham%20Forest/worklists").status_code == 403
+    csrf = csrf_of(client.get("/methodology").text)
+    drawn = client.post(f"/boroughs/{quote(OWN)}/dip-samples",
+                        data={"csrf_token": csrf, "size": "2", "start": "2007-04-01",
+                              "end": "2008-03-31"})
+    client.get(drawn.headers["location"])
+    client.get(f"/api/indicators?borough={quote(OWN)}")
+    audit = app.state.dashboard.audit
+    events = [e.event for e in reversed(audit.entries())]
+    assert events == ["login_failed", "login", "record_view", "export", "access_denied",
+                      "dip_sample_drawn", "record_view", "export"]
+    view = audit.entries(event="record_view")[-1]
+    assert view.actor == "bu" and view.detail["report_ids"] == ["flag_audit-Tower Hamlets-1",
+                                                               "risk_gaps-Tower Hamlets-1"]
+    assert audit.verify().ok
+
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["audit", "verify", "--warehouse", str(example_warehouse),
+                             "--state", str(state)])
+    assert ok.exit_code == 0 and "intact" in ok.output
+    shown = runner.invoke(cli, ["audit", "show", "--json", "--event", "login", "--state",
+                                str(state), "--warehouse", str(example_warehouse)])
+    assert shown.exit_code == 0
+    assert [json.loads(line)["actor"] for line in shown.output.splitlines()] == ["bu"]
+    con = _unlocked(state)
+    con.execute("UPDATE audit_log SET actor = 'nobody' WHERE event = 'export'")
+    con.commit()
+    con.close()
+    broken = runner.invoke(cli, ["audit", "verify", "--state", str(state),
+                                 "--warehouse", str(example_warehouse)])
+    assert broken.exit_code == 1
+
+
+def test_users_cli(tmp_path):
+    runner = CliRunner()
+    wh = ["--warehouse", str(tmp_path / "w.duckdb")]
+    add = runner.invoke(cli, ["users", "add", "Ann", "--role", "borough_user", "--borough",
+                              "Hackney", "--password-stdin", *wh], input=PASSWORD + "\n")
+    assert add.exit_code == 0, add.output
+    bad = runner.invoke(cli, ["users", "add", "bob", "--role", "borough_user",
+                              "--password-stdin", *wh], input=PASSWORD + "\n")
+    assert bad.exit_code == 2
+    listed = runner.invoke(cli, ["users", "list", *wh])
+    assert "ann" in listed.output and "Hackney" in listed.output
+    token = runner.invoke(cli, ["users", "token", "ann", *wh]).output.strip()
+    store = StateStore(tmp_path / "w.duckdb.web.sqlite")
+    from dvpi.web.users import UserStore
+
+    assert UserStore(store).user_for_token(token).borough == "Hackney"
+    assert runner.invoke(cli, ["users", "remove", "ann", *wh]).exit_code == 0
+    assert UserStore(store).user_for_token(token) is None
+    assert runner.invoke(cli, ["users", "remove", "ann", *wh]).exit_code == 2
+    events = [e.event for e in reversed(AuditLog(store).entries())]
+    assert events == ["user_added", "token_issued", "user_removed"]
