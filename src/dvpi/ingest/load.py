@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from dvpi.contract import LINEAGE_COLUMNS, TABLES, Table
+from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.sources import SourceFile, find_sources, stage
@@ -332,14 +332,3 @@ def export_quarantine(
     finally:
         con.close()
     return n
-
-
-__all__ = [
-    "TABLES",
-    "LoadError",
-    "LoadResult",
-    "TableCounts",
-    "export_quarantine",
-    "list_loads",
-    "load_dataset",
-]
