@@ -172,12 +172,14 @@ def load_dataset(
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(warehouse):
+        # We hold the writer lock, so any work file left beside the warehouse belongs
+        # to a load that died (killed, power cut): remove it before anything else.
+        for stale in warehouse.parent.glob(f".{warehouse.name}.loading-*"):
+            stale.unlink(missing_ok=True)
         if _last_files(warehouse) == files:
             result.unchanged = True  # the same files again: nothing to do
             return result
         work = warehouse.with_name(f".{warehouse.name}.loading-{os.getpid()}")
-        for stale in (work, work.with_name(work.name + ".wal")):
-            stale.unlink(missing_ok=True)
         if warehouse.exists():
             shutil.copyfile(warehouse, work)
             wal = warehouse.with_name(warehouse.name + ".wal")

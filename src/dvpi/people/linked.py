@@ -63,20 +63,14 @@ class LinkResult:
 # --- engines -------------------------------------------------------------------------
 
 def local_spark_session(app_name: str = "dvpi-people"):
-    """A local Spark session with Splink's similarity functions on the class path."""
-    from pyspark.sql import SparkSession
-    from splink.backends.spark import similarity_jar_location
+    """The process's Spark session (shared with the indicator engine).
 
-    return (
-        SparkSession.builder.master("local[2]")
-        .appName(app_name)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.driver.memory", "2g")
-        .config("spark.jars", similarity_jar_location())
-        .getOrCreate()
-    )
+    It is built with Splink's similarity functions on the class path; ``app_name`` is
+    kept for callers of the earlier signature.
+    """
+    from dvpi.warehouse.spark import session
+
+    return session()
 
 
 def _db_api(engine: str, spark=None):

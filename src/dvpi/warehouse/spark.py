@@ -31,6 +31,12 @@ _mirror_lock = threading.RLock()
 _session: Any = None
 
 
+def _splink_similarity_jar() -> str:
+    from splink.backends.spark import similarity_jar_location
+
+    return similarity_jar_location()
+
+
 def session():
     """The process's SparkSession, created on first use (UI off, few partitions)."""
     global _session
@@ -50,6 +56,9 @@ def session():
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.adaptive.enabled", "true")
                 .config("spark.driver.memory", os.environ.get("DVPI_SPARK_DRIVER_MEMORY", "2g"))
+                # Splink's string-similarity UDFs (jaro_winkler, ...): person resolution
+                # shares this session, and a jar cannot be added to a running one.
+                .config("spark.jars", _splink_similarity_jar())
             )
             _session = builder.getOrCreate()
             _session.sparkContext.setLogLevel("ERROR")
