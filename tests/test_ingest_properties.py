@@ -185,3 +185,42 @@ def test_a_load_killed_half_way_leaves_the_warehouse_as_it_was(
     assert table_counts(wh)["reports"] == 17 and result.quarantined == 0
     assert not [p for p in tmp_path.iterdir() if ".loading" in p.name]
     shutil.rmtree(example_copy)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long"]), max_size=25))
+def test_every_row_keeps_its_own_line_number(kinds: list[str]):
+    """Rows the CSV reader rejects (ragged) and rows validation rejects (bad values)
+    interleave with good ones; each good row must carry its own line, and the
+    quarantine must list exactly the others' lines."""
+    lines = [",".join(REPORT_COLUMNS)]
+    good_lines, bad_lines = {}, set()
+    for line_no, kind in enumerate(kinds, start=2):
+        report_id = f"R{line_no}"
+        row = [report_id, "Hackney", "2007-06-01", "", "non_crime", "", "true", "", "", ""]
+        if kind == "bad_value":
+            row[2] = "2007-02-30"
+        elif kind == "short":
+            row = row[:3]
+        elif kind == "long":
+            row = [*row, "x", "y"]
+        lines.append(",".join(row))
+        if kind == "good":
+            good_lines[report_id] = line_no
+        else:
+            bad_lines.add(line_no)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "extract"
+        folder.mkdir()
+        (folder / "reports.csv").write_text("\n".join(lines) + "\n")
+        (folder / "people.csv").write_text(",".join(PEOPLE_COLUMNS) + "\n")
+        wh = Path(tmp) / "w.duckdb"
+        load_dataset(folder, wh)
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            loaded = dict(con.execute("SELECT report_id, _line FROM reports").fetchall())
+            quarantined = {r[0] for r in con.execute("SELECT line FROM quarantine").fetchall()}
+        finally:
+            con.close()
+    assert loaded == good_lines
+    assert quarantined == bad_lines

@@ -24,7 +24,7 @@ from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.sources import SourceFile, find_sources, stage
-from dvpi.ingest.validate import conditional_rules, ident, typed_select
+from dvpi.ingest.validate import ident, original_select, typed_select
 from dvpi.warehouse import connect, has_table
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
@@ -212,6 +212,7 @@ def _load_into(
     load_id = (con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone() or [1])[0]
     result.load_id = load_id
     total = len(sources) * 2
+    raws: list[str] = []
 
     # 1. Read and type every file first: a file that cannot be read stops the load
     #    before anything is merged.
@@ -223,12 +224,7 @@ def _load_into(
             f"CREATE OR REPLACE TEMP TABLE typed_{source.table.name} AS "
             + typed_select(source, raw)
         )
-        rules = conditional_rules(source.table)
-        if rules:
-            con.execute(
-                f"UPDATE typed_{source.table.name} SET _reasons = list_concat(_reasons, "
-                f"list_filter([{', '.join(rules)}], lambda r: r IS NOT NULL))"
-            )
+        raws.append(raw)  # kept: the quarantine reads bad rows' original values from it
         counts = TableCounts(source.table.name, source.path.name)
         if rejects:
             # A row the reader could not parse: quarantined with its raw text.
@@ -246,20 +242,23 @@ def _load_into(
             f"SELECT count(*) FROM typed_{source.table.name}"
         ).fetchone()[0]
         result.counts.append(counts)
-        con.execute(f"DROP TABLE {raw}")
 
     # 2. Keys and references, in load order (a table's references point at tables
     #    already checked), then merge.
     con.execute("BEGIN TRANSACTION")
     try:
         before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-        for i, (source, counts) in enumerate(zip(sources, result.counts, strict=True)):
+        for i, (source, counts, raw) in enumerate(
+            zip(sources, result.counts, raws, strict=True)
+        ):
             if progress:
                 progress(f"checking {source.table.name}", len(sources) + i, total)
             merge.check_keys(con, source.table)
             merge.check_references(con, source.table, loaded={s.table.name for s in sources})
             con.execute(_table_ddl(source.table))
-            counts.quarantined += merge.quarantine(con, source.table, load_id, source.path.name)
+            counts.quarantined += merge.quarantine(
+                con, source.table, load_id, source.path.name, original_select(source, raw)
+            )
             counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
             if after_table:
                 after_table(source.table.name)

@@ -121,11 +121,15 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[s
         )
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str) -> int:
+def quarantine(
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str, originals: str
+) -> int:
+    """Quarantine the rows with reasons; ``originals`` selects (_line, _original)."""
     con.execute(
         f"""INSERT INTO quarantine
-        SELECT ?, ?, ?, _line, _reasons, _original FROM {_typed(table)}
-        WHERE NOT ({GOOD})""",
+        SELECT ?, ?, ?, t._line, t._reasons, o._original
+        FROM (SELECT _line, _reasons FROM {_typed(table)} WHERE NOT ({GOOD})) AS t
+        JOIN ({originals}) AS o USING (_line)""",
         [load_id, table.name, file],
     )
     return con.execute(f"SELECT count(*) FROM {_typed(table)} WHERE NOT ({GOOD})").fetchone()[0]
