@@ -23,7 +23,14 @@ import duckdb
 from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import SourceFile, find_sources, stage
+from dvpi.ingest.sources import (
+    SourceFile,
+    find_sources,
+    number_lines,
+    read_into,
+    read_originals,
+    scan,
+)
 from dvpi.ingest.validate import ident, original_select, typed_select
 from dvpi.warehouse import connect, has_table
 
@@ -212,19 +219,16 @@ def _load_into(
     load_id = (con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone() or [1])[0]
     result.load_id = load_id
     total = len(sources) * 2
-    raws: list[str] = []
 
     # 1. Read and type every file first: a file that cannot be read stops the load
     #    before anything is merged.
     for i, source in enumerate(sources):
         if progress:
             progress(f"reading {source.path.name}", i, total)
-        raw, rejects = stage(con, source)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE typed_{source.table.name} AS "
-            + typed_select(source, raw)
-        )
-        raws.append(raw)  # kept: the quarantine reads bad rows' original values from it
+        relation, rejects = scan(con, source)
+        typed = f"typed_{source.table.name}"
+        read_into(con, source, typed, typed_select(source, relation))
+        number_lines(con, typed, rejects)
         counts = TableCounts(source.table.name, source.path.name)
         if rejects:
             # A row the reader could not parse: quarantined with its raw text.
@@ -244,20 +248,28 @@ def _load_into(
         result.counts.append(counts)
 
     # 2. Keys and references, in load order (a table's references point at tables
-    #    already checked), then merge.
+    #    already checked). Outside the transaction: files holding bad rows are read
+    #    again for their original values, and row ids are only stable outside one.
+    loaded = {s.table.name for s in sources}
+    originals: dict[str, str] = {}
+    for i, source in enumerate(sources):
+        if progress:
+            progress(f"checking {source.table.name}", len(sources) + i, total)
+        merge.check_keys(con, source.table)
+        merge.check_references(con, source.table, loaded=loaded)
+        if merge.bad_rows(con, source.table):
+            table = f"original_{source.table.name}"
+            read_originals(con, source, table)
+            originals[source.table.name] = original_select(source, table)
+
+    # 3. Quarantine and merge, all or nothing.
     con.execute("BEGIN TRANSACTION")
     try:
         before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-        for i, (source, counts, raw) in enumerate(
-            zip(sources, result.counts, raws, strict=True)
-        ):
-            if progress:
-                progress(f"checking {source.table.name}", len(sources) + i, total)
-            merge.check_keys(con, source.table)
-            merge.check_references(con, source.table, loaded={s.table.name for s in sources})
+        for source, counts in zip(sources, result.counts, strict=True):
             con.execute(_table_ddl(source.table))
             counts.quarantined += merge.quarantine(
-                con, source.table, load_id, source.path.name, original_select(source, raw)
+                con, source.table, load_id, source.path.name, originals.get(source.table.name)
             )
             counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
             if after_table:

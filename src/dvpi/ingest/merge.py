@@ -121,10 +121,20 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[s
         )
 
 
+def bad_rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+    return con.execute(f"SELECT count(*) FROM {_typed(table)} WHERE NOT ({GOOD})").fetchone()[0]
+
+
 def quarantine(
-    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str, originals: str
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str, originals: str | None
 ) -> int:
-    """Quarantine the rows with reasons; ``originals`` selects (_line, _original)."""
+    """Quarantine the rows with reasons. ``originals`` selects (_line, _original) of the
+    file's rows; it is needed (and given) only when there is something to quarantine."""
+    bad = bad_rows(con, table)
+    if not bad:
+        return 0
+    if originals is None:  # a bug, never bad input: a row must keep its values
+        raise RuntimeError(f"{table.name}: rows to quarantine but no original values")
     con.execute(
         f"""INSERT INTO quarantine
         SELECT ?, ?, ?, t._line, t._reasons, o._original
@@ -132,7 +142,7 @@ def quarantine(
         JOIN ({originals}) AS o USING (_line)""",
         [load_id, table.name, file],
     )
-    return con.execute(f"SELECT count(*) FROM {_typed(table)} WHERE NOT ({GOOD})").fetchone()[0]
+    return bad
 
 
 def merge(

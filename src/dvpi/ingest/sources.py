@@ -118,70 +118,104 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
-    """Read a file into a temp table of text columns plus ``_line``.
+def scan(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
+    """Map the file's header and return (SQL relation of its rows as text, rejects table).
 
-    Returns the staging table and, for CSV, the table of rows the reader rejected.
+    The relation has the file's columns, all VARCHAR, and ``_line``: the line number for
+    Parquet (row number + 1); NULL for CSV until :func:`number_lines` fills it in. Read
+    it once, with insertion order preserved, into the typed table: the file is never
+    copied as text first (that copy was a quarter of the loader's time).
     """
-    raw, rejects = f"raw_{source.table.name}", f"rejects_{source.table.name}"
     if source.format == "parquet":
-        header = _parquet_header(con, source.path)
-        map_columns(source, header)
+        map_columns(source, _parquet_header(con, source.path))
+        header = [*source.columns.values(), *source.extra_columns]
         casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT {casts}, "
-                f"file_row_number + 1 AS _line "
-                f"FROM read_parquet(?, file_row_number = true)",
-                [str(source.path)],
-            )
-        except duckdb.Error as exc:
-            raise LoadError(f"{source.path.name}: cannot be read as Parquet ({exc})") from exc
-        return raw, None
-
+        path = sql_str(str(source.path))
+        return (
+            f"(SELECT {casts}, file_row_number + 1 AS _line "
+            f"FROM read_parquet({path}, file_row_number = true))"
+        ), None
     header = _csv_header(source.path)
     map_columns(source, header)
-    names = [h.lstrip("\ufeff") for h in header]
-    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    rejects = f"rejects_{source.table.name}"
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    return f"(SELECT *, CAST(NULL AS BIGINT) AS _line FROM {_read_csv(source, rejects)})", rejects
+
+
+def _read_csv(source: SourceFile, rejects: str) -> str:
+    """The reader over a CSV: every column text; unparsable rows go to ``rejects``."""
+    names = [h.lstrip("\ufeff") for h in _csv_header(source.path)]
+    columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    return (
+        f"read_csv({sql_str(str(source.path))}, header = true, auto_detect = false, "
+        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+        f"strict_mode = true, null_padding = false, store_rejects = true, "
+        f"rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
+    )
+
+
+def read_into(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str, select: str) -> None:
+    """``CREATE TEMP TABLE table AS select`` over a scan, keeping the file's row order
+    (line numbers come from it); read errors name the file."""
+    con.execute("SET preserve_insertion_order = true")
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {raw}_parsed AS
-            SELECT * FROM read_csv(?, header = true, auto_detect = false,
-                columns = {columns}, delim = ',', quote = '"', escape = '"',
-                strict_mode = true, null_padding = false,
-                store_rejects = true, rejects_table = '{rejects}',
-                rejects_scan = '{rejects}_scan')""",
-            [str(source.path)],
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
     except duckdb.Error as exc:
-        raise LoadError(f"{source.path.name}: cannot be read as CSV ({exc})") from exc
-    # The reader keeps file order (insertion order is preserved), so a parsed row's
-    # line is its position plus one for the header, counting the rejected lines in
-    # between (one record per line). With nothing rejected, that is rowid + 2: a view,
-    # no copy — the common case, and the one the loader's speed depends on.
+        kind = "Parquet" if source.format == "parquet" else "CSV"
+        raise LoadError(f"{source.path.name}: cannot be read as {kind} ({exc})") from exc
+    finally:
+        # Everything after carries ``_line`` and may run unordered, which is faster.
+        con.execute("SET preserve_insertion_order = false")
+
+
+def number_lines(con: duckdb.DuckDBPyConnection, table: str, rejects: str | None) -> None:
+    """Fill ``_line`` of a CSV's rows, read in file order into ``table``.
+
+    A row's line is its position plus one for the header, counting the rejected lines
+    in between (one record per line). With nothing rejected, that is rowid + 2.
+    """
+    if rejects is None:
+        return
     has_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] > 0
     if not has_rejects:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {raw} AS "
-            f"SELECT *, rowid + 2 AS _line FROM {raw}_parsed"
-        )
-        return raw, rejects
-    # Rejected line r_j (the j-th, in order) comes before parsed row o when the good
-    # lines above it number fewer than o: r_j - 1 - j < o. An as-of join counts them.
+        # rowid - min(rowid): inside a transaction new rows' ids start high.
+        con.execute(f"UPDATE {table} SET _line = rowid - (SELECT min(rowid) FROM {table}) + 2")
+        return
+    # Rejected line r_j (the j-th, in order) comes before row o when the good lines
+    # above it number fewer than o: r_j - 1 - j < o. An as-of join counts them.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {raw} AS
-        WITH numbered AS (
-            SELECT line, row_number() OVER (ORDER BY line) AS j
-            FROM (SELECT DISTINCT line FROM {rejects})
-        ),
-        rejected AS (  -- consecutive rejected lines share good_before: keep the last
-            SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
-        ),
-        parsed AS (SELECT *, rowid + 1 AS _ord FROM {raw}_parsed)
-        SELECT parsed.* EXCLUDE (_ord), parsed._ord + 1 + coalesce(rejected.j, 0) AS _line
-        FROM parsed ASOF LEFT JOIN rejected ON parsed._ord > rejected.good_before"""
+        f"""UPDATE {table} SET _line = m._line FROM (
+            WITH numbered AS (
+                SELECT line, row_number() OVER (ORDER BY line) AS j
+                FROM (SELECT DISTINCT line FROM {rejects})
+            ),
+            rejected AS (  -- consecutive rejected lines share good_before: keep the last
+                SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
+            ),
+            rows AS (
+                SELECT rowid AS rid, rowid - (SELECT min(rowid) FROM {table}) + 1 AS ord
+                FROM {table}
+            )
+            SELECT rows.rid, rows.ord + 1 + coalesce(rejected.j, 0) AS _line
+            FROM rows ASOF LEFT JOIN rejected ON rows.ord > rejected.good_before
+        ) AS m
+        WHERE {table}.rowid = m.rid"""
     )
-    con.execute(f"DROP TABLE {raw}_parsed")
-    return raw, rejects
+
+
+def read_originals(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) -> None:
+    """Read the file again into ``table`` (its text columns and ``_line``).
+
+    Only a load that quarantines rows of this file needs it, for their original values.
+    """
+    if source.format == "parquet":
+        relation, _ = scan(con, source)
+        read_into(con, source, table, f"SELECT * FROM {relation}")
+        return
+    rejects = f"{table}_rejects"
+    read_into(
+        con, source, table,
+        f"SELECT *, CAST(NULL AS BIGINT) AS _line FROM {_read_csv(source, rejects)}",
+    )
+    number_lines(con, table, rejects)
