@@ -1,12 +1,14 @@
 """Time the full indicator catalogue for a year, the force and all 32 boroughs.
 
-Until the synthetic London data set exists (`dvpi synth`), this builds a scaled-up
-warehouse itself: the specification's worked example replicated N times with new ids
-(reports, people, nominal ids, calls, CPS cases, reviews all suffixed) spread over 32
-boroughs. Prints where the time goes, cold (first computation of its shape in the
-process: Ibis builds and compiles the plan) and warm (the compiled plan reused).
+By default it times the demo warehouse (`bash scripts/demo.sh` makes it: the calibrated
+London data set, loaded and resolved) with the default person method (linked). Without
+it, or with `--copies N`, it builds a scaled-up warehouse itself: the specification's
+worked example replicated N times with new ids spread over 32 boroughs (exact method).
+Prints where the time goes, cold (first computation of its shape in the process: Ibis
+builds and compiles the plan) and warm (the compiled plan reused).
 
-    python benchmarks/bench_indicators.py [--copies 10000] [--warehouse PATH] [--spark]
+    python benchmarks/bench_indicators.py [--warehouse PATH | --copies 10000]
+        [--people linked|exact] [--spark]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dvpi.indicators.engine import Timings, run_cells
 from dvpi.indicators.periods import Period
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "example"
+DEMO = Path(__file__).resolve().parents[1] / "demo" / "dvpi.duckdb"
 ID_COLUMNS = {"report_id", "person_id", "victim_person_id", "suspect_person_id", "call_id",
               "cps_urn", "review_id", "nominal_id", "cad_ref"}
 BOROUGHS = 32
@@ -62,7 +65,7 @@ def build_warehouse(path: Path, copies: int) -> None:
     con.close()
 
 
-def run(path: Path, engine: str) -> None:
+def run(path: Path, engine: str, people: str) -> None:
     con = duckdb.connect(str(path), read_only=True)
     sizes = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
              for t in ("reports", "people", "relationships", "outcomes")}
@@ -76,7 +79,7 @@ def run(path: Path, engine: str) -> None:
             plans.clear_memory()
         timings = Timings()
         t0 = time.perf_counter()
-        out = run_cells(path, [YEAR], None, engine=engine, timings=timings)
+        out = run_cells(path, [YEAR], None, engine=engine, people=people, timings=timings)
         total = time.perf_counter() - t0
         print(f"\n{label}: {total:.2f} s for {len(out)} scopes x "
               f"{len(out[0]['indicators'])} indicators ({engine})")
@@ -87,30 +90,36 @@ def run(path: Path, engine: str) -> None:
                     YEAR.end - dt.timedelta(days=7 * (12 - i))) for i in range(13)]
     for label in ("cold", "warm"):
         t0 = time.perf_counter()
-        out = run_cells(path, weeks, None, engine=engine)
+        out = run_cells(path, weeks, None, engine=engine, people=people)
         print(f"\n13-week series, {label}: {time.perf_counter() - t0:.2f} s for {len(out)} "
               "period x scope objects")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=10000)
-    parser.add_argument("--warehouse", type=Path, help="an existing warehouse to time")
+    parser.add_argument("--copies", type=int, help="build an N-copy example warehouse")
+    parser.add_argument("--warehouse", type=Path, default=DEMO if DEMO.exists() else None,
+                        help="an existing warehouse to time (default: the demo's)")
+    parser.add_argument("--people", help="person method (default: linked on a given "
+                                         "warehouse, exact on a built one)")
     parser.add_argument("--spark", action="store_true", help="time the Spark engine too")
     args = parser.parse_args()
     print(f"{platform.node()} · {platform.processor() or platform.machine()} · "
           f"Python {platform.python_version()} · {dt.datetime.now():%Y-%m-%d %H:%M}")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DVPI_PLAN_CACHE"] = str(Path(tmp) / "plans")  # a true cold start
-        path = args.warehouse
+        path = None if args.copies else args.warehouse
+        people = args.people or "linked"
         if path is None:
+            copies = args.copies or 10000
             path = Path(tmp) / "bench.duckdb"
             t0 = time.perf_counter()
-            build_warehouse(path, args.copies)
-            print(f"built a {args.copies:,}-copy warehouse in {time.perf_counter() - t0:.1f} s")
-        run(path, "duckdb")
+            build_warehouse(path, copies)
+            print(f"built a {copies:,}-copy warehouse in {time.perf_counter() - t0:.1f} s")
+            people = args.people or "exact"
+        run(path, "duckdb", people)
         if args.spark:
-            run(path, "spark")
+            run(path, "spark", people)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def data():
 
 def test_distinct_persons_and_latest_involvement(tmp_path, engine):
     path = warehouse(tmp_path, **data())
-    f = compute(path, *YEAR, engine=engine, ids=IDS)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=IDS, people="exact")["indicators"]
     # N1 (p1, p2), Ann Lee (p3, p5), p4.
     assert f["accused_persons"] == {"value": 3, "method": "exact"}
     # N1's latest involvement is p2 (2007-09-01): IC3, 50; Ann Lee's is p3 (2007-06-01).
@@ -61,7 +61,7 @@ def test_distinct_persons_and_latest_involvement(tmp_path, engine):
 def test_outcomes_dated_outside_the_period_do_not_accuse(tmp_path, engine):
     path = warehouse(tmp_path, **data())
     f = compute(path, dt.date(2007, 10, 1), dt.date(2008, 3, 31), engine=engine,
-                ids=IDS)["indicators"]
+                ids=IDS, people="exact")["indicators"]
     assert f["accused_persons"]["value"] == 0
 
 

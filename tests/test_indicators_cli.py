@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 from typer.testing import CliRunner
 
@@ -12,11 +13,22 @@ runner = CliRunner()
 
 
 def test_json_matches_expected(example_warehouse, example_dir):
+    # The worked example is computed with the exact method (precise rule 16).
     res = runner.invoke(app, ["indicators", str(example_warehouse), "--year", "2007-08",
-                              "--json"])
+                              "--people", "exact", "--json"])
     assert res.exit_code == 0, res.output
     expected = json.loads((example_dir / "expected.json").read_text())
     assert json.loads(res.stdout) == expected
+
+
+def test_linked_is_the_default_method_and_the_output_names_it(example_warehouse, tmp_path):
+    warehouse = tmp_path / "w.duckdb"  # resolving stores links: not in the shared one
+    shutil.copyfile(example_warehouse, warehouse)
+    res = runner.invoke(app, ["indicators", str(warehouse), "--year", "2007-08", "--json"])
+    assert res.exit_code == 0, res.output
+    methods = {f["method"] for f in json.loads(res.stdout)["indicators"].values()
+               if "method" in f}
+    assert methods == {"linked"}
 
 
 def test_by_borough_json_list(example_warehouse):

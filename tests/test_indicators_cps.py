@@ -42,7 +42,7 @@ def data():
 
 def test_force(tmp_path, engine):
     path = warehouse(tmp_path, **data())
-    f = compute(path, *YEAR, engine=engine, ids=IDS)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=IDS, people="exact")["indicators"]
     assert f["cps_dv_referrals"] == {"value": 5}
     assert f["cps_charging_rate"] == {"value": 0.5, "numerator": 2, "denominator": 4}
     assert f["cps_dv_prosecutions"] == {"value": 4}
@@ -53,7 +53,8 @@ def test_force(tmp_path, engine):
 
 def test_cases_scoped_by_their_own_borough(tmp_path, engine):
     path = warehouse(tmp_path, **data())
-    south = compute(path, *YEAR, borough="South", engine=engine, ids=IDS)["indicators"]
+    south = compute(path, *YEAR, borough="South", engine=engine, ids=IDS,
+            people="exact")["indicators"]
     assert south["cps_dv_referrals"] == {"value": 1}
     # R1's charge is North's: South has no charges, so the gap is null.
     assert south["charge_prosecution_gap"] == {"value": None, "numerator": -1, "denominator": 0}
@@ -61,7 +62,7 @@ def test_cases_scoped_by_their_own_borough(tmp_path, engine):
 
 def test_unavailable_without_cps_cases(tmp_path, engine):
     path = warehouse(tmp_path, reports=[report("R1")])
-    f = compute(path, *YEAR, engine=engine, ids=IDS)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=IDS, people="exact")["indicators"]
     assert f["cps_charging_rate"] == {"value": None, "unavailable": "cps_cases not loaded"}
     assert f["charge_prosecution_gap"] == {
         "value": None, "unavailable": "cps_cases, outcomes not loaded"}

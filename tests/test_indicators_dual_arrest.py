@@ -45,7 +45,7 @@ def test_cross_allegations_and_surnames(tmp_path, engine):
     outcomes = [outcome("X", 3, "2009-01-01"), outcome("X", 1, "2006-01-01"),
                 outcome("Y", 2, "2007-07-01")]
     path = warehouse(tmp_path, reports=reports, people=people, outcomes=outcomes)
-    f = compute(path, *YEAR, engine=engine, ids=IDS)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=IDS, people="exact")["indicators"]
     assert f["dual_arrest_incidents"] == {"value": 1}
     assert f["dual_arrest_incidents_surname_method"] == {"value": 2}  # X and Y
     assert f["dual_arrest_outcomes"] == {"values": {"caution": 1, "charge": 1}, "total": 1}

@@ -30,7 +30,7 @@ def test_homicides_partner_and_population(tmp_path, engine):
                      population=pop)
     f = compute(path, *YEAR, engine=engine, ids=[
         "dv_homicides", "dv_homicide_victims_by_age_band", "dv_homicide_suspects_by_age_band",
-        "dv_homicides_partner", "dv_homicides_partner_per_1000"])["indicators"]
+        "dv_homicides_partner", "dv_homicides_partner_per_1000"], people="exact")["indicators"]
     assert f["dv_homicides"] == {"value": 2}
     assert f["dv_homicide_victims_by_age_band"]["values"]["80+"] == 1
     assert f["dv_homicide_victims_by_age_band"]["values"]["unrecorded"] == 1
@@ -50,13 +50,13 @@ def gbh_reports():
 
 def test_previous_period_whole_months(tmp_path, engine):
     path = warehouse(tmp_path, reports=gbh_reports())
-    f = compute(path, *YEAR, engine=engine, ids=GBH)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=GBH, people="exact")["indicators"]
     assert f["dv_gbh_with_intent_previous"] == {"value": 3}  # 2006-04-01 .. 2007-03-31
     assert f["dv_gbh_with_intent_change"] == {"value": -2 / 3, "numerator": -2,
                                               "denominator": 3}
     # February 2007 → January 2007 (one month, though 28 days against 31).
     feb = compute(path, dt.date(2007, 2, 1), dt.date(2007, 2, 28), engine=engine,
-                  ids=GBH)["indicators"]
+                  ids=GBH, people="exact")["indicators"]
     assert (feb["dv_gbh_with_intent"]["value"], feb["dv_gbh_with_intent_previous"]["value"]) == (
         1, 1)
 
@@ -65,10 +65,10 @@ def test_previous_period_in_days_and_null_change(tmp_path, engine):
     path = warehouse(tmp_path, reports=gbh_reports())
     # 2007-03-01 .. 2007-06-15 is not whole months: 107 days before: 2006-11-14 .. 2007-02-28.
     f = compute(path, dt.date(2007, 3, 1), dt.date(2007, 6, 15), engine=engine,
-                ids=GBH)["indicators"]
+                ids=GBH, people="exact")["indicators"]
     assert (f["dv_gbh_with_intent"]["value"], f["dv_gbh_with_intent_previous"]["value"]) == (1, 2)
     empty = compute(path, dt.date(2005, 1, 1), dt.date(2005, 12, 31), engine=engine,
-                    ids=GBH)["indicators"]
+                    ids=GBH, people="exact")["indicators"]
     assert empty["dv_gbh_with_intent_change"] == {"value": None, "numerator": 0,
                                                   "denominator": 0}
 
@@ -85,9 +85,10 @@ def test_reviews_by_their_dates_and_the_reviewed_report_borough(tmp_path, engine
                                                borough="South")],
                      homicide_reviews=reviews)
     ids = ["homicide_reviews_started", "homicide_reviews_completed"]
-    f = compute(path, *YEAR, engine=engine, ids=ids)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=ids, people="exact")["indicators"]
     assert (f["homicide_reviews_started"]["value"], f["homicide_reviews_completed"]["value"]) == (
         1, 1)
-    south = compute(path, *YEAR, borough="south", engine=engine, ids=ids)["indicators"]
+    south = compute(path, *YEAR, borough="south", engine=engine, ids=ids,
+            people="exact")["indicators"]
     assert (south["homicide_reviews_started"]["value"],
             south["homicide_reviews_completed"]["value"]) == (0, 1)

@@ -21,8 +21,8 @@ YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
 
 @pytest.fixture(scope="module")
 def both(example_warehouse, spark_session):
-    duck = compute_by_borough(example_warehouse, *YEAR, engine="duckdb")
-    spark = compute_by_borough(example_warehouse, *YEAR, engine="spark")
+    duck = compute_by_borough(example_warehouse, *YEAR, engine="duckdb", people="exact")
+    spark = compute_by_borough(example_warehouse, *YEAR, engine="spark", people="exact")
     return duck, spark
 
 

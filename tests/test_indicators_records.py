@@ -49,5 +49,6 @@ def test_repeat_victim_records_match_the_indicator(con, example_warehouse):
     rows = records.repeat_victim_records(con, *YEAR)
     assert [r["report_ids"] for r in rows] == [["R01", "R02"], ["R04", "R05"]]
     assert all(r["count"] == 2 for r in rows)
-    figure = compute(example_warehouse, *YEAR, ids=["adult_victims_incidents_repeat"])
+    figure = compute(example_warehouse, *YEAR, ids=["adult_victims_incidents_repeat"],
+                     people="exact")
     assert len(rows) == figure["indicators"]["adult_victims_incidents_repeat"]["value"]

@@ -47,7 +47,7 @@ def data():
 
 def test_force_look_back(tmp_path, engine):
     path = warehouse(tmp_path, **data())
-    f = compute(path, *YEAR, engine=engine, ids=IDS)["indicators"]
+    f = compute(path, *YEAR, engine=engine, ids=IDS, people="exact")["indicators"]
     # Adults: A B C D E F G (H unknown). Repeat: A (two in the period), B (look-back day 1,
     # a child then), E (two in the period, adult in one), G (other borough still the force's).
     assert f["adult_victims_incidents"] == {"value": 7, "method": "exact"}
@@ -62,10 +62,12 @@ def test_force_look_back(tmp_path, engine):
 
 def test_borough_scope_needs_both_reports_in_the_borough(tmp_path, engine):
     path = warehouse(tmp_path, **data())
-    north = compute(path, *YEAR, borough="north", engine=engine, ids=IDS)["indicators"]
+    north = compute(path, *YEAR, borough="north", engine=engine, ids=IDS,
+                    people="exact")["indicators"]
     assert north["adult_victims_incidents"]["value"] == 6
     assert north["adult_victims_incidents_repeat"]["value"] == 3  # A, B, E (not G)
-    south = compute(path, *YEAR, borough="South", engine=engine, ids=IDS)["indicators"]
+    south = compute(path, *YEAR, borough="South", engine=engine, ids=IDS,
+                    people="exact")["indicators"]
     assert (south["adult_victims_incidents"]["value"],
             south["adult_victims_incidents_repeat"]["value"]) == (1, 0)
 
@@ -74,7 +76,7 @@ def test_look_back_is_twelve_calendar_months(tmp_path, engine):
     path = warehouse(tmp_path, **data())
     # Period 2007-05-01 .. 2007-05-31: look-back from 2006-05-01, so B0 (2006-04-01) is out.
     f = compute(path, dt.date(2007, 5, 1), dt.date(2007, 5, 31), engine=engine,
-                ids=IDS)["indicators"]
+                ids=IDS, people="exact")["indicators"]
     # Adults of May: A B C D F G (E is 17 in May). Repeat: G (G0 2006-09-01) only;
     # A's second report is in June, after the period.
     assert f["adult_victims_incidents"]["value"] == 6

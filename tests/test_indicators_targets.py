@@ -42,19 +42,19 @@ def test_covering_rows_and_directions(tmp_path, engine):
     path = warehouse(tmp_path, reports=reports, people=people, targets=targets, outcomes=[])
     ids = ["dv_incidents", "dv_crimes", "dv_non_crimes", "dv_crime_arrests_per_100",
            "dv_crime_victims_by_gender", "charge_caution_ratio"]
-    force = compute(path, *YEAR, engine=engine, ids=ids)["targets"]
+    force = compute(path, *YEAR, engine=engine, ids=ids, people="exact")["targets"]
     assert force == {
         "dv_incidents": {"target": 2, "actual": 2, "met": True},
         "dv_crime_arrests_per_100": {"target": 40.0, "actual": 50.0, "met": True},
         "dv_crime_victims_by_gender": {"target": 1, "actual": 0, "met": False},
         "charge_caution_ratio": {"target": 0.5, "actual": None, "met": None},
     }
-    north = compute(path, *YEAR, borough="NORTH", engine=engine, ids=ids)["targets"]
+    north = compute(path, *YEAR, borough="NORTH", engine=engine, ids=ids, people="exact")["targets"]
     assert north == {"dv_non_crimes": {"target": 0, "actual": 0, "met": True}}
 
 
 def test_no_targets_table(tmp_path, engine):
     path = warehouse(tmp_path, reports=[report("A")])
     out = compute(path, dt.date(2007, 4, 1), dt.date(2008, 3, 31), engine=engine,
-                  ids=["dv_incidents"])
+                  ids=["dv_incidents"], people="exact")
     assert out["targets"] == {}

@@ -37,18 +37,18 @@ def test_borough_scope_matches_case_and_spaces(tmp_path, engine):
         report("C", borough="Waltham Forest"),
     ])
     out = compute(path, *[dt.date(2007, 4, 1), dt.date(2008, 3, 31)], borough="  TOWER hamlets",
-                  engine=engine, ids=IDS)
+                  engine=engine, ids=IDS, people="exact")
     assert out["scope"] == "TOWER hamlets"  # the name as given, trimmed (rule 4)
     assert value(out["indicators"], "dv_incidents") == 2
     absent = compute(path, dt.date(2007, 4, 1), dt.date(2008, 3, 31), borough="Nowhere",
-                     engine=engine, ids=IDS)
+                     engine=engine, ids=IDS, people="exact")
     assert value(absent["indicators"], "dv_incidents") == 0  # zeros, not an error
 
 
 def test_start_after_end_is_an_error(tmp_path):
     path = warehouse(tmp_path, reports=[report("A")])
     with pytest.raises(PeriodError):
-        compute(path, dt.date(2008, 1, 2), dt.date(2008, 1, 1))
+        compute(path, dt.date(2008, 1, 2), dt.date(2008, 1, 1), people="exact")
 
 
 def test_compute_by_borough_force_first_then_sorted(tmp_path, engine):
@@ -59,7 +59,7 @@ def test_compute_by_borough_force_first_then_sorted(tmp_path, engine):
         report("C", borough="Waltham Forest", dv=False),
     ])
     out = compute_by_borough(path, dt.date(2007, 4, 1), dt.date(2008, 3, 31), engine=engine,
-                             ids=IDS)
+                             ids=IDS, people="exact")
     assert [o["scope"] for o in out] == ["force", "barnet", "Waltham Forest"]
     assert [value(o["indicators"], "dv_incidents") for o in out] == [2, 1, 1]
 
@@ -72,10 +72,10 @@ def test_compute_series_one_object_per_period(tmp_path, engine):
     ])
     weeks = [(dt.date(2007, 4, 2), dt.date(2007, 4, 8)),
              (dt.date(2007, 4, 9), dt.date(2007, 4, 15))]
-    out = compute_series(path, weeks, engine=engine, ids=IDS)
+    out = compute_series(path, weeks, engine=engine, ids=IDS, people="exact")
     assert [o["period"]["start"] for o in out] == ["2007-04-02", "2007-04-09"]
     assert [value(o["indicators"], "dv_incidents") for o in out] == [1, 2]
-    both = compute_series(path, weeks, by_borough=True, engine=engine, ids=IDS)
+    both = compute_series(path, weeks, by_borough=True, engine=engine, ids=IDS, people="exact")
     assert [(o["period"]["start"], o["scope"]) for o in both] == [
         ("2007-04-02", "force"), ("2007-04-02", "North"),
         ("2007-04-09", "force"), ("2007-04-09", "North"),
@@ -86,5 +86,5 @@ def test_data_folder_source_is_loaded(tmp_path):
     from indicator_data import write_dataset
 
     data = write_dataset(tmp_path / "d", reports=[report("A")], people=[])
-    out = compute(data, dt.date(2007, 4, 1), dt.date(2008, 3, 31), ids=IDS)
+    out = compute(data, dt.date(2007, 4, 1), dt.date(2008, 3, 31), ids=IDS, people="exact")
     assert value(out["indicators"], "dv_incidents") == 1

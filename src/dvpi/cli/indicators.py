@@ -16,6 +16,7 @@ from dvpi.indicators import compute, compute_by_borough, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.periods import PeriodError, financial_year
 from dvpi.indicators.sources import ENGINES
+from dvpi.people import DEFAULT_METHOD
 
 console = Console()
 err = Console(stderr=True)
@@ -112,7 +113,7 @@ def indicators(
     by: str | None = typer.Option(None, "--by", help="`borough`: the force, then each borough"),
     definition: str = typer.Option(DEFAULT_DEFINITION, "--definition",
                                    help=f"{' | '.join(DEFINITIONS)}"),
-    people: str = typer.Option("exact", "--people",
+    people: str = typer.Option(DEFAULT_METHOD, "--people",
                                help="person resolution method: exact | linked | ..."),
     engine: str = typer.Option("duckdb", "--engine", help=" | ".join(ENGINES)),
     as_json: bool = typer.Option(False, "--json", help="print the JSON object(s)"),

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dvpi.cli import app
+from dvpi.people import DEFAULT_METHOD
 from dvpi.publish import disclosure
 
 console = Console()
@@ -54,7 +55,7 @@ def report(
     year: str = typer.Option(..., "--year", help="financial year, e.g. 2007-08"),
     out: Path = typer.Option(..., "--out", help="folder to write the HTML and PDF into"),
     audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
-    people: PeopleChoice = typer.Option(PeopleChoice.exact, "--people",
+    people: PeopleChoice = typer.Option(PeopleChoice(DEFAULT_METHOD), "--people",
                                         help="person-resolution method for distinct persons"),
     definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
     threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1,
@@ -92,7 +93,7 @@ def pack(
                                     help="last day of the week, e.g. 2008-03-30"),
     out: Path = typer.Option(..., "--out", help="folder to write the workbooks into"),
     audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
-    people: PeopleChoice = typer.Option(PeopleChoice.exact, "--people"),
+    people: PeopleChoice = typer.Option(PeopleChoice(DEFAULT_METHOD), "--people"),
     definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
     threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1),
     engine: EngineChoice = EngineOption,

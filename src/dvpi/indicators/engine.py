@@ -26,8 +26,9 @@ from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
 from dvpi.indicators.periods import Period
 from dvpi.indicators.runners import CELLS
 from dvpi.indicators.sources import Source, open_backend, open_connection
+from dvpi.people import DEFAULT_METHOD
 
-DEFAULT_PEOPLE = "exact"
+DEFAULT_PEOPLE = DEFAULT_METHOD  # person resolution: linked (Splink) unless told
 NO_KEY = ""
 
 

@@ -20,6 +20,7 @@ from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.periods import Period
 from dvpi.indicators.runners import CELLS, DuckDBRunner
 from dvpi.indicators.sources import duckdb_tables
+from dvpi.people import DEFAULT_METHOD
 
 UNFLAGGED = "unflagged"
 OVERFLAGGED = "overflagged"
@@ -86,7 +87,7 @@ def risk_assessment_gaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
 
 def dual_arrest_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                         borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                        people: str = "exact") -> list[dict[str, Any]]:
+                        people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
     """DV-flagged reports of the period found by either dual-arrest method, saying which."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -104,7 +105,7 @@ def dual_arrest_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.
 
 def repeat_victim_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
                           borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                          people: str = "exact") -> list[dict[str, Any]]:
+                          people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
     """Repeat adult victims of the period: the person and their DV-flagged reports in the
     look-back (every such report, the period's included)."""
 

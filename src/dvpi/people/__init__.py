@@ -40,6 +40,9 @@ def _resolvers() -> dict[str, Resolver]:
 
 
 BUILT_IN_METHODS = ("exact", "linked")
+# The method every distinct-person figure uses unless told otherwise: probabilistic
+# linkage (issue 5). ``exact`` (precise rule 16) stays available with ``--people exact``.
+DEFAULT_METHOD = "linked"
 
 
 def resolve(con: duckdb.DuckDBPyConnection, method: str = "exact", **options) -> None:
@@ -68,6 +71,7 @@ def ensure(con: duckdb.DuckDBPyConnection, method: str = "exact", **options) -> 
 
 __all__ = [
     "BUILT_IN_METHODS",
+    "DEFAULT_METHOD",
     "LINKS_TABLE",
     "META_TABLE",
     "current_load_id",

@@ -21,6 +21,7 @@ from typing import Any
 
 import xlsxwriter
 
+from dvpi.people import DEFAULT_METHOD
 from dvpi.publish import disclosure
 from dvpi.publish import format as fmt
 from dvpi.publish.status import COLOURS, infer_direction, pro_rata, rag
@@ -87,8 +88,9 @@ class PackInputs:
 
 
 def gather(
-    source: Any, week_ending: dt.date, *, definition: str = "acpo2004", people: str = "exact",
-    engine: str = "duckdb", ids: Sequence[str] = PACK_INDICATORS, restricted: bool = True,
+    source: Any, week_ending: dt.date, *, definition: str = "acpo2004",
+    people: str = DEFAULT_METHOD, engine: str = "duckdb",
+    ids: Sequence[str] = PACK_INDICATORS, restricted: bool = True,
 ) -> PackInputs:
     """Ask the engine for every week and the year to date, force and boroughs, in one pass;
     and (``restricted``) the record lists of each borough for the year to date."""
@@ -122,7 +124,7 @@ DUAL_ARRESTS = "Dual arrests"
 
 
 def record_lists(con, start: dt.date, end: dt.date, borough: str, definition: str,
-                 people: str = "exact") -> dict[str, list[dict]]:
+                 people: str = DEFAULT_METHOD) -> dict[str, list[dict]]:
     """The restricted lists of one borough, from the engine: they name reports."""
     import inspect
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from dvpi.people import DEFAULT_METHOD
 from dvpi.publish import charts, disclosure, equality, funnel
 from dvpi.publish import format as fmt
 from dvpi.publish.status import DEFAULT_AMBER_MARGIN, rag_from_target
@@ -92,7 +93,7 @@ class ReportInputs:
 
 
 def gather(
-    source: Any, year: str, *, people: str = "exact", definition: str = "acpo2004",
+    source: Any, year: str, *, people: str = DEFAULT_METHOD, definition: str = "acpo2004",
     engine: str = "duckdb",
 ) -> ReportInputs:
     """Ask the engine for the year and the year before (the force, every indicator), and for

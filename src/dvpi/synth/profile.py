@@ -112,12 +112,17 @@ _BREAKDOWN_TOTALS = {
 }
 
 
+MIN_SCALE = 0.001
+
+
 def scale_profile(prof: Profile, scale: float) -> Profile:
     """Every count times ``scale``, rounded so that the identities between figures hold
     (breakdowns sum to their totals, singles + repeats = adults, charges + cautions +
     others = detections)."""
-    if not 0 < scale <= 4:
-        raise ValueError("scale must be in (0, 4]")
+    if not MIN_SCALE <= scale <= 4:
+        # Below about 1/3,000 of London some planned groups round to nothing and the
+        # plan cannot meet its own totals: refuse rather than fail half-way.
+        raise ValueError(f"scale must be between {MIN_SCALE} and 4")
     c = prof.counts
     s = {k: max(0, round(v * scale)) for k, v in c.items()}
     # Keep the identities.

@@ -155,7 +155,7 @@ class Dashboard:
                 return found
             with snap.cursor() as cur:
                 return self.engine.compute(cur, start, end, borough=borough,
-                                           **_kwargs(definition, ids))
+                                           **_kwargs(snap, definition, ids))
 
         return snap.cache.get(key, make)
 
@@ -168,7 +168,7 @@ class Dashboard:
             if self.engine.compute_by_borough is not None:
                 with snap.cursor() as cur:
                     return self.engine.compute_by_borough(cur, start, end,
-                                                          **_kwargs(definition, ids))
+                                                          **_kwargs(snap, definition, ids))
             return [self.result(snap, start, end, b, definition, ids)
                     for b in (None, *snap.boroughs())]
 
@@ -201,7 +201,7 @@ class Dashboard:
                     return picked
             with snap.cursor() as cur:
                 return self.engine.compute_series(cur, list(periods), borough=borough,
-                                                  **_kwargs(definition, ids))
+                                                  **_kwargs(snap, definition, ids))
 
         return snap.cache.get(key, make)
 
@@ -215,7 +215,7 @@ class Dashboard:
                 return [self.all_scopes(snap, s, e, definition, ids) for s, e in periods]
             with snap.cursor() as cur:
                 flat = self.engine.compute_series(cur, list(periods), by_borough=True,
-                                                  **_kwargs(definition, ids))
+                                                  **_kwargs(snap, definition, ids))
             size = len(flat) // len(periods)
             return [flat[i * size:(i + 1) * size] for i in range(len(periods))]
 
@@ -282,14 +282,18 @@ class Dashboard:
     def render(self, request: Request, template: str, status: int = 200,
                **context: Any) -> HTMLResponse:
         session = self.session(request)
+        try:
+            people_method: str | None = self.warehouse.snapshot().people_method
+        except WarehouseUnavailable:
+            people_method = None
         html = self.templates.get_template(template).render(
             request=request, session=session, user=session.user if session else None,
-            **context)
+            people_method=people_method, **context)
         return HTMLResponse(html, status_code=status)
 
 
-def _kwargs(definition: str, ids: tuple[str, ...] | None) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"definition": definition}
+def _kwargs(snap: Snapshot, definition: str, ids: tuple[str, ...] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"definition": definition, "people": snap.people_method}
     if ids is not None:
         kwargs["ids"] = list(ids)
     return kwargs

@@ -50,6 +50,7 @@ class Snapshot:
     version: Version
     con: duckdb.DuckDBPyConnection
     cache: ResultCache = field(default_factory=lambda: ResultCache())
+    people_method: str = "exact"  # person resolution behind distinct-person figures
     _facts: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,23 +142,28 @@ def _open(path: Path) -> Snapshot:
         # A rename between the stat and the attach would label new data with the old
         # version; stat again and retry in that (rare) case.
         if warehouse_version(path) == before:
-            _derive(con)
-            return Snapshot(before, con)
+            return Snapshot(before, con, people_method=_derive(con))
         con.close()
     raise WarehouseUnavailable(f"{path} keeps changing; try again")
 
 
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    """Person links for the snapshot, once, if the warehouse holds no current ones
-    (the engine would otherwise try to store them in a read-only file)."""
+def _derive(con: duckdb.DuckDBPyConnection) -> str:
+    """The person-resolution method the snapshot's figures use, and its links.
+
+    The default method (Splink linkage) when the warehouse holds a resolution of its
+    latest load (``dvpi people resolve``: too slow to run inside a page request);
+    otherwise the exact method, derived once into the connection, and every
+    distinct-person figure says so.
+    """
+    from dvpi import people
+
     tables = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
     ).fetchall()}
-    if "people" not in tables:
-        return
-    from dvpi import people
-
+    if "people" not in tables or people.is_current(con, people.DEFAULT_METHOD):
+        return people.DEFAULT_METHOD
     people.ensure(con, "exact")
+    return "exact"
 
 
 class Warehouse:
