@@ -149,6 +149,10 @@ def suppress_cells(
     signed = set(signed)  # differences: may be negative, so never pinned to zero
     suppressed = set(primary)
     hopeless: set = set()  # determined even with everything around them hidden
+    touching: dict[object, list[int]] = {}  # cell -> the equations it is a member of
+    for i, eq in enumerate(equations):
+        for c in _members(eq):
+            touching.setdefault(c, []).append(i)
     while True:
         _close_single_gaps(cells, equations, suppressed)
         exposed = [c for c in _determined(primary, suppressed, equations, cells, signed)
@@ -156,7 +160,7 @@ def suppress_cells(
         if not exposed:
             break
         for cell in exposed:
-            if not _widen(cell, cells, equations, suppressed):
+            if not _widen(cell, cells, equations, suppressed, touching):
                 hopeless.add(cell)
     if hopeless:
         raise DisclosureError(f"cannot protect {sorted(hopeless, key=str)[:5]}")
@@ -267,7 +271,7 @@ def _determined(primary: set, suppressed: set, equations, cells, signed: set) ->
     return sorted(exposed, key=str)
 
 
-def _widen(cell, cells, equations, suppressed) -> bool:
+def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]) -> bool:
     """Suppress one more cell so that ``cell`` is no longer pinned down.
 
     First in an identity that holds ``cell``; when all of those are hidden already, the
@@ -277,9 +281,12 @@ def _widen(cell, cells, equations, suppressed) -> bool:
     seen_cells, frontier, seen_eqs = {cell}, [cell], set()
     while frontier:
         candidates, nxt = [], []
-        for i, eq in enumerate(equations):
-            if i in seen_eqs or not any(c in frontier for c in _members(eq)):
+        # The equations holding a frontier cell, in equation order (as a full scan
+        # would visit them: the choice of cell to hide must not depend on the index).
+        for i in sorted({i for c in frontier for i in touching.get(c, ())}):
+            if i in seen_eqs:
                 continue
+            eq = equations[i]
             seen_eqs.add(i)
             extra = _smallest_unsuppressed(eq, cells, suppressed)
             if extra is not None:
@@ -439,14 +446,21 @@ def protect(
     signed_names = signed_fields()
     signed = {c for c in cells if f"{c[1]}.{c[2]}" in signed_names}
     primary, secondary = suppress_cells(cells, identities, threshold, signed)
-    protected = [_apply(i, r, primary | secondary) for i, r in enumerate(batch)]
+    by_scope: dict[int, set[Cell]] = {}
+    for c in primary | secondary:
+        by_scope.setdefault(c[0], set()).add(c)
+    protected = [_apply(i, r, by_scope.get(i, set())) for i, r in enumerate(batch)]
     return Protection(protected, threshold, primary, secondary, cells, identities)
 
 
 def _apply(scope: int, result: dict, suppressed: set[Cell]) -> dict:
     out = copy.deepcopy(result)
+    by_indicator: dict[str, list[str]] = {}
+    for s, i, f in suppressed:
+        if s == scope:
+            by_indicator.setdefault(i, []).append(f)
     for ind_id, entry in out.get("indicators", {}).items():
-        hidden = sorted(f for (s, i, f) in suppressed if s == scope and i == ind_id)
+        hidden = sorted(by_indicator.get(ind_id, ()))
         if "numerator" in entry and hidden:
             hidden.append("value")
         for fld in hidden:
