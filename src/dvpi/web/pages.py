@@ -6,6 +6,7 @@ import csv
 import io
 import random
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -147,64 +148,53 @@ def home(request: Request) -> Response:
 # --- aggregate pages ---------------------------------------------------------------------------
 
 
+def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
+                    template: str, borough: str | None = None, *,
+                    subject: str | None = None) -> Response:
+    """An aggregate page: check access, pick the period, render the view's context.
+
+    ``borough`` is the page's borough (checked against the user's); ``subject`` what the
+    view is asked about when that is not the borough (the league table's indicator).
+    """
+    dash = dashboard_of(request)
+    session = dash.page_user(request, rule, borough)
+    snap = dash.snapshot()
+    name = _borough(snap, borough) if borough is not None else None
+    choice = _period(request, snap)
+    context = _view(dash, session, snap, view, choice, subject if subject else name)
+    extra = {}
+    if view is views.scorecard and name is not None:
+        extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name)
+    return dash.render(request, template, choice=choice, years=years_in(snap),
+                       borough=name, **extra, **context)
+
+
 @router.get("/overview")
 def overview(request: Request) -> Response:
-    dash = dashboard_of(request)
-    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
-    snap = dash.snapshot()
-    choice = _period(request, snap)
-    context = _view(dash, session, snap, views.scorecard, choice, None)
-    return dash.render(request, "overview.html", choice=choice, years=years_in(snap),
-                       **context)
+    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.scorecard, "overview.html")
 
 
 @router.get("/boroughs")
 def boroughs(request: Request) -> Response:
-    dash = dashboard_of(request)
-    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
-    snap = dash.snapshot()
-    choice = _period(request, snap)
-    context = _view(dash, session, snap, views.league, choice,
-                    request.query_params.get("indicator"))
-    return dash.render(request, "boroughs.html", choice=choice, years=years_in(snap),
-                       **context)
+    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.league, "boroughs.html",
+                           subject=request.query_params.get("indicator"))
 
 
 @router.get("/boroughs/{borough}")
 def borough_page(request: Request, borough: str) -> Response:
-    dash = dashboard_of(request)
-    session = dash.page_user(request, Rule.BOROUGH_AGGREGATES, borough)
-    snap = dash.snapshot()
-    name = _borough(snap, borough)
-    choice = _period(request, snap)
-    context = _view(dash, session, snap, views.scorecard, choice, name)
-    return dash.render(request, "borough.html", choice=choice, years=years_in(snap),
-                       borough=name,
-                       can_see_records=allowed(session.user, Rule.BOROUGH_RECORDS, name),
-                       **context)
+    return _aggregate_page(request, Rule.BOROUGH_AGGREGATES, views.scorecard,
+                           "borough.html", borough)
 
 
 @router.get("/equality")
 def equality(request: Request) -> Response:
-    dash = dashboard_of(request)
-    session = dash.page_user(request, Rule.FORCE_AGGREGATES)
-    snap = dash.snapshot()
-    choice = _period(request, snap)
-    context = _view(dash, session, snap, views.equality, choice, None)
-    return dash.render(request, "equality.html", choice=choice, years=years_in(snap),
-                       borough=None, **context)
+    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.equality, "equality.html")
 
 
 @router.get("/boroughs/{borough}/equality")
 def borough_equality(request: Request, borough: str) -> Response:
-    dash = dashboard_of(request)
-    session = dash.page_user(request, Rule.BOROUGH_AGGREGATES, borough)
-    snap = dash.snapshot()
-    name = _borough(snap, borough)
-    choice = _period(request, snap)
-    context = _view(dash, session, snap, views.equality, choice, name)
-    return dash.render(request, "equality.html", choice=choice, years=years_in(snap),
-                       borough=name, **context)
+    return _aggregate_page(request, Rule.BOROUGH_AGGREGATES, views.equality,
+                           "equality.html", borough)
 
 
 @router.get("/methodology")
