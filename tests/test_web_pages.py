@@ -269,3 +269,29 @@ def test_worklist_page_logs_the_reports_shown(real):
     choice = choose(snap, "2007-08", None, None, None)
     rows = [r for wl in views.worklists(dash, snap, choice, OWN) for r in wl["rows"]]
     assert set(views.report_ids(rows)) == logged
+
+
+def test_long_worklists_are_paged_and_the_log_names_only_the_page(real, monkeypatch):
+    from dvpi.web import pages
+
+    app, clients = real
+    monkeypatch.setattr(pages, "WORKLIST_PAGE_ROWS", 1)
+    url = f"/boroughs/{quote(OWN)}/worklists?{FY}"
+    soup = BeautifulSoup(clients["bu"].get(url).text, "html.parser")
+    section = next(s for s in soup.select("section.worklist") if len(s.select("tbody tr")))
+    kind = section["id"]
+    total = int(section.h2.small.get_text().split()[0])
+    assert len(section.select("tbody tr")) == 1
+    logged = set(app.state.dashboard.audit.entries(actor="bu", event="record_view")[0]
+                 .detail["report_ids"])
+    page_text = " ".join(td.get_text() for td in soup.select("section.worklist tbody td"))
+    assert logged and all(report in page_text for report in logged)
+    if total > 1:
+        assert f"Rows 1–1 of {total}" in section.get_text()
+        next_link = section.select_one("nav.pager a")["href"]
+        assert f"list={kind}" in next_link and "offset=1" in next_link
+        second = BeautifulSoup(clients["bu"].get(next_link).text, "html.parser")
+        page2 = second.select_one(f"section#{kind}")
+        assert f"Rows 2–2 of {total}" in page2.get_text()
+        assert "Previous 1" in page2.get_text()
+    assert clients["bu"].get(url + "&offset=x").status_code == 400

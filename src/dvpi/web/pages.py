@@ -207,6 +207,9 @@ def methodology(request: Request) -> Response:
 # --- restricted: worklists and dip sampling ------------------------------------------------------
 
 
+WORKLIST_PAGE_ROWS = 100  # rows of each list on one page; the CSV has them all
+
+
 def _worklists(request: Request, borough: str | None) -> Response:
     dash = dashboard_of(request)
     rule = Rule.BOROUGH_RECORDS if borough else Rule.FORCE_RECORDS
@@ -214,7 +217,16 @@ def _worklists(request: Request, borough: str | None) -> Response:
     snap = dash.snapshot()
     name = _borough(snap, borough) if borough else None
     choice = _period(request, snap)
+    paged, offset = request.query_params.get("list"), request.query_params.get("offset", "0")
+    if not offset.isdigit():
+        raise HTTPException(400, "offset must be a whole number")
     lists = views.worklists(dash, snap, choice, name)
+    for wl in lists:  # a page of each list: a borough's lists run to thousands of rows
+        start = int(offset) if wl["kind"] == paged else 0
+        wl["total"], wl["offset"] = len(wl["rows"]), start
+        wl["rows"] = wl["rows"][start:start + WORKLIST_PAGE_ROWS]
+        wl["page_rows"] = WORKLIST_PAGE_ROWS
+    # The log names what was shown: the rows of these pages.
     ids = views.report_ids([r for wl in lists for r in wl["rows"]])
     dash.audit.append(events.RECORD_VIEW, session.user.username, page="worklists",
                       borough=name, start=choice.start, end=choice.end,
