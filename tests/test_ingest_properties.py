@@ -188,11 +188,12 @@ def test_a_load_killed_half_way_leaves_the_warehouse_as_it_was(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long"]), max_size=25))
+@given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long", "blank"]),
+                     max_size=25))
 def test_every_row_keeps_its_own_line_number(kinds: list[str]):
-    """Rows the CSV reader rejects (ragged) and rows validation rejects (bad values)
-    interleave with good ones; each good row must carry its own line, and the
-    quarantine must list exactly the others' lines."""
+    """Rows the CSV reader rejects (ragged), rows validation rejects (bad values) and
+    blank lines (the reader skips them) interleave with good ones; each good row must
+    carry its own line, and the quarantine must list exactly the others' lines."""
     lines = [",".join(REPORT_COLUMNS)]
     good_lines, bad_lines = {}, set()
     for line_no, kind in enumerate(kinds, start=2):
@@ -204,6 +205,9 @@ def test_every_row_keeps_its_own_line_number(kinds: list[str]):
             row = row[:3]
         elif kind == "long":
             row = [*row, "x", "y"]
+        elif kind == "blank":
+            lines.append("")
+            continue
         lines.append(",".join(row))
         if kind == "good":
             good_lines[report_id] = line_no
@@ -224,3 +228,33 @@ def test_every_row_keeps_its_own_line_number(kinds: list[str]):
             con.close()
     assert loaded == good_lines
     assert quarantined == bad_lines
+
+
+def test_line_numbers_hold_in_a_file_big_enough_for_parallel_reading(tmp_path: Path):
+    """DuckDB reads a big file in parallel; every row must still carry its own line and
+    every quarantined row its own original values (a bad row is quarantined with another
+    row's values if rows are numbered after anything that can reorder them)."""
+    n = 400_000
+    lines = [",".join(REPORT_COLUMNS)]
+    for i in range(n):
+        line_no = i + 2
+        date = "2007-13-45" if i % 997 == 0 else "2007-05-01"
+        lines.append(f"R{line_no},Hackney,{date},,non_crime,,true,,,,")
+    folder = tmp_path / "big"
+    folder.mkdir()
+    (folder / "reports.csv").write_text("\n".join(lines) + "\n")
+    (folder / "people.csv").write_text(",".join(PEOPLE_COLUMNS) + "\n")
+    wh = tmp_path / "w.duckdb"
+    load_dataset(folder, wh)
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        misnumbered = con.execute(
+            "SELECT count(*) FROM reports WHERE report_id <> 'R' || _line").fetchone()[0]
+        quarantined = con.execute(
+            "SELECT line, json_extract_string(original, '$.report_id') FROM quarantine"
+        ).fetchall()
+    finally:
+        con.close()
+    assert misnumbered == 0
+    assert len(quarantined) == len(range(0, n, 997))
+    assert all(report == f"R{line}" for line, report in quarantined)

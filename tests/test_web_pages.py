@@ -295,3 +295,36 @@ def test_long_worklists_are_paged_and_the_log_names_only_the_page(real, monkeypa
         assert f"Rows 2–2 of {total}" in page2.get_text()
         assert "Previous 1" in page2.get_text()
     assert clients["bu"].get(url + "&offset=x").status_code == 400
+
+
+def test_without_a_linked_resolution_pages_count_exact_and_never_link_in_a_request(
+    example_dir, tmp_path, monkeypatch
+):
+    """A warehouse loaded but not resolved: figures, worklists and their CSV all use the
+    exact method, the page says so, and no linkage (minutes on a force) runs in a
+    request."""
+    import dvpi.people
+
+    real_resolve = dvpi.people.resolve
+
+    def no_linkage(con, method="exact", **options):
+        assert method != "linked", "a linkage ran inside a request"
+        return real_resolve(con, method, **options)
+
+    monkeypatch.setattr(dvpi.people, "resolve", no_linkage)
+    warehouse = tmp_path / "w.duckdb"
+    load_dataset(example_dir, warehouse)
+    app = create_app(warehouse, state_path=tmp_path / "s.sqlite", secure_cookies=False)
+    app.state.dashboard.users.add("analyst", PASSWORD, "force_analyst")
+    client = TestClient(app)
+    login(client, "analyst", PASSWORD)
+    overview = client.get(f"/overview?{FY}")
+    assert "person resolution has not been run" in overview.text
+    for url in (f"/worklists?{FY}", f"/boroughs/{quote(OWN)}/worklists?{FY}",
+                f"/boroughs/{quote(OWN)}/worklists/repeat_victims.csv?{FY}",
+                f"/boroughs/{quote(OWN)}/worklists/dual_arrests.csv?{FY}",
+                f"/api/indicators?{FY}"):
+        assert client.get(url).status_code == 200, url
+    figures = client.get(f"/api/indicators?{FY}")
+    assert {f["method"] for f in figures.json()["indicators"].values() if "method" in f} == {
+        "exact"}

@@ -99,6 +99,9 @@ class Context:
         # The base tables materialised so far, in order: (temporary name, SQL).
         self.steps: list[tuple[str, str]] = []
         self.scopes = tuple(dict.fromkeys(c.scope for c in self.cells))
+        # What a compiled plan depends on: whether the force and whether any borough is
+        # asked for, not which boroughs.
+        self.shape = (FORCE in self.scopes, any(s != FORCE for s in self.scopes))
 
     # -- plumbing -------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -149,9 +152,12 @@ class Context:
         parts = []
         if FORCE in self.scopes:
             parts.append(t.mutate(scope=ibis.literal(FORCE)))
-        boroughs = [s for s in self.scopes if s != FORCE]
-        if boroughs:
+        if any(s != FORCE for s in self.scopes):
+            # The boroughs come from the cells table, not from literals in the SQL: one
+            # compiled plan serves any set of boroughs (see ``shape``).
             key = t[column].strip().lower()
+            cells = self.cell_table
+            boroughs = cells.filter(cells.scope != FORCE).scope
             parts.append(t.filter(key.isin(boroughs)).mutate(scope=key))
         return union_all(parts)
 

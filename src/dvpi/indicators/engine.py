@@ -107,7 +107,7 @@ class Computation:
     def plan_key(self) -> tuple:
         ctx = self.ctx
         return (ctx.runner.engine, tuple(sorted(self.tables.items())), self.schema,
-                ctx.definition.id, ctx.method, ctx.scopes, tuple(i.id for i in self.indicators))
+                ctx.definition.id, ctx.method, ctx.shape, tuple(i.id for i in self.indicators))
 
     def run(self) -> None:
         runner = self.ctx.runner

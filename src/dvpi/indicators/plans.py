@@ -2,7 +2,8 @@
 
 Building and compiling the Ibis expressions of the whole catalogue takes seconds; the
 SQL it yields depends only on the plan's shape (engine, tables and their columns,
-definition, person method, scopes, indicators) and on the code. So plans are kept per
+definition, person method, whether the force and whether boroughs are asked for,
+indicators) and on the code. So plans are kept per
 process and in a disk cache keyed by all of that plus a hash of the indicator and
 contract code and the Ibis/sqlglot versions: a change to any declaration gives new
 keys, never a stale plan. ``DVPI_PLAN_CACHE`` names the folder (``off`` disables it;

@@ -51,8 +51,8 @@ def _rows(ctx: Context, expr) -> list[dict[str, Any]]:
 
 
 def flag_audit_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
-                       borough: str | None = None,
-                       definition: str = DEFAULT_DEFINITION) -> list[dict[str, Any]]:
+                       borough: str | None = None, definition: str = DEFAULT_DEFINITION,
+                       people: str | None = None) -> list[dict[str, Any]]:
     """Reports of the period whose DV flag disagrees with their relationships."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -67,12 +67,13 @@ def flag_audit_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.d
                 out.append({**r, "kind": kind, "reason": reason})
         return sorted(out, key=lambda r: (r["recorded_date"], r["report_id"], r["kind"]))
 
-    return _with_context(con, start, end, borough, definition, "exact", build)
+    # Counts reports, not persons: any stored method serves (exact is always derivable).
+    return _with_context(con, start, end, borough, definition, people or "exact", build)
 
 
 def risk_assessment_gaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
-                         borough: str | None = None,
-                         definition: str = DEFAULT_DEFINITION) -> list[dict[str, Any]]:
+                         borough: str | None = None, definition: str = DEFAULT_DEFINITION,
+                         people: str | None = None) -> list[dict[str, Any]]:
     """DV-flagged reports of the period with no risk assessment (of any date)."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -82,6 +83,7 @@ def risk_assessment_gaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
         rows = _rows(ctx, r.select("report_id", "borough", "recorded_date", "classification"))
         return sorted(rows, key=lambda x: (x["recorded_date"], x["report_id"]))
 
+    del people  # no person is involved: the same signature as the other lists
     return _with_context(con, start, end, borough, definition, None, build)
 
 

@@ -23,14 +23,7 @@ import duckdb
 from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import (
-    SourceFile,
-    find_sources,
-    number_lines,
-    read_into,
-    read_originals,
-    scan,
-)
+from dvpi.ingest.sources import SourceFile, find_sources, stage
 from dvpi.ingest.validate import ident, original_select, typed_select
 from dvpi.warehouse import connect, has_table
 
@@ -222,13 +215,16 @@ def _load_into(
 
     # 1. Read and type every file first: a file that cannot be read stops the load
     #    before anything is merged.
+    staged: list[str] = []
     for i, source in enumerate(sources):
         if progress:
             progress(f"reading {source.path.name}", i, total)
-        relation, rejects = scan(con, source)
-        typed = f"typed_{source.table.name}"
-        read_into(con, source, typed, typed_select(source, relation))
-        number_lines(con, typed, rejects)
+        lines, rejects = stage(con, source)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE typed_{source.table.name} AS "
+            + typed_select(source, lines)
+        )
+        staged.append(lines)  # kept: quarantined rows take their original values from it
         counts = TableCounts(source.table.name, source.path.name)
         if rejects:
             # A row the reader could not parse: quarantined with its raw text.
@@ -248,8 +244,7 @@ def _load_into(
         result.counts.append(counts)
 
     # 2. Keys and references, in load order (a table's references point at tables
-    #    already checked). Outside the transaction: files holding bad rows are read
-    #    again for their original values, and row ids are only stable outside one.
+    #    already checked).
     loaded = {s.table.name for s in sources}
     originals: dict[str, str] = {}
     for i, source in enumerate(sources):
@@ -258,9 +253,7 @@ def _load_into(
         merge.check_keys(con, source.table)
         merge.check_references(con, source.table, loaded=loaded)
         if merge.bad_rows(con, source.table):
-            table = f"original_{source.table.name}"
-            read_originals(con, source, table)
-            originals[source.table.name] = original_select(source, table)
+            originals[source.table.name] = original_select(source, staged[i])
 
     # 3. Quarantine and merge, all or nothing.
     con.execute("BEGIN TRANSACTION")

@@ -135,13 +135,15 @@ def quarantine(
         return 0
     if originals is None:  # a bug, never bad input: a row must keep its values
         raise RuntimeError(f"{table.name}: rows to quarantine but no original values")
-    con.execute(
+    inserted = con.execute(
         f"""INSERT INTO quarantine
         SELECT ?, ?, ?, t._line, t._reasons, o._original
         FROM (SELECT _line, _reasons FROM {_typed(table)} WHERE NOT ({GOOD})) AS t
         JOIN ({originals}) AS o USING (_line)""",
         [load_id, table.name, file],
-    )
+    ).fetchone()[0]
+    if inserted != bad:  # a bug, never bad input: every bad row must be kept
+        raise RuntimeError(f"{table.name}: {bad} rows to quarantine, {inserted} kept")
     return bad
 
 

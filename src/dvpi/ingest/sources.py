@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,14 +38,37 @@ class SourceFile:
     columns: dict[str, str] = field(default_factory=dict)
     # Input columns the contract does not know: kept as JSON in _extra.
     extra_columns: list[str] = field(default_factory=list)
+    may_have_blank_lines: bool = False
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+    return _fingerprint(path)[0]
+
+
+_BLANK = re.compile(rb"\n\r?\n")
+
+
+def _fingerprint(path: Path) -> tuple[str, bool]:
+    """(SHA-256 of the file, whether it may hold a blank line), in one pass."""
+    digest, blank, tail = hashlib.sha256(), False, b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            blank = blank or _BLANK.search(tail + block) is not None
+            tail = block[-2:]
+    return digest.hexdigest(), blank
+
+
+def blank_lines(path: Path) -> list[int]:
+    """Line numbers of the empty lines before the file's last line. The CSV reader
+    skips them without a trace, so they are counted like rejected lines when rows are
+    numbered. Read line by line: only files that hold one come here."""
+    blanks: list[int] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line in (b"\n", b"\r\n") and number > 1:
+                blanks.append(number)
+    return blanks
 
 
 def find_sources(data_dir: Path) -> list[SourceFile]:
@@ -65,9 +89,9 @@ def find_sources(data_dir: Path) -> list[SourceFile]:
                 raise LoadError(f"{data_dir / (table.name + '.csv')}: required table missing")
             continue
         path = found[0]
-        sources.append(
-            SourceFile(table, path, path.suffix[1:], sha256_of(path), path.stat().st_size)
-        )
+        sha, blank = _fingerprint(path)
+        sources.append(SourceFile(table, path, path.suffix[1:], sha, path.stat().st_size,
+                                  may_have_blank_lines=blank))
     return sources
 
 
@@ -118,31 +142,6 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def scan(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
-    """Map the file's header and return (SQL relation of its rows as text, rejects table).
-
-    The relation has the file's columns, all VARCHAR, and ``_line``: the line number for
-    Parquet (row number + 1); NULL for CSV until :func:`number_lines` fills it in. Read
-    it once, with insertion order preserved, into the typed table: the file is never
-    copied as text first (that copy was a quarter of the loader's time).
-    """
-    if source.format == "parquet":
-        map_columns(source, _parquet_header(con, source.path))
-        header = [*source.columns.values(), *source.extra_columns]
-        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
-        path = sql_str(str(source.path))
-        return (
-            f"(SELECT {casts}, file_row_number + 1 AS _line "
-            f"FROM read_parquet({path}, file_row_number = true))"
-        ), None
-    header = _csv_header(source.path)
-    map_columns(source, header)
-    rejects = f"rejects_{source.table.name}"
-    con.execute(f"DROP TABLE IF EXISTS {rejects}")
-    con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
-    return f"(SELECT *, CAST(NULL AS BIGINT) AS _line FROM {_read_csv(source, rejects)})", rejects
-
-
 def _read_csv(source: SourceFile, rejects: str) -> str:
     """The reader over a CSV: every column text; unparsable rows go to ``rejects``."""
     names = [h.lstrip("\ufeff") for h in _csv_header(source.path)]
@@ -155,11 +154,30 @@ def _read_csv(source: SourceFile, rejects: str) -> str:
     )
 
 
-def read_into(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str, select: str) -> None:
-    """``CREATE TEMP TABLE table AS select`` over a scan, keeping the file's row order
-    (line numbers come from it); read errors name the file."""
+# Operators after which rows may come out in another order than the file's (matched in
+# the operator names of DuckDB's EXPLAIN boxes, e.g. "╭─ Hash Join ─").
+_OPERATOR = re.compile(r"╭─ ([^─]+?) ─")
+_REORDERING = ("join", "cross product", "group by", "aggregate", "window", "order",
+               "top", "union", "distinct", "sort")
+
+
+def _read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str,
+                   select: str) -> None:
+    """``CREATE TEMP TABLE table AS select``, keeping the file's row order: line numbers
+    come from it. Read errors name the file.
+
+    DuckDB keeps insertion order through scans and projections only; the plan is checked
+    so that no later change can slip a join (a long IN list becomes one) into the read
+    and silently give rows other rows' lines.
+    """
     con.execute("SET preserve_insertion_order = true")
     try:
+        plan = "\n".join(str(r[-1]) for r in con.execute(f"EXPLAIN {select}").fetchall())
+        found = [op for op in _OPERATOR.findall(plan)
+                 if any(word in op.lower() for word in _REORDERING)]
+        if found:  # a bug in the reading query, never bad input
+            raise RuntimeError(f"{source.path.name}: the read has {', '.join(found)}, "
+                               "which may reorder rows")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
     except duckdb.Error as exc:
         kind = "Parquet" if source.format == "parquet" else "CSV"
@@ -169,53 +187,62 @@ def read_into(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str, se
         con.execute("SET preserve_insertion_order = false")
 
 
-def number_lines(con: duckdb.DuckDBPyConnection, table: str, rejects: str | None) -> None:
-    """Fill ``_line`` of a CSV's rows, read in file order into ``table``.
+def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
+    """Read a file, as it is, into a temp table of text columns; map its header.
 
-    A row's line is its position plus one for the header, counting the rejected lines
-    in between (one record per line). With nothing rejected, that is rowid + 2.
+    Returns (a view of the rows with ``_line``, the table of rows the CSV reader
+    rejected). The rows are numbered here, before any typing or checking can reorder
+    them; the staged text also gives quarantined rows their original values.
     """
-    if rejects is None:
-        return
-    has_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] > 0
-    if not has_rejects:
-        # rowid - min(rowid): inside a transaction new rows' ids start high.
-        con.execute(f"UPDATE {table} SET _line = rowid - (SELECT min(rowid) FROM {table}) + 2")
-        return
-    # Rejected line r_j (the j-th, in order) comes before row o when the good lines
-    # above it number fewer than o: r_j - 1 - j < o. An as-of join counts them.
-    con.execute(
-        f"""UPDATE {table} SET _line = m._line FROM (
-            WITH numbered AS (
-                SELECT line, row_number() OVER (ORDER BY line) AS j
-                FROM (SELECT DISTINCT line FROM {rejects})
-            ),
-            rejected AS (  -- consecutive rejected lines share good_before: keep the last
-                SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
-            ),
-            rows AS (
-                SELECT rowid AS rid, rowid - (SELECT min(rowid) FROM {table}) + 1 AS ord
-                FROM {table}
-            )
-            SELECT rows.rid, rows.ord + 1 + coalesce(rejected.j, 0) AS _line
-            FROM rows ASOF LEFT JOIN rejected ON rows.ord > rejected.good_before
-        ) AS m
-        WHERE {table}.rowid = m.rid"""
-    )
-
-
-def read_originals(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) -> None:
-    """Read the file again into ``table`` (its text columns and ``_line``).
-
-    Only a load that quarantines rows of this file needs it, for their original values.
-    """
+    raw, view = f"raw_{source.table.name}", f"lines_{source.table.name}"
     if source.format == "parquet":
-        relation, _ = scan(con, source)
-        read_into(con, source, table, f"SELECT * FROM {relation}")
-        return
-    rejects = f"{table}_rejects"
-    read_into(
-        con, source, table,
-        f"SELECT *, CAST(NULL AS BIGINT) AS _line FROM {_read_csv(source, rejects)}",
+        map_columns(source, _parquet_header(con, source.path))
+        header = [*source.columns.values(), *source.extra_columns]
+        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
+        path = sql_str(str(source.path))
+        _read_in_order(con, source, raw, f"SELECT {casts}, file_row_number + 1 AS _line "
+                                         f"FROM read_parquet({path}, file_row_number = true)")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {raw}")
+        return view, None
+    map_columns(source, _csv_header(source.path))
+    rejects = f"rejects_{source.table.name}"
+    con.execute(f"DROP TABLE IF EXISTS {rejects}")
+    con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
+    _read_in_order(con, source, raw, f"SELECT * FROM {_read_csv(source, rejects)}")
+    # A row's line is its position plus one for the header, counting the lines the
+    # reader rejected in between (one record per line). (rowid - min(rowid): inside a
+    # transaction new rows' ids start high.)
+    ordinal = f"rowid - (SELECT min(rowid) FROM {raw}) + 1"
+    skipped = f"SELECT line FROM {rejects}"
+    blanks = blank_lines(source.path) if source.may_have_blank_lines else []
+    if blanks:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_blank (line BIGINT)")
+        con.executemany(f"INSERT INTO {view}_blank VALUES (?)", [[n] for n in blanks])
+        skipped += f" UNION ALL SELECT line FROM {view}_blank"
+    has_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] > 0
+    if not has_rejects and not blanks:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS "
+                    f"SELECT *, {ordinal} + 1 AS _line FROM {raw}")
+        return view, rejects
+    # A skipped (rejected or blank) line r_j, the j-th in order, comes before row o when
+    # the good lines above it number fewer than o: r_j - 1 - j < o. An as-of join
+    # counts them.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {view}_map AS
+        WITH numbered AS (
+            SELECT line, row_number() OVER (ORDER BY line) AS j
+            FROM (SELECT DISTINCT line FROM ({skipped}))
+        ),
+        rejected AS (  -- consecutive rejected lines share good_before: keep the last
+            SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
+        ),
+        rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {raw})
+        SELECT rows.rid, rows.ord + 1 + coalesce(rejected.j, 0) AS _line
+        FROM rows ASOF LEFT JOIN rejected ON rows.ord > rejected.good_before"""
     )
-    number_lines(con, table, rejects)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT r.*, m._line "
+        f"FROM (SELECT *, rowid AS _rid FROM {raw}) AS r JOIN {view}_map AS m "
+        f"ON r._rid = m.rid"
+    )
+    return view, rejects

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,10 +282,10 @@ class Dashboard:
     def render(self, request: Request, template: str, status: int = 200,
                **context: Any) -> HTMLResponse:
         session = self.session(request)
-        try:
-            people_method: str | None = self.warehouse.snapshot().people_method
-        except WarehouseUnavailable:
-            people_method = None
+        people_method: str | None = None
+        if session is not None:  # never open the warehouse for an anonymous page
+            with suppress(WarehouseUnavailable):
+                people_method = self.warehouse.snapshot().people_method
         html = self.templates.get_template(template).render(
             request=request, session=session, user=session.user if session else None,
             people_method=people_method, **context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -218,7 +219,7 @@ def _worklists(request: Request, borough: str | None) -> Response:
     name = _borough(snap, borough) if borough else None
     choice = _period(request, snap)
     paged, offset = request.query_params.get("list"), request.query_params.get("offset", "0")
-    if not offset.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", offset):
         raise HTTPException(400, "offset must be a whole number")
     lists = views.worklists(dash, snap, choice, name)
     for wl in lists:  # a page of each list: a borough's lists run to thousands of rows

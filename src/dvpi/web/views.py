@@ -195,10 +195,12 @@ def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str 
            borough.lower() if borough else None, choice.definition)
 
     def make() -> list[dict]:
+        # The snapshot's person method, as for the figures: never a linkage in a request.
         with snap.cursor() as cur:
             return [dict(r) for r in worklist.fetch(cur, choice.start, choice.end,
                                                      borough=borough,
-                                                     definition=choice.definition)]
+                                                     definition=choice.definition,
+                                                     people=snap.people_method)]
 
     return snap.cache.get(key, make)
 
