@@ -45,7 +45,7 @@ BUILT_IN_METHODS = ("exact", "linked")
 DEFAULT_METHOD = "linked"
 
 
-def resolve(con: duckdb.DuckDBPyConnection, method: str = "exact", **options) -> None:
+def resolve(con: duckdb.DuckDBPyConnection, method: str = DEFAULT_METHOD, **options) -> None:
     """(Re)compute and store the person_links rows of ``method``."""
     resolvers = _resolvers()
     if method not in resolvers:
@@ -55,7 +55,7 @@ def resolve(con: duckdb.DuckDBPyConnection, method: str = "exact", **options) ->
     resolvers[method](con, **options)
 
 
-def ensure(con: duckdb.DuckDBPyConnection, method: str = "exact", **options) -> None:
+def ensure(con: duckdb.DuckDBPyConnection, method: str = DEFAULT_METHOD, **options) -> None:
     """Make sure ``method``'s links exist and are from the latest load.
 
     A method that is not built in (e.g. ``truth``) must have been stored already.
