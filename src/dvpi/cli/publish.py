@@ -11,34 +11,28 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dvpi.cli import app
-from dvpi.people import DEFAULT_METHOD
+from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
+from dvpi.indicators.sources import ENGINES
+from dvpi.people import BUILT_IN_METHODS, DEFAULT_METHOD
 from dvpi.publish import disclosure
 
 console = Console()
 err = Console(stderr=True)
 
 
-class AudienceChoice(StrEnum):
-    internal = "internal"
-    public = "public"
+def _choices(name: str, values) -> type[StrEnum]:
+    """The command-line choices of a registry's list: never a second copy of it."""
+    return StrEnum(name, {v: v for v in values})
 
 
-class PeopleChoice(StrEnum):
-    exact = "exact"
-    linked = "linked"
+AudienceChoice = _choices("AudienceChoice", disclosure.AUDIENCES)
+PeopleChoice = _choices("PeopleChoice", BUILT_IN_METHODS)
+DefinitionChoice = _choices("DefinitionChoice", DEFINITIONS)
+EngineChoice = _choices("EngineChoice", ENGINES)
 
 
-class DefinitionChoice(StrEnum):
-    acpo2004 = "acpo2004"
-    da2021 = "da2021"
-
-
-class EngineChoice(StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
-
-
-EngineOption = typer.Option(EngineChoice.duckdb, "--engine", help="the engine that computes")
+DefinitionOption = typer.Option(DefinitionChoice(DEFAULT_DEFINITION), "--definition")
+EngineOption = typer.Option(EngineChoice("duckdb"), "--engine", help="the engine that computes")
 
 
 DataArgument = typer.Argument(..., help="a data folder in the interchange format, or a warehouse")
@@ -54,10 +48,10 @@ def report(
     data: Path = DataArgument,
     year: str = typer.Option(..., "--year", help="financial year, e.g. 2007-08"),
     out: Path = typer.Option(..., "--out", help="folder to write the HTML and PDF into"),
-    audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
+    audience: AudienceChoice = typer.Option(AudienceChoice("internal"), "--audience"),
     people: PeopleChoice = typer.Option(PeopleChoice(DEFAULT_METHOD), "--people",
                                         help="person-resolution method for distinct persons"),
-    definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
+    definition: DefinitionChoice = DefinitionOption,
     threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1,
                                   help="public audience: suppress counts below this"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also write the PDF"),
@@ -81,7 +75,7 @@ def report(
     console.print(f"report: {written.html}")
     if written.pdf:
         console.print(f"pdf:    {written.pdf}")
-    if audience is AudienceChoice.public:
+    if audience == "public":
         console.print(f"{written.context['suppressed_cells']} figures suppressed "
                       f"(threshold {threshold}).")
 
@@ -92,9 +86,9 @@ def pack(
     week_ending: str = typer.Option(..., "--week-ending",
                                     help="last day of the week, e.g. 2008-03-30"),
     out: Path = typer.Option(..., "--out", help="folder to write the workbooks into"),
-    audience: AudienceChoice = typer.Option(AudienceChoice.internal, "--audience"),
+    audience: AudienceChoice = typer.Option(AudienceChoice("internal"), "--audience"),
     people: PeopleChoice = typer.Option(PeopleChoice(DEFAULT_METHOD), "--people"),
-    definition: DefinitionChoice = typer.Option(DefinitionChoice.acpo2004, "--definition"),
+    definition: DefinitionChoice = DefinitionOption,
     threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1),
     engine: EngineChoice = EngineOption,
 ) -> None:
@@ -111,7 +105,7 @@ def pack(
         task = bar.add_task("computing 13 weeks and the year to date", total=None)
         inputs = packs.gather(data, week, people=people.value, definition=definition.value,
                               engine=engine.value,
-                              restricted=audience is AudienceChoice.internal)
+                              restricted=audience == "internal")
         bar.update(task, description="writing workbooks")
         written = packs.write_packs(inputs, out, audience=audience.value, threshold=threshold)
     console.print(f"{len(written.workbooks)} pack workbooks in {out}")

@@ -41,10 +41,6 @@ class SourceFile:
     may_have_blank_lines: bool = False
 
 
-def sha256_of(path: Path) -> str:
-    return _fingerprint(path)[0]
-
-
 _BLANK = re.compile(rb"\n\r?\n")
 
 

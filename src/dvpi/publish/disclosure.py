@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import null_space
 
+# Who a publication is for: "public" gets statistical disclosure control.
+AUDIENCES: tuple[str, ...] = ("internal", "public")
 DEFAULT_THRESHOLD = 5
 MARK = "[c]"
 NOTE = (

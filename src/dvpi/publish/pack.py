@@ -428,7 +428,7 @@ def write_packs(
     threshold: int = disclosure.DEFAULT_THRESHOLD, ids: Sequence[str] = PACK_INDICATORS,
 ) -> PackWritten:
     """One workbook per scope (force first); RESTRICTED workbooks only for ``internal``."""
-    if audience not in ("internal", "public"):
+    if audience not in disclosure.AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

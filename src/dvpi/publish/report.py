@@ -27,7 +27,6 @@ from dvpi.publish import format as fmt
 from dvpi.publish.status import DEFAULT_AMBER_MARGIN, rag_from_target
 
 Audience = Literal["internal", "public"]
-AUDIENCES: tuple[str, ...] = ("internal", "public")
 
 # Publish-only breakdowns added beside the engine's (the arrest stage for equality).
 ARRESTS_PREFIX = "arrested_suspects_by_"
@@ -324,7 +323,7 @@ def prepare(
     threshold: int = disclosure.DEFAULT_THRESHOLD, title: str | None = None,
 ) -> dict:
     """The template's context: sections of tables, charts, funnels and the appendix."""
-    if audience not in AUDIENCES:
+    if audience not in disclosure.AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
     current, previous, protection = protect_inputs(inputs, audience, threshold)
     this, last = current[0], previous[0]
