@@ -144,6 +144,24 @@ def _interval(cell_index: int, a_eq: np.ndarray, b_eq: np.ndarray) -> tuple[floa
     return low.fun, (-high.fun if high.status == 0 else float("inf"))
 
 
+def _reader_equations(identities, cells, hidden):
+    """What a reader knows: every identity as a row of A x = b over the hidden cells x,
+    the published cells moved to b. Returns (index of each hidden cell, A, b)."""
+    index = {c: i for i, c in enumerate(hidden)}
+    rows, rhs = [], []
+    for whole, parts in identities:
+        row, b = np.zeros(len(hidden)), 0.0
+        for cell, sign in [(whole, 1.0), *((p, -1.0) for p in parts)]:
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                b -= sign * cells[cell]
+        if row.any():
+            rows.append(row)
+            rhs.append(b)
+    return index, np.array(rows), np.array(rhs)
+
+
 @settings(max_examples=120, deadline=None)
 @given(st.integers(min_value=2, max_value=4), st.integers(min_value=2, max_value=4),
        st.data())
@@ -172,25 +190,12 @@ def test_two_way_table_suppression_cannot_be_undone(n_boroughs, n_keys, data):
     hidden = sorted(protection.suppressed, key=str)
     if not hidden:
         return
-    index = {c: i for i, c in enumerate(hidden)}
     equations = []
     for s in range(len(results)):
         equations.append(((s, "b", "total"), [(s, "b", f"values.{k}") for k in keys]))
     for fld in [*(f"values.{k}" for k in keys), "total"]:
         equations.append(((0, "b", fld), [(s, "b", fld) for s in range(1, len(results))]))
-    rows, rhs = [], []
-    for whole, parts in equations:
-        row = np.zeros(len(hidden))
-        b = 0.0
-        for cell, sign in [(whole, 1.0), *((p, -1.0) for p in parts)]:
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                b -= sign * cells[cell]
-        if row.any():
-            rows.append(row)
-            rhs.append(b)
-    a_eq, b_eq = np.array(rows), np.array(rhs)
+    index, a_eq, b_eq = _reader_equations(equations, cells, hidden)
     for cell in protection.primary:
         low, high = _interval(index[cell], a_eq, b_eq)
         assert high - low > 0.5, (cell, cells[cell], low, high)
@@ -203,21 +208,9 @@ def test_public_report_figures_survive_a_linear_program(report_inputs, threshold
     suppressed count by linear programming: no small count is ever pinned to one value."""
     _, _, protection = report.protect_inputs(report_inputs, "public", threshold)
     cells, hidden = protection.cells, sorted(protection.suppressed, key=str)
-    index = {c: i for i, c in enumerate(hidden)}
-    rows, rhs = [], []
-    for whole, parts in protection.identities:
-        row, b = np.zeros(len(hidden)), 0.0
-        for cell, sign in [(whole, 1.0), *((p, -1.0) for p in parts)]:
-            if cell in index:
-                row[index[cell]] += sign
-            else:
-                b -= sign * cells[cell]
-        if row.any():
-            rows.append(row)
-            rhs.append(b)
+    index, a_eq, b_eq = _reader_equations(protection.identities, cells, hidden)
     signed = sdc.signed_fields()
     bounds = [(None, None) if f"{c[1]}.{c[2]}" in signed else (0, None) for c in hidden]
-    a_eq, b_eq = np.array(rows), np.array(rhs)
     assert protection.primary
     for cell in protection.primary:
         c = np.zeros(len(hidden))
