@@ -246,23 +246,20 @@ def _load_into(
     # 2. Keys and references, in load order (a table's references point at tables
     #    already checked).
     loaded = {s.table.name for s in sources}
-    originals: dict[str, str] = {}
     for i, source in enumerate(sources):
         if progress:
             progress(f"checking {source.table.name}", len(sources) + i, total)
         merge.check_keys(con, source.table)
         merge.check_references(con, source.table, loaded=loaded)
-        if merge.bad_rows(con, source.table):
-            originals[source.table.name] = original_select(source, staged[i])
 
     # 3. Quarantine and merge, all or nothing.
     con.execute("BEGIN TRANSACTION")
     try:
         before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-        for source, counts in zip(sources, result.counts, strict=True):
+        for source, counts, lines in zip(sources, result.counts, staged, strict=True):
             con.execute(_table_ddl(source.table))
             counts.quarantined += merge.quarantine(
-                con, source.table, load_id, source.path.name, originals.get(source.table.name)
+                con, source.table, load_id, source.path.name, original_select(source, lines)
             )
             counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
             if after_table:
