@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from dvpi.cli import app
+from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
+from dvpi.ingest.sources import SourceFile, read_in_order
 
 
 def rows(warehouse: Path, sql: str) -> list[tuple]:
@@ -307,3 +309,19 @@ def test_cli_load_prints_counts_and_exits_2_on_a_stop(example_copy: Path, tmp_pa
     listed = runner.invoke(app, ["loads", "--warehouse", str(wh)])
     assert listed.exit_code == 0 and "reports.csv" in listed.output
 
+
+
+def test_a_read_that_could_reorder_rows_is_refused(tmp_path: Path):
+    """Lines come from the order rows are read in: a read through anything but a scan
+    and projections (a join, an aggregate) is a bug and stops the load."""
+    source = SourceFile(TABLES["reports"], tmp_path / "reports.csv", "csv", "", 0)
+    con = duckdb.connect()
+    with pytest.raises(RuntimeError, match="may reorder rows"):
+        read_in_order(con, source, "t", "SELECT i % 7 AS k, count(*) FROM range(50000) t(i) "
+                                        "GROUP BY k")
+    assert not con.execute("SELECT * FROM duckdb_tables() WHERE table_name = 't'").fetchall()
+    # A long code list stays an expression (DuckDB would otherwise make it a join).
+    codes = ", ".join(f"'{n}'" for n in range(0, 400, 3))
+    read_in_order(con, source, "t", f"SELECT i, CAST(i % 400 AS VARCHAR) IN ({codes}) AS hit "
+                                    "FROM range(300000) t(i)")
+    assert con.execute("SELECT bool_and(i = rowid), count(*) FROM t").fetchone() == (True, 300000)

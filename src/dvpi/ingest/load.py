@@ -23,7 +23,15 @@ import duckdb
 from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import SourceFile, find_sources, stage
+from dvpi.ingest.sources import (
+    SourceFile,
+    find_sources,
+    number_rows,
+    original_rows,
+    read_in_order,
+    reader,
+    rejects_table,
+)
 from dvpi.ingest.validate import ident, original_select, typed_select
 from dvpi.warehouse import connect, has_table
 
@@ -214,20 +222,19 @@ def _load_into(
     total = len(sources) * 2
 
     # 1. Read and type every file first: a file that cannot be read stops the load
-    #    before anything is merged.
-    staged: list[str] = []
+    #    before anything is merged. Each file is read once, typed as it is read.
     for i, source in enumerate(sources):
         if progress:
             progress(f"reading {source.path.name}", i, total)
-        lines, rejects = stage(con, source)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE typed_{source.table.name} AS "
-            + typed_select(source, lines)
-        )
-        staged.append(lines)  # kept: quarantined rows take their original values from it
+        typed = f"typed_{source.table.name}"
+        rows = reader(con, source, rejects_table(source))
+        keep = ("_line",) if source.format == "parquet" else ()
+        read_in_order(con, source, typed, typed_select(source, rows, keep))
+        number_rows(con, source, typed)
         counts = TableCounts(source.table.name, source.path.name)
-        if rejects:
+        if source.format == "csv":
             # A row the reader could not parse: quarantined with its raw text.
+            rejects = rejects_table(source)
             con.execute(
                 f"""INSERT INTO quarantine
                 SELECT ?, ?, ?, line, list(DISTINCT reason ORDER BY reason), first(csv_line)
@@ -239,7 +246,7 @@ def _load_into(
                 f"SELECT count(DISTINCT line) FROM {rejects}"
             ).fetchone()[0]
         counts.read = counts.quarantined + con.execute(
-            f"SELECT count(*) FROM typed_{source.table.name}"
+            f"SELECT count(*) FROM {typed}"
         ).fetchone()[0]
         result.counts.append(counts)
 
@@ -256,10 +263,12 @@ def _load_into(
     con.execute("BEGIN TRANSACTION")
     try:
         before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-        for source, counts, lines in zip(sources, result.counts, staged, strict=True):
+        for source, counts in zip(sources, result.counts, strict=True):
             con.execute(_table_ddl(source.table))
             counts.quarantined += merge.quarantine(
-                con, source.table, load_id, source.path.name, original_select(source, lines)
+                con, source.table, load_id, source.path.name,
+                # The file is read again, as text, only when a row is quarantined.
+                lambda source=source: original_select(source, original_rows(con, source)),
             )
             counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
             if after_table:

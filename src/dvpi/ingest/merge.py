@@ -1,29 +1,32 @@
 """Keys, references, quarantine and the merge of a validated table into the warehouse.
 
-Works on ``typed_<table>`` (see ``validate``): rows with an empty ``_reasons`` list
-are good. A later extract that holds a report again replaces the report and every row
+Works on ``typed_<table>`` (see ``validate``): rows whose ``_reasons`` is NULL are
+good. A later extract that holds a report again replaces the report and every row
 hanging off it; keyed rows replace rows with the same key.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from dvpi.contract import TABLES, Reference, Table
-from dvpi.ingest.validate import ident, sql_str
+from dvpi.ingest.validate import SEPARATOR, ident, reasons_as_list, shown, sql_str
 from dvpi.warehouse import has_table
 
-GOOD = "len(_reasons) = 0"
+GOOD = "_reasons IS NULL"
 MAX_LINES_LISTED = 10
 
 
-def _quoted(expr: str) -> str:
-    """SQL for the value of ``expr`` in single quotes, for a reason text."""
-    return "(chr(39) || " + expr + " || chr(39))"
-
-
 def _typed(table: Table) -> str:
+    """The typed rows (checks append to their ``_reasons``)."""
     return f"typed_{table.name}"
+
+
+def _numbered(table: Table) -> str:
+    """The typed rows with their lines in the file (``sources.number_rows``)."""
+    return f"typed_{table.name}_lines"
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -32,20 +35,20 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     if not table.key:
         return
     keys = ", ".join(ident(k) for k in table.key)
-    shown = " || ', ' || ".join(
-        f"{sql_str(k + ' ')} || {_quoted(ident(k))}" for k in table.key
+    key_text = " || ', ' || ".join(
+        f"{sql_str(k + ' ')} || {shown(ident(k))}" for k in table.key
     )
     join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
     con.execute(
         f"""UPDATE {_typed(table)} AS t
-        SET _reasons = list_append(t._reasons, d.reason)
+        SET _reasons = concat_ws({SEPARATOR}, t._reasons, d.reason)
         FROM (
             SELECT {keys},
-                'duplicate key (' || {shown} || ') within the load, lines '
+                'duplicate key (' || {key_text} || ') within the load, lines '
                 || array_to_string(list_slice(list(_line ORDER BY _line), 1,
                    {MAX_LINES_LISTED}), ', ') AS reason
-            FROM {_typed(table)} WHERE {not_null}
+            FROM {_numbered(table)} WHERE {not_null}
             GROUP BY {keys} HAVING count(*) > 1
         ) AS d
         WHERE {join}"""
@@ -93,13 +96,13 @@ def _missing_condition(ref: Reference) -> str:
 
 
 def _missing_reason(ref: Reference) -> str:
-    value = _quoted(f"t.{ident(ref.column)}")
+    value = shown(f"t.{ident(ref.column)}")
     if ref.table == "reports":
         return f"{sql_str(ref.column + ': no report ')} || {value}"
     what = ref.target_role or "person"
     text = f"{sql_str(ref.column + ': no ' + what + ' ')} || {value}"
     if ref.same_report:
-        text += f" || ' in report ' || {_quoted('t.report_id')}"
+        text += f" || ' in report ' || {shown('t.report_id')}"
     return text
 
 
@@ -116,7 +119,7 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[s
     for ref in table.references:
         con.execute(
             f"""UPDATE {_typed(table)} AS t
-            SET _reasons = list_append(t._reasons, {_missing_reason(ref)})
+            SET _reasons = concat_ws({SEPARATOR}, t._reasons, {_missing_reason(ref)})
             WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(ref)}"""
         )
 
@@ -126,18 +129,20 @@ def bad_rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
 
 
 def quarantine(
-    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str, originals: str
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
+    originals: Callable[[], str],
 ) -> int:
-    """Quarantine the rows with reasons. ``originals`` selects (_line, _original) of the
-    file's rows; it is only read when there is something to quarantine."""
+    """Quarantine the rows with reasons. ``originals()`` gives a SELECT of (_line,
+    _original) over the file's rows; it is only called when there is something to
+    quarantine."""
     bad = bad_rows(con, table)
     if not bad:
         return 0
     inserted = con.execute(
         f"""INSERT INTO quarantine
-        SELECT ?, ?, ?, t._line, t._reasons, o._original
-        FROM (SELECT _line, _reasons FROM {_typed(table)} WHERE NOT ({GOOD})) AS t
-        JOIN ({originals}) AS o USING (_line)""",
+        SELECT ?, ?, ?, t._line, {reasons_as_list('t._reasons')}, o._original
+        FROM (SELECT _line, _reasons FROM {_numbered(table)} WHERE NOT ({GOOD})) AS t
+        JOIN ({originals()}) AS o USING (_line)""",
         [load_id, table.name, file],
     ).fetchone()[0]
     if inserted != bad:  # a bug, never bad input: every bad row must be kept
@@ -149,7 +154,7 @@ def merge(
     con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str
 ) -> int:
     """Merge the good rows into the warehouse; returns how many were loaded."""
-    good = f"(SELECT * FROM {_typed(table)} WHERE {GOOD})"
+    good = f"(SELECT * FROM {_numbered(table)} WHERE {GOOD})"
     if table.name == "reports":
         # The report comes again: it replaces the old version and everything hanging
         # off it (the children of this load are inserted after).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class SourceFile:
     # Input columns the contract does not know: kept as JSON in _extra.
     extra_columns: list[str] = field(default_factory=list)
     may_have_blank_lines: bool = False
+    blank_lines: list[int] | None = None  # found when first needed
 
 
 _BLANK = re.compile(rb"\n\r?\n")
@@ -150,81 +152,110 @@ def _read_csv(source: SourceFile, rejects: str) -> str:
     )
 
 
-# Operators after which rows may come out in another order than the file's (matched in
-# the operator names of DuckDB's EXPLAIN boxes, e.g. "╭─ Hash Join ─").
-_OPERATOR = re.compile(r"╭─ ([^─]+?) ─")
-_REORDERING = ("join", "cross product", "group by", "aggregate", "window", "order",
-               "top", "union", "distinct", "sort")
+# The operators a read may run through and keep the file's order: the scan, projections,
+# and the table it writes (the batch variant puts batches back in order; the plain one
+# runs on one thread when order is preserved).
+_ORDER_KEEPING = {"RESULT_COLLECTOR", "BATCH_CREATE_TABLE_AS", "CREATE_TABLE_AS",
+                  "PROJECTION", "TABLE_SCAN"}
 
 
-def _read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str,
-                   select: str) -> None:
+def _operators(node: dict) -> list[str]:
+    """The operator types in a query profile (its root holds the plan under "operator",
+    each operator its inputs under "children")."""
+    own = [node["type"]] if "type" in node else []
+    inputs = [*node.get("operator", []), *node.get("children", [])]
+    return [*own, *(t for c in inputs for t in _operators(c))]
+
+
+def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str,
+                  select: str) -> None:
     """``CREATE TEMP TABLE table AS select``, keeping the file's row order: line numbers
-    come from it. Read errors name the file.
+    come from it (see ``number_rows``). Read errors name the file.
 
-    DuckDB keeps insertion order through scans and projections only; the plan is checked
-    so that no later change can slip a join (a long IN list becomes one) into the read
-    and silently give rows other rows' lines.
+    DuckDB keeps insertion order through scans and projections only. Its IN-clause
+    optimizer turns a long IN list (a code list) into a join, so it is off while the
+    file is read; and the plan that ran is checked (from DuckDB's profile of the query,
+    which costs nothing like planning it twice), so that no other change can slip a
+    reordering operator into the read and silently give rows other rows' lines.
     """
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    con.execute("PRAGMA enable_profiling = 'no_output'")
     try:
-        plan = "\n".join(str(r[-1]) for r in con.execute(f"EXPLAIN {select}").fetchall())
-        found = [op for op in _OPERATOR.findall(plan)
-                 if any(word in op.lower() for word in _REORDERING)]
-        if found:  # a bug in the reading query, never bad input
-            raise RuntimeError(f"{source.path.name}: the read has {', '.join(found)}, "
-                               "which may reorder rows")
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
+        ran = _operators(json.loads(con.get_profiling_information(format="json")))
     except duckdb.Error as exc:
         kind = "Parquet" if source.format == "parquet" else "CSV"
         raise LoadError(f"{source.path.name}: cannot be read as {kind} ({exc})") from exc
     finally:
-        # Everything after carries ``_line`` and may run unordered, which is faster.
+        # Everything after carries its line and may run unordered, which is faster.
+        con.execute("PRAGMA disable_profiling")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("RESET disabled_optimizers")
+    reordering = sorted(set(ran) - _ORDER_KEEPING)
+    if reordering or "TABLE_SCAN" not in ran:  # a bug in the reading query, never bad input
+        con.execute(f"DROP TABLE {table}")
+        raise RuntimeError(f"{source.path.name}: the read ran through "
+                           f"{', '.join(reordering or ran)}, which may reorder rows")
 
 
-def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None]:
-    """Read a file, as it is, into a temp table of text columns; map its header.
+def rejects_table(source: SourceFile) -> str:
+    return f"rejects_{source.table.name}"
 
-    Returns (a view of the rows with ``_line``, the table of rows the CSV reader
-    rejected). The rows are numbered here, before any typing or checking can reorder
-    them; the staged text also gives quarantined rows their original values.
+
+def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> str:
+    """The file as a relation of text columns, with its header mapped to the contract.
+
+    A Parquet file's rows carry ``_line`` (the row's number in the file). A CSV file's
+    rows are numbered afterwards from their order (``number_rows``); rows the reader
+    cannot parse go to the table ``rejects``.
     """
-    raw, view = f"raw_{source.table.name}", f"lines_{source.table.name}"
     if source.format == "parquet":
         map_columns(source, _parquet_header(con, source.path))
         header = [*source.columns.values(), *source.extra_columns]
         casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
         path = sql_str(str(source.path))
-        _read_in_order(con, source, raw, f"SELECT {casts}, file_row_number + 1 AS _line "
-                                         f"FROM read_parquet({path}, file_row_number = true)")
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {raw}")
-        return view, None
+        return (f"(SELECT {casts}, file_row_number + 1 AS _line "
+                f"FROM read_parquet({path}, file_row_number = true))")
     map_columns(source, _csv_header(source.path))
-    rejects = f"rejects_{source.table.name}"
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
-    _read_in_order(con, source, raw, f"SELECT * FROM {_read_csv(source, rejects)}")
-    # A row's line is its position plus one for the header, counting the lines the
-    # reader rejected in between (one record per line). (rowid - min(rowid): inside a
-    # transaction new rows' ids start high.)
-    ordinal = f"rowid - (SELECT min(rowid) FROM {raw}) + 1"
+    return _read_csv(source, rejects)
+
+
+def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) -> str:
+    """A view of ``table`` (read in file order by ``read_in_order``) with each row's
+    line in the file, ``_line``; returns its name.
+
+    A CSV row's line is its position plus one for the header, counting the lines the
+    reader rejected or skipped as blank in between (one record per line).
+    """
+    view = f"{table}_lines"
+    if source.format == "parquet":  # numbered by the reader
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}")
+        return view
+    # rowid - min(rowid): inside a transaction new rows' ids start high.
+    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}").fetchone()[0]
+    ordinal = f"rowid - {first} + 1"
+    rejects = rejects_table(source)
     skipped = f"SELECT line FROM {rejects}"
-    blanks = blank_lines(source.path) if source.may_have_blank_lines else []
-    if blanks:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_blank (line BIGINT)")
-        con.executemany(f"INSERT INTO {view}_blank VALUES (?)", [[n] for n in blanks])
-        skipped += f" UNION ALL SELECT line FROM {view}_blank"
+    if source.blank_lines is None:
+        source.blank_lines = blank_lines(source.path) if source.may_have_blank_lines else []
+    if source.blank_lines:
+        blanks = f"blank_lines_{source.table.name}"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {blanks} (line BIGINT)")
+        con.executemany(f"INSERT INTO {blanks} VALUES (?)", [[n] for n in source.blank_lines])
+        skipped += f" UNION ALL SELECT line FROM {blanks}"
     has_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] > 0
-    if not has_rejects and not blanks:
+    if not has_rejects and not source.blank_lines:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS "
-                    f"SELECT *, {ordinal} + 1 AS _line FROM {raw}")
-        return view, rejects
+                    f"SELECT *, {ordinal} + 1 AS _line FROM {table}")
+        return view
     # A skipped (rejected or blank) line r_j, the j-th in order, comes before row o when
     # the good lines above it number fewer than o: r_j - 1 - j < o. An as-of join
     # counts them.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {view}_map AS
+        f"""CREATE OR REPLACE TEMP TABLE {table}_map AS
         WITH numbered AS (
             SELECT line, row_number() OVER (ORDER BY line) AS j
             FROM (SELECT DISTINCT line FROM ({skipped}))
@@ -232,13 +263,25 @@ def stage(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str 
         rejected AS (  -- consecutive rejected lines share good_before: keep the last
             SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
         ),
-        rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {raw})
+        rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {table})
         SELECT rows.rid, rows.ord + 1 + coalesce(rejected.j, 0) AS _line
         FROM rows ASOF LEFT JOIN rejected ON rows.ord > rejected.good_before"""
     )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT r.*, m._line "
-        f"FROM (SELECT *, rowid AS _rid FROM {raw}) AS r JOIN {view}_map AS m "
+        f"FROM (SELECT *, rowid AS _rid FROM {table}) AS r JOIN {table}_map AS m "
         f"ON r._rid = m.rid"
     )
-    return view, rejects
+    return view
+
+
+def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile) -> str:
+    """The file's rows as given, read again in order and numbered like the typed rows:
+    a view with ``_line`` and the file's columns as text. Read only when some rows are
+    quarantined (they keep their original values), so a clean load reads its files once.
+    """
+    # The reader's rejects were recorded by the first read; this one keeps its own.
+    select = f"SELECT * FROM {reader(con, source, rejects_table(source) + '_again')}"
+    raw = f"raw_{source.table.name}"
+    read_in_order(con, source, raw, select)
+    return number_rows(con, source, raw)

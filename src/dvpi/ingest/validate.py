@@ -1,8 +1,8 @@
 """Validation as SQL over whole columns, built from the contract's declarations.
 
 For each table this builds one SELECT over the staging table that yields every
-contract column typed and canonical, plus ``_reasons``: the list of everything wrong
-with the row (empty when the row is good). Nothing here loops over rows in Python.
+contract column typed and canonical, plus ``_reasons``: everything wrong with the row
+(NULL when the row is good). Nothing here loops over rows in Python.
 """
 
 from __future__ import annotations
@@ -20,13 +20,40 @@ def sql_list(values) -> str:
     return "(" + ", ".join(sql_str(str(v)) for v in values) + ")"
 
 
+def cleaned(column: str) -> str:
+    """A cell's text without surrounding spaces; NULL when blank. ``trim`` (spaces
+    only, as the format says) is costly on every cell, so it runs only on cells that
+    start or end with a space."""
+    c = ident(column)
+    return (f"CASE WHEN {c} LIKE ' %' OR {c} LIKE '% ' THEN NULLIF(trim({c}), '') "
+            f"WHEN {c} <> '' THEN {c} END")
+
+
 def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _shown(raw: str) -> str:
-    """The offending value, shortened, for a reason text."""
-    return f"'''' || left({raw}, 40) || ''''"
+# A row's reasons travel as one text, joined by this character (the ASCII unit
+# separator), NULL when there are none: a text column is updated in place, where
+# DuckDB updates a list column by deleting and re-inserting the row, which would take
+# the row out of the file's order that its line number comes from.
+SEPARATOR = "chr(31)"
+
+
+def shown(expr: str) -> str:
+    """A value quoted for a reason text: shortened, control characters (line breaks,
+    the reasons' separator) as '?'. The quarantine keeps the whole value as given."""
+    short = f"left(CAST({expr} AS VARCHAR), 40)"
+    return f"(chr(39) || regexp_replace({short}, '[\\x00-\\x1f]', '?', 'g') || chr(39))"
+
+
+def join_reasons(reasons: list[str]) -> str:
+    """The reasons that are not NULL, as one text; NULL when there are none."""
+    return f"NULLIF(concat_ws({SEPARATOR}, {', '.join(reasons)}), '')"
+
+
+def reasons_as_list(expr: str) -> str:
+    return f"string_split({expr}, {SEPARATOR})"
 
 
 def _reason(column: str, text: str) -> str:
@@ -50,7 +77,7 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
         value = f"(CASE WHEN {folded} IN {sql_list(column.codes)} THEN {folded} END)"
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not in its code list' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not in its code list' END"
         )
     elif column.type == "date":
         value = (
@@ -58,11 +85,11 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND NOT regexp_matches({v}, '{DATE_PATTERN}') THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not a date (YYYY-MM-DD)' "
+            f"{_reason(name, '')} || {shown(v)} || ' is not a date (YYYY-MM-DD)' "
             f"WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date' "
+            f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' END"
         )
     elif column.type == "datetime":
         value = (
@@ -71,9 +98,9 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not a date-time (YYYY-MM-DDThh:mm:ss)' "
+            f"{_reason(name, '')} || {shown(v)} || ' is not a date-time (YYYY-MM-DDThh:mm:ss)' "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is an impossible date-time' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is an impossible date-time' END"
         )
     elif column.type == "bool":
         value = (
@@ -82,7 +109,7 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not a boolean (true/false)' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not a boolean (true/false)' END"
         )
     elif column.type == "integer":
         value = (
@@ -91,20 +118,20 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not a whole number' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not a whole number' END"
         )
         if column.min_value is not None or column.max_value is not None:
             low = column.min_value if column.min_value is not None else -(2**62)
             high = column.max_value if column.max_value is not None else 2**62
             reasons.append(
                 f"CASE WHEN {value} NOT BETWEEN {low} AND {high} THEN "
-                f"{_reason(name, '')} || {_shown(v)} || ' is outside {low}..{high}' END"
+                f"{_reason(name, '')} || {shown(v)} || ' is outside {low}..{high}' END"
             )
     elif column.type == "number":
         value = f"(CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) END)"
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {_shown(v)} || ' is not a number' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not a number' END"
         )
     else:  # pragma: no cover - the contract's types are closed
         raise ValueError(column.type)
@@ -123,21 +150,25 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
     return value, reasons
 
 
-def typed_select(source: SourceFile, raw_table: str) -> str:
-    """SELECT the typed, canonical columns, lineage, original values and reasons."""
+def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> str:
+    """SELECT the typed, canonical columns, ``_extra`` and ``_reasons`` from ``rows``
+    (the file's text columns), and the columns ``keep`` of ``rows`` as they are.
+
+    Only projections: the loader reads the file through this query, and rows must
+    leave it in the file's order.
+    """
     table: Table = source.table
     values: list[str] = []
     reasons: list[str] = []
     for column in table.columns:
         if column.name in source.columns:
-            raw = f"NULLIF(trim({ident(source.columns[column.name])}), '')"
+            raw = cleaned(source.columns[column.name])
         else:
             raw = "CAST(NULL AS VARCHAR)"
         value, why = column_sql(column, raw)
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
         reasons.extend(why)
-    values_sql = ",\n  ".join(values)
-    reasons_sql = ", ".join(reasons)
+    values_sql = ",\n  ".join([*values, *keep])
     extra = (
         "json_object(" + ", ".join(f"{sql_str(h)}, {ident(h)}" for h in source.extra_columns) + ")"
         if source.extra_columns
@@ -146,10 +177,9 @@ def typed_select(source: SourceFile, raw_table: str) -> str:
     typed = f"""
 SELECT
   {values_sql},
-  _line,
   CAST({extra} AS VARCHAR) AS _extra,
-  list_filter([{reasons_sql}], lambda r: r IS NOT NULL) AS _reasons
-FROM {raw_table}
+  {join_reasons(reasons or ["NULL"])} AS _reasons
+FROM {rows}
 """
     rules = conditional_rules(table)
     if not rules:
@@ -157,7 +187,7 @@ FROM {raw_table}
     # Rules over several columns read the typed values: one more projection, no copy.
     return f"""
 SELECT * REPLACE (
-  list_concat(_reasons, list_filter([{', '.join(rules)}], lambda r: r IS NOT NULL)) AS _reasons)
+  {join_reasons(["_reasons", *rules])} AS _reasons)
 FROM ({typed})
 """
 
