@@ -23,16 +23,9 @@ import duckdb
 from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import (
-    SourceFile,
-    find_sources,
-    number_rows,
-    original_rows,
-    read_in_order,
-    reader,
-    rejects_table,
-)
-from dvpi.ingest.validate import ident, original_select, typed_select
+from dvpi.ingest.sources import STAGE, SourceFile, find_sources, original_rows
+from dvpi.ingest.staging import Staged, Stager
+from dvpi.ingest.validate import ident, original_select
 from dvpi.warehouse import connect, has_table
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
@@ -175,7 +168,6 @@ def load_dataset(
     """
     data_dir, warehouse = Path(data_dir), Path(warehouse)
     sources = find_sources(data_dir)
-    files = _file_entries(sources)
     result = LoadResult(None, warehouse, data_dir)
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +176,10 @@ def load_dataset(
         # to a load that died (killed, power cut): remove it before anything else.
         for stale in warehouse.parent.glob(f".{warehouse.name}.loading-*"):
             stale.unlink(missing_ok=True)
-        if _last_files(warehouse) == files:
+        # (The checksums are computed in the background; only a warehouse with an
+        # earlier load has to wait for them here.)
+        last = _last_files(warehouse)
+        if last is not None and last == _file_entries(sources):
             result.unchanged = True  # the same files again: nothing to do
             return result
         work = warehouse.with_name(f".{warehouse.name}.loading-{os.getpid()}")
@@ -196,7 +191,7 @@ def load_dataset(
         try:
             con = connect(work)
             try:
-                _load_into(con, sources, files, result, progress, _after_table)
+                _load_into(con, sources, result, progress, _after_table)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -210,7 +205,6 @@ def load_dataset(
 def _load_into(
     con: duckdb.DuckDBPyConnection,
     sources: list[SourceFile],
-    files: list[dict],
     result: LoadResult,
     progress: Progress | None,
     after_table: Callable[[str], None] | None,
@@ -220,80 +214,75 @@ def _load_into(
     load_id = (con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone() or [1])[0]
     result.load_id = load_id
     total = len(sources) * 2
+    # The loader's database is its own (a work file), so a global setting is ours too.
+    con.execute("SET SESSION preserve_insertion_order = false")
+    con.execute(f"ATTACH ':memory:' AS {STAGE}")
 
-    # 1. Read and type every file first: a file that cannot be read stops the load
-    #    before anything is merged. Each file is read once, typed as it is read.
-    for i, source in enumerate(sources):
-        if progress:
-            progress(f"reading {source.path.name}", i, total)
-        typed = f"typed_{source.table.name}"
-        rows = reader(con, source, rejects_table(source))
-        keep = ("_line",) if source.format == "parquet" else ()
-        read_in_order(con, source, typed, typed_select(source, rows, keep))
-        number_rows(con, source, typed)
-        counts = TableCounts(source.table.name, source.path.name)
-        if source.format == "csv":
-            # A row the reader could not parse: quarantined with its raw text.
-            rejects = rejects_table(source)
-            con.execute(
-                f"""INSERT INTO quarantine
-                SELECT ?, ?, ?, line, list(DISTINCT reason ORDER BY reason), first(csv_line)
-                FROM (SELECT line, csv_line, {_REJECT_REASON} AS reason FROM {rejects})
-                GROUP BY line""",
-                [load_id, source.table.name, source.path.name],
-            )
-            counts.quarantined += con.execute(
-                f"SELECT count(DISTINCT line) FROM {rejects}"
-            ).fetchone()[0]
-        counts.read = counts.quarantined + con.execute(
-            f"SELECT count(*) FROM {typed}"
-        ).fetchone()[0]
-        result.counts.append(counts)
-
-    # 2. Keys and references, in load order (a table's references point at tables
-    #    already checked).
+    # Files are read and typed in load order on a second connection (``staging``) while
+    # this one checks, quarantines and merges the ones already read. A file that cannot
+    # be read stops the load; nothing of it reaches the warehouse, which only ever sees
+    # the work file renamed into place whole.
+    before = {s.table.name: _row_count(con, s.table.name) for s in sources}
     loaded = {s.table.name for s in sources}
-    for i, source in enumerate(sources):
-        if progress:
-            progress(f"checking {source.table.name}", len(sources) + i, total)
-        merge.check_keys(con, source.table)
-        merge.check_references(con, source.table, loaded=loaded)
-
-    # 3. Quarantine and merge, all or nothing.
-    con.execute("BEGIN TRANSACTION")
+    stager = Stager(con, sources)
     try:
-        before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-        for source, counts in zip(sources, result.counts, strict=True):
-            con.execute(_table_ddl(source.table))
-            counts.quarantined += merge.quarantine(
-                con, source.table, load_id, source.path.name,
-                # The file is read again, as text, only when a row is quarantined.
-                lambda source=source: original_select(source, original_rows(con, source)),
-            )
-            counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
+        for i, source in enumerate(sources):
+            if progress:
+                progress(f"reading {source.path.name}", 2 * i, total)
+            staged = stager.staged(source)
+            if progress:
+                progress(f"checking and merging {source.table.name}", 2 * i + 1, total)
+            result.counts.append(_merge_staged(con, staged, load_id, loaded))
             if after_table:
                 after_table(source.table.name)
-        for c in result.counts:  # rows of earlier loads that this load took away
-            c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
-        bad = [c for c in result.counts if not c.balanced]
-        if bad:  # a bug, never bad input: refuse to commit an unbalanced load
-            raise RuntimeError(f"row counts do not add up: {bad}")
-        con.execute(
-            "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?)",
-            [
-                load_id,
-                started,
-                str(result.source.resolve()),
-                json.dumps(files),
-                json.dumps([c.__dict__ for c in result.counts]),
-            ],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    finally:
+        stager.close()
+
+    for c in result.counts:  # rows of earlier loads that this load took away
+        c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
+    bad = [c for c in result.counts if not c.balanced]
+    if bad:  # a bug, never bad input: refuse to keep an unbalanced load
+        raise RuntimeError(f"row counts do not add up: {bad}")
+    con.execute(
+        "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?)",
+        [
+            load_id,
+            started,
+            str(result.source.resolve()),
+            json.dumps(_file_entries(sources)),
+            json.dumps([c.__dict__ for c in result.counts]),
+        ],
+    )
     if progress:
         progress("done", total, total)
+
+
+def _merge_staged(
+    con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int, loaded: set[str]
+) -> TableCounts:
+    """References (they point at tables merged already), quarantine and merge."""
+    source = staged.source
+    counts = TableCounts(source.table.name, source.path.name)
+    if staged.skipped:
+        # Rows the reader could not parse: quarantined with their raw text.
+        counts.quarantined += con.execute(
+            f"""INSERT INTO quarantine
+            SELECT ?, ?, ?, line, list(DISTINCT reason ORDER BY reason), first(csv_line)
+            FROM (SELECT line, csv_line, {_REJECT_REASON} AS reason FROM {staged.skipped}
+                  WHERE error_type IS NOT NULL)
+            GROUP BY line""",
+            [load_id, source.table.name, source.path.name],
+        ).fetchone()[0]
+    counts.read = counts.quarantined + staged.rows
+    merge.check_references(con, source.table, loaded=loaded)
+    con.execute(_table_ddl(source.table))
+    counts.quarantined += merge.quarantine(
+        con, source.table, load_id, source.path.name,
+        # The file is read again, as text, only when a row is quarantined.
+        lambda: original_select(source, original_rows(con, source)),
+    )
+    counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
+    return counts
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

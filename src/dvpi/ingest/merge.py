@@ -1,6 +1,6 @@
 """Keys, references, quarantine and the merge of a validated table into the warehouse.
 
-Works on ``typed_<table>`` (see ``validate``): rows whose ``_reasons`` is NULL are
+Works on ``stage.typed_<table>`` (see ``staging``): rows whose ``_reasons`` is NULL are
 good. A later extract that holds a report again replaces the report and every row
 hanging off it; keyed rows replace rows with the same key.
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable
 import duckdb
 
 from dvpi.contract import TABLES, Reference, Table
+from dvpi.ingest.sources import STAGE
 from dvpi.ingest.validate import SEPARATOR, ident, reasons_as_list, shown, sql_str
 from dvpi.warehouse import has_table
 
@@ -20,13 +21,13 @@ MAX_LINES_LISTED = 10
 
 
 def _typed(table: Table) -> str:
-    """The typed rows (checks append to their ``_reasons``)."""
-    return f"typed_{table.name}"
+    """The typed rows, in the stage (checks append to their ``_reasons``)."""
+    return f"{STAGE}.typed_{table.name}"
 
 
 def _numbered(table: Table) -> str:
     """The typed rows with their lines in the file (``sources.number_rows``)."""
-    return f"typed_{table.name}_lines"
+    return f"{_typed(table)}_lines"
 
 
 def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -59,7 +60,7 @@ def _resolved_reports(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
     """Report ids that will exist after this load."""
     parts = []
     if "reports" in loaded:
-        parts.append(f"SELECT report_id FROM typed_reports WHERE {GOOD}")
+        parts.append(f"SELECT report_id FROM {_typed(TABLES['reports'])} WHERE {GOOD}")
     if has_table(con, "reports"):
         parts.append("SELECT report_id FROM main.reports")
     return " UNION ".join(parts) or "SELECT NULL::VARCHAR AS report_id WHERE false"
@@ -69,13 +70,17 @@ def _resolved_people(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
     """(person_id, report_id, role) of the people rows that will exist after this load."""
     parts = []
     if "people" in loaded:
-        parts.append(f"SELECT person_id, report_id, role FROM typed_people WHERE {GOOD}")
+        parts.append(
+            f"SELECT person_id, report_id, role FROM {_typed(TABLES['people'])} WHERE {GOOD}"
+        )
     if has_table(con, "people"):
         kept = "SELECT person_id, report_id, role FROM main.people p WHERE true"
         if "reports" in loaded:
-            kept += f" AND p.report_id NOT IN (SELECT report_id FROM typed_reports WHERE {GOOD})"
+            kept += (f" AND p.report_id NOT IN "
+                     f"(SELECT report_id FROM {_typed(TABLES['reports'])} WHERE {GOOD})")
         if "people" in loaded:
-            kept += f" AND p.person_id NOT IN (SELECT person_id FROM typed_people WHERE {GOOD})"
+            kept += (f" AND p.person_id NOT IN "
+                     f"(SELECT person_id FROM {_typed(TABLES['people'])} WHERE {GOOD})")
         parts.append(kept)
     return " UNION ALL ".join(parts) or (
         "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS report_id, "
@@ -176,8 +181,7 @@ def merge(
         f"DELETE FROM main.{table.name} AS w WHERE EXISTS (SELECT 1 FROM {good} g WHERE {match})"
     )
     columns = ", ".join(ident(c.name) for c in table.columns)
-    con.execute(
+    return con.execute(
         f"INSERT INTO main.{table.name} SELECT {columns}, ?, ?, _line, _extra FROM {good}",
         [load_id, file],
-    )
-    return con.execute(f"SELECT count(*) FROM {good}").fetchone()[0]
+    ).fetchone()[0]

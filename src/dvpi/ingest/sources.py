@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import json
-import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,33 +28,47 @@ def sql_str(value: str) -> str:
 FORMATS = ("csv", "parquet")
 
 
-@dataclass
-class SourceFile:
-    table: Table
-    path: Path
-    format: str
-    sha256: str
-    size: int
-    # Input column name (as in the file) for each contract column present.
-    columns: dict[str, str] = field(default_factory=dict)
-    # Input columns the contract does not know: kept as JSON in _extra.
-    extra_columns: list[str] = field(default_factory=list)
-    may_have_blank_lines: bool = False
-    blank_lines: list[int] | None = None  # found when first needed
-
-
-_BLANK = re.compile(rb"\n\r?\n")
-
-
 def _fingerprint(path: Path) -> tuple[str, bool]:
     """(SHA-256 of the file, whether it may hold a blank line), in one pass."""
     digest, blank, tail = hashlib.sha256(), False, b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-            blank = blank or _BLANK.search(tail + block) is not None
+            if not blank:
+                seam = tail + block[:2]
+                blank = any(b in block or b in seam for b in (b"\n\n", b"\n\r\n"))
             tail = block[-2:]
     return digest.hexdigest(), blank
+
+
+# Files are fingerprinted on a thread of their own, while DuckDB (which releases the
+# GIL, as hashlib does) reads them: a load waits for a checksum only when it needs one.
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvpi-fingerprint")
+
+
+@dataclass
+class SourceFile:
+    table: Table
+    path: Path
+    format: str
+    size: int
+    fingerprint: Future[tuple[str, bool]] | None = None
+    # Input column name (as in the file) for each contract column present.
+    columns: dict[str, str] = field(default_factory=dict)
+    # Input columns the contract does not know: kept as JSON in _extra.
+    extra_columns: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.fingerprint is None:
+            self.fingerprint = _HASHING.submit(_fingerprint, self.path)
+
+    @property
+    def sha256(self) -> str:
+        return self.fingerprint.result()[0]
+
+    @property
+    def may_have_blank_lines(self) -> bool:
+        return self.fingerprint.result()[1]
 
 
 def blank_lines(path: Path) -> list[int]:
@@ -87,9 +101,7 @@ def find_sources(data_dir: Path) -> list[SourceFile]:
                 raise LoadError(f"{data_dir / (table.name + '.csv')}: required table missing")
             continue
         path = found[0]
-        sha, blank = _fingerprint(path)
-        sources.append(SourceFile(table, path, path.suffix[1:], sha, path.stat().st_size,
-                                  may_have_blank_lines=blank))
+        sources.append(SourceFile(table, path, path.suffix[1:], path.stat().st_size))
     return sources
 
 
@@ -167,31 +179,35 @@ def _operators(node: dict) -> list[str]:
     return [*own, *(t for c in inputs for t in _operators(c))]
 
 
+STAGE = "stage"  # the in-memory database the loader reads files into (see ``staging``)
+
+
 def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str,
                   select: str) -> None:
-    """``CREATE TEMP TABLE table AS select``, keeping the file's row order: line numbers
-    come from it (see ``number_rows``). Read errors name the file.
+    """``CREATE TABLE table AS select``, keeping the file's row order: line numbers come
+    from it (see ``number_rows``). Read errors name the file.
 
-    DuckDB keeps insertion order through scans and projections only. Its IN-clause
-    optimizer turns a long IN list (a code list) into a join, so it is off while the
-    file is read; and the plan that ran is checked (from DuckDB's profile of the query,
-    which costs nothing like planning it twice), so that no other change can slip a
-    reordering operator into the read and silently give rows other rows' lines.
+    DuckDB keeps insertion order through scans and projections only, and only where
+    ``preserve_insertion_order`` is on (for this connection: the loader's other
+    connection runs unordered, which is faster). Its IN-clause optimizer turns a long
+    IN list (a code list) into a join; the setting is global, so it is switched off for
+    the loader's database as a whole (nothing the loader runs needs it). And the plan
+    that ran is checked, from DuckDB's profile of the query, so that no other change
+    can slip a reordering operator into the read and silently give rows other rows'
+    lines.
     """
-    con.execute("SET preserve_insertion_order = true")
     con.execute("SET disabled_optimizers = 'in_clause'")
+    con.execute("SET SESSION preserve_insertion_order = true")
     con.execute("PRAGMA enable_profiling = 'no_output'")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
         ran = _operators(json.loads(con.get_profiling_information(format="json")))
     except duckdb.Error as exc:
         kind = "Parquet" if source.format == "parquet" else "CSV"
         raise LoadError(f"{source.path.name}: cannot be read as {kind} ({exc})") from exc
     finally:
-        # Everything after carries its line and may run unordered, which is faster.
         con.execute("PRAGMA disable_profiling")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("RESET disabled_optimizers")
+        con.execute("SET SESSION preserve_insertion_order = false")
     reordering = sorted(set(ran) - _ORDER_KEEPING)
     if reordering or "TABLE_SCAN" not in ran:  # a bug in the reading query, never bad input
         con.execute(f"DROP TABLE {table}")
@@ -199,16 +215,12 @@ def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str
                            f"{', '.join(reordering or ran)}, which may reorder rows")
 
 
-def rejects_table(source: SourceFile) -> str:
-    return f"rejects_{source.table.name}"
-
-
 def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> str:
     """The file as a relation of text columns, with its header mapped to the contract.
 
     A Parquet file's rows carry ``_line`` (the row's number in the file). A CSV file's
     rows are numbered afterwards from their order (``number_rows``); rows the reader
-    cannot parse go to the table ``rejects``.
+    cannot parse go to the connection's temporary table ``rejects``.
     """
     if source.format == "parquet":
         map_columns(source, _parquet_header(con, source.path))
@@ -223,52 +235,59 @@ def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> 
     return _read_csv(source, rejects)
 
 
+def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> str:
+    """Keep the lines a CSV read skipped, in the stage: those the reader rejected (with
+    their text and why: they are quarantined) and the blank ones, which the reader
+    skips without a trace. Returns the table, (line, csv_line, error_type,
+    column_name, error_message), with NULL texts for a blank line."""
+    table = f"{STAGE}.skipped_{source.table.name}"
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {table} AS
+        SELECT line, csv_line, error_type, column_name, error_message FROM {rejects}"""
+    )
+    if source.may_have_blank_lines:
+        blanks = [[n] for n in blank_lines(source.path)]
+        if blanks:
+            con.executemany(f"INSERT INTO {table} (line) VALUES (?)", blanks)
+    return table
+
+
 def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) -> str:
     """A view of ``table`` (read in file order by ``read_in_order``) with each row's
     line in the file, ``_line``; returns its name.
 
     A CSV row's line is its position plus one for the header, counting the lines the
-    reader rejected or skipped as blank in between (one record per line).
+    read skipped in between (``skipped_lines``: one record per line).
     """
     view = f"{table}_lines"
     if source.format == "parquet":  # numbered by the reader
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}")
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         return view
     # rowid - min(rowid): inside a transaction new rows' ids start high.
     first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}").fetchone()[0]
     ordinal = f"rowid - {first} + 1"
-    rejects = rejects_table(source)
-    skipped = f"SELECT line FROM {rejects}"
-    if source.blank_lines is None:
-        source.blank_lines = blank_lines(source.path) if source.may_have_blank_lines else []
-    if source.blank_lines:
-        blanks = f"blank_lines_{source.table.name}"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {blanks} (line BIGINT)")
-        con.executemany(f"INSERT INTO {blanks} VALUES (?)", [[n] for n in source.blank_lines])
-        skipped += f" UNION ALL SELECT line FROM {blanks}"
-    has_rejects = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()[0] > 0
-    if not has_rejects and not source.blank_lines:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS "
+    skipped = f"{STAGE}.skipped_{source.table.name}"
+    if not con.execute(f"SELECT count(*) FROM {skipped}").fetchone()[0]:
+        con.execute(f"CREATE OR REPLACE VIEW {view} AS "
                     f"SELECT *, {ordinal} + 1 AS _line FROM {table}")
         return view
-    # A skipped (rejected or blank) line r_j, the j-th in order, comes before row o when
-    # the good lines above it number fewer than o: r_j - 1 - j < o. An as-of join
-    # counts them.
+    # A skipped line r_j, the j-th in order, comes before row o when the good lines
+    # above it number fewer than o: r_j - 1 - j < o. An as-of join counts them.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {table}_map AS
+        f"""CREATE OR REPLACE TABLE {table}_map AS
         WITH numbered AS (
             SELECT line, row_number() OVER (ORDER BY line) AS j
-            FROM (SELECT DISTINCT line FROM ({skipped}))
+            FROM (SELECT DISTINCT line FROM {skipped})
         ),
-        rejected AS (  -- consecutive rejected lines share good_before: keep the last
+        skipped AS (  -- consecutive skipped lines share good_before: keep the last
             SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
         ),
         rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {table})
-        SELECT rows.rid, rows.ord + 1 + coalesce(rejected.j, 0) AS _line
-        FROM rows ASOF LEFT JOIN rejected ON rows.ord > rejected.good_before"""
+        SELECT rows.rid, rows.ord + 1 + coalesce(skipped.j, 0) AS _line
+        FROM rows ASOF LEFT JOIN skipped ON rows.ord > skipped.good_before"""
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT r.*, m._line "
+        f"CREATE OR REPLACE VIEW {view} AS SELECT r.*, m._line "
         f"FROM (SELECT *, rowid AS _rid FROM {table}) AS r JOIN {table}_map AS m "
         f"ON r._rid = m.rid"
     )
@@ -280,8 +299,8 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile) -> str:
     a view with ``_line`` and the file's columns as text. Read only when some rows are
     quarantined (they keep their original values), so a clean load reads its files once.
     """
-    # The reader's rejects were recorded by the first read; this one keeps its own.
-    select = f"SELECT * FROM {reader(con, source, rejects_table(source) + '_again')}"
-    raw = f"raw_{source.table.name}"
+    # The first read recorded the skipped lines; this one's rejects are the same.
+    select = f"SELECT * FROM {reader(con, source, f'rejects_again_{source.table.name}')}"
+    raw = f"{STAGE}.raw_{source.table.name}"
     read_in_order(con, source, raw, select)
     return number_rows(con, source, raw)

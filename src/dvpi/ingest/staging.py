@@ -1,0 +1,89 @@
+"""Reading a data set's files into the stage, on a thread of its own.
+
+The loader reads and types each file (``sources``, ``validate``) into an in-memory
+database, the stage, and checks its keys there; meanwhile the loader's own connection
+checks references, quarantines and merges the files already staged. The two share
+DuckDB's threads, which one of them alone leaves idle part of the time: reading in
+order and merging both have steps that run on one thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import duckdb
+
+from dvpi.ingest import merge
+from dvpi.ingest.sources import (
+    STAGE,
+    SourceFile,
+    number_rows,
+    read_in_order,
+    reader,
+    skipped_lines,
+)
+from dvpi.ingest.validate import typed_select
+
+
+@dataclass
+class Staged:
+    """A file read into the stage: ``typed`` (rows with their ``_reasons``, in file
+    order), ``lines`` (a view of them with ``_line``) and, for a CSV, ``skipped`` (the
+    lines the reader rejected, and blank ones)."""
+
+    source: SourceFile
+    typed: str
+    lines: str
+    skipped: str | None
+    rows: int  # rows read and typed (not counting rejected lines)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile) -> Staged:
+    """Read, type and number one file, and check its keys (which need no other file)."""
+    name = source.table.name
+    typed = f"{STAGE}.typed_{name}"
+    rejects = f"rejects_{name}"  # the reading connection's temporary table
+    rows = reader(con, source, rejects)
+    keep = ("_line",) if source.format == "parquet" else ()
+    read_in_order(con, source, typed, typed_select(source, rows, keep))
+    skipped = skipped_lines(con, source, rejects) if source.format == "csv" else None
+    lines = number_rows(con, source, typed)
+    merge.check_keys(con, source.table)
+    count = con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0]
+    return Staged(source, typed, lines, skipped, count)
+
+
+class Stager:
+    """Stages ``sources`` one after another, in load order, on a background thread with
+    its own DuckDB connection. ``staged(source)`` waits for one (and raises what reading
+    it raised); ``close()`` stops whatever is left."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) -> None:
+        self._con = con.cursor()  # same database, own session and transactions
+        self._stop = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvpi-stage")
+        self._futures: dict[str, Future[Staged]] = {
+            s.table.name: self._pool.submit(self._stage, s) for s in sources
+        }
+
+    def _stage(self, source: SourceFile) -> Staged:
+        if self._stop.is_set():
+            raise _Cancelled(source.path.name)
+        return stage_file(self._con, source)
+
+    def staged(self, source: SourceFile) -> Staged:
+        return self._futures[source.table.name].result()
+
+    def close(self) -> None:
+        self._stop.set()
+        for future in self._futures.values():
+            future.cancel()
+        self._con.interrupt()  # a read in progress stops with an error nobody waits for
+        self._pool.shutdown(wait=True)
+        self._con.close()
