@@ -41,19 +41,24 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     )
     join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
+    # Found first (in parallel), then marked: an UPDATE runs on one thread, and most
+    # loads have few duplicates or none.
+    found = f"_duplicates_{table.name}"
     con.execute(
-        f"""UPDATE {_typed(table)} AS t
-        SET _reasons = concat_ws({SEPARATOR}, t._reasons, d.reason)
-        FROM (
-            SELECT {keys},
-                'duplicate key (' || {key_text} || ') within the load, lines '
-                || array_to_string(list_slice(list(_line ORDER BY _line), 1,
-                   {MAX_LINES_LISTED}), ', ') AS reason
-            FROM {_numbered(table)} WHERE {not_null}
-            GROUP BY {keys} HAVING count(*) > 1
-        ) AS d
-        WHERE {join}"""
+        f"""CREATE OR REPLACE TEMP TABLE {found} AS
+        SELECT {keys},
+            'duplicate key (' || {key_text} || ') within the load, lines '
+            || array_to_string(list_slice(list(_line ORDER BY _line), 1,
+               {MAX_LINES_LISTED}), ', ') AS reason
+        FROM {_numbered(table)} WHERE {not_null}
+        GROUP BY {keys} HAVING count(*) > 1"""
     )
+    if con.execute(f"SELECT count(*) FROM {found}").fetchone()[0]:
+        con.execute(
+            f"""UPDATE {_typed(table)} AS t
+            SET _reasons = concat_ws({SEPARATOR}, t._reasons, d.reason)
+            FROM {found} AS d WHERE {join}"""
+        )
 
 
 def _resolved_reports(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
@@ -122,11 +127,18 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[s
             f"CREATE OR REPLACE TEMP TABLE _resolved_people AS {_resolved_people(con, loaded)}"
         )
     for ref in table.references:
+        # As for keys: the rows are found in parallel, then only they are updated.
         con.execute(
-            f"""UPDATE {_typed(table)} AS t
-            SET _reasons = concat_ws({SEPARATOR}, t._reasons, {_missing_reason(ref)})
+            f"""CREATE OR REPLACE TEMP TABLE _dangling AS SELECT t.rowid AS rid
+            FROM {_typed(table)} AS t
             WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(ref)}"""
         )
+        if con.execute("SELECT count(*) FROM _dangling").fetchone()[0]:
+            con.execute(
+                f"""UPDATE {_typed(table)} AS t
+                SET _reasons = concat_ws({SEPARATOR}, t._reasons, {_missing_reason(ref)})
+                WHERE t.rowid IN (SELECT rid FROM _dangling)"""
+            )
 
 
 def bad_rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
