@@ -326,3 +326,41 @@ def test_a_read_that_could_reorder_rows_is_refused(tmp_path: Path):
     read_in_order(con, source, "t", f"SELECT i, CAST(i % 400 AS VARCHAR) IN ({codes}) AS hit "
                                     "FROM range(300000) t(i)")
     assert con.execute("SELECT bool_and(i = rowid), count(*) FROM t").fetchone() == (True, 300000)
+
+
+def test_spaces_around_values_are_trimmed_unicode_spaces_too(example_copy: Path, tmp_path: Path):
+    """Codes are matched after trimming spaces; exports from spreadsheets leave no-break
+    and other Unicode spaces, which are trimmed like the ordinary space. A cell of
+    spaces only is blank. Tabs are not spaces."""
+    nbsp, em = "\u00a0", "\u2003"
+    append_lines(
+        example_copy / "reports.csv",
+        f"R90, Tower Hamlets ,{nbsp}2007-05-01{nbsp},,{em}Crime ,common_assault,{nbsp}true,,,,",
+        f"R91,{nbsp}{em} ,2007-05-01,,crime,common_assault,true,,,,",
+        "R92,Tower Hamlets,2007-05-01,,crime\t,common_assault,true,,,,",
+    )
+    wh = tmp_path / "w.duckdb"
+    load_dataset(example_copy, wh)
+    assert rows(wh, "SELECT borough, recorded_date::VARCHAR, classification, dv_flag "
+                    "FROM reports WHERE report_id = 'R90'") == [
+        ("Tower Hamlets", "2007-05-01", "crime", True)]
+    q = quarantine_of(wh)
+    assert q[("reports", 19)] == ["borough: required value missing"]
+    assert q[("reports", 20)] == ["classification: 'crime?' is not in its code list"]
+
+
+def test_a_file_that_changes_during_the_load_stops_it(example_copy: Path, tmp_path: Path):
+    """An export still being written: its rows, checksum and quarantined values would
+    not belong to one version of the file, so the load stops and changes nothing."""
+    wh = tmp_path / "w.duckdb"
+    load_dataset(example_copy, wh)
+    before = snapshot(wh)
+    append_lines(example_copy / "reports.csv", "R90,Tower Hamlets,2007-05-01,,crime,,true,,,,")
+
+    def still_writing(table: str) -> None:
+        if table == "reports":
+            append_lines(example_copy / "people.csv", "P90,R90,victim,,A,B,,,F,IC1,,,")
+
+    with pytest.raises(LoadError, match="people.csv: the file changed while it was being"):
+        load_dataset(example_copy, wh, _after_table=still_writing)
+    assert snapshot(wh) == before

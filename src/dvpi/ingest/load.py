@@ -240,6 +240,8 @@ def _load_into(
 
     for c in result.counts:  # rows of earlier loads that this load took away
         c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
+    for source in sources:  # the checksums recorded are of the files loaded
+        source.check_unchanged()
     bad = [c for c in result.counts if not c.balanced]
     if bad:  # a bug, never bad input: refuse to keep an unbalanced load
         raise RuntimeError(f"row counts do not add up: {bad}")

@@ -1,9 +1,11 @@
-"""Finding a data set's files and reading each into a staging table, as text.
+"""Finding a data set's files, reading them in file order, numbering their rows.
 
-Every cell is read as text so that no value is lost to a failed cast: typing and
-validation happen afterwards, in SQL, over whole columns (see ``validate``). Rows the
-CSV reader cannot parse at all (ragged rows, bad encodings, over-long lines) are kept
-by DuckDB's rejects mechanism with their line and text, and quarantined.
+Every cell is read as text so that no value is lost to a failed cast; the typing and
+validation query (``validate``) runs over those text columns as the file is read, in
+SQL over whole columns. Rows are written in file order and numbered from it, counting
+the lines the CSV reader skipped: rows it cannot parse at all (ragged rows, bad
+encodings, over-long lines), kept by DuckDB's rejects mechanism with their line and
+text and quarantined, and blank lines.
 """
 
 from __future__ import annotations
@@ -58,9 +60,22 @@ class SourceFile:
     # Input columns the contract does not know: kept as JSON in _extra.
     extra_columns: list[str] = field(default_factory=list)
 
+    modified_ns: int = 0  # the file's mtime when found: it must not change during the load
+
     def __post_init__(self) -> None:
         if self.fingerprint is None:
             self.fingerprint = _HASHING.submit(_fingerprint, self.path)
+        if not self.modified_ns:
+            self.modified_ns = self.path.stat().st_mtime_ns
+
+    def check_unchanged(self) -> None:
+        """Stop the load if the file changed since it was found (an export still being
+        written, or replaced): its rows, checksum and quarantined values would not be
+        of one version of the file."""
+        st = self.path.stat()
+        if (st.st_size, st.st_mtime_ns) != (self.size, self.modified_ns):
+            raise LoadError(f"{self.path.name}: the file changed while it was being loaded; "
+                            "load it again once it is complete")
 
     @property
     def sha256(self) -> str:
@@ -200,6 +215,9 @@ def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str
     con.execute("SET SESSION preserve_insertion_order = true")
     con.execute("PRAGMA enable_profiling = 'no_output'")
     try:
+        # The plain CREATE_TABLE_AS operator keeps order only with the setting on.
+        if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]:
+            raise RuntimeError("preserve_insertion_order is off for the reading connection")
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
         ran = _operators(json.loads(con.get_profiling_information(format="json")))
     except duckdb.Error as exc:
@@ -299,7 +317,9 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile) -> str:
     a view with ``_line`` and the file's columns as text. Read only when some rows are
     quarantined (they keep their original values), so a clean load reads its files once.
     """
-    # The first read recorded the skipped lines; this one's rejects are the same.
+    # The first read recorded the skipped lines; this one's rejects are the same, as
+    # long as the file is.
+    source.check_unchanged()
     select = f"SELECT * FROM {reader(con, source, f'rejects_again_{source.table.name}')}"
     raw = f"{STAGE}.raw_{source.table.name}"
     read_in_order(con, source, raw, select)

@@ -75,7 +75,13 @@ class Stager:
     def _stage(self, source: SourceFile) -> Staged:
         if self._stop.is_set():
             raise _Cancelled(source.path.name)
-        return stage_file(self._con, source)
+        try:
+            staged = stage_file(self._con, source)
+            source.check_unchanged()
+            return staged
+        except BaseException:
+            self._stop.set()  # the load stops: read no further file
+            raise
 
     def staged(self, source: SourceFile) -> Staged:
         return self._futures[source.table.name].result()

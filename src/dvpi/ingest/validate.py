@@ -21,12 +21,16 @@ def sql_list(values) -> str:
 
 
 def cleaned(column: str) -> str:
-    """A cell's text without surrounding spaces; NULL when blank. ``trim`` (spaces
-    only, as the format says) is costly on every cell, so it runs only on cells that
-    start or end with a space."""
+    """A cell's text without surrounding spaces; NULL when blank.
+
+    DuckDB's ``trim`` strips the space and the Unicode space separators (no-break
+    space, em space ...), which spreadsheet exports leave behind. It is costly on every
+    cell, so it runs only where it can change something: a cell that starts or ends with
+    a space, or holds any non-ASCII character (byte length differs from length).
+    """
     c = ident(column)
-    return (f"CASE WHEN {c} LIKE ' %' OR {c} LIKE '% ' THEN NULLIF(trim({c}), '') "
-            f"WHEN {c} <> '' THEN {c} END")
+    return (f"CASE WHEN {c} LIKE ' %' OR {c} LIKE '% ' OR strlen({c}) <> length({c}) "
+            f"THEN NULLIF(trim({c}), '') WHEN {c} <> '' THEN {c} END")
 
 
 def ident(name: str) -> str:
