@@ -361,6 +361,35 @@ def test_a_file_that_changes_during_the_load_stops_it(example_copy: Path, tmp_pa
         if table == "reports":
             append_lines(example_copy / "people.csv", "P90,R90,victim,,A,B,,,F,IC1,,,")
 
-    with pytest.raises(LoadError, match="people.csv: the file changed while it was being"):
+    with pytest.raises(LoadError, match=r"people\.csv: the file changed while it was being"):
         load_dataset(example_copy, wh, _after_table=still_writing)
     assert snapshot(wh) == before
+
+
+def test_lines_are_physical_lines_around_values_with_line_breaks(
+    example_copy: Path, tmp_path: Path
+):
+    """A quoted value may hold line breaks (free-text notes): the reader counts it as
+    one line, but a row's line, and a quarantined row's, is where it starts in the file
+    as an editor shows it; blank lines inside the value are not blank lines."""
+    path = example_copy / "reports.csv"
+    first = len(path.read_text(encoding="utf-8-sig").splitlines()) + 1
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(
+            'R90,Tower Hamlets,2007-05-01,,non_crime,,true,,,,"called twice\n\nsee R91\n"\n'
+            "R91,Tower Hamlets,2007-05-02,,non_crime,,true,,,,one line\n"
+            "R92,Tower Hamlets,2007-05-02\n"  # ragged: rejected by the reader
+            "\n"
+            'R93,Tower Hamlets,2007-13-02,,non_crime,,true,,,,"bad date,\nnote"\n'
+            "R94,Tower Hamlets,2007-05-03,,non_crime,,true,,,,last\n"
+        )
+    wh = tmp_path / "w.duckdb"
+    result = load_dataset(example_copy, wh)
+    assert all(c.balanced for c in result.counts)
+    assert dict(rows(wh, "SELECT report_id, _line FROM reports WHERE report_id >= 'R90'")) == {
+        "R90": first, "R91": first + 4, "R94": first + 9}
+    q = quarantine_of(wh)
+    assert any("too few columns" in r for r in q[("reports", first + 5)])
+    assert any("recorded_date" in r for r in q[("reports", first + 7)])
+    original = rows(wh, f"SELECT original FROM quarantine WHERE line = {first + 7}")[0][0]
+    assert json.loads(original)["report_id"] == "R93"

@@ -188,18 +188,24 @@ def test_a_load_killed_half_way_leaves_the_warehouse_as_it_was(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long", "blank"]),
-                     max_size=25))
-def test_every_row_keeps_its_own_line_number(kinds: list[str]):
-    """Rows the CSV reader rejects (ragged), rows validation rejects (bad values) and
-    blank lines (the reader skips them) interleave with good ones; each good row must
-    carry its own line, and the quarantine must list exactly the others' lines."""
-    lines = [",".join(REPORT_COLUMNS)]
+@given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long", "blank",
+                                        "notes", "bad_notes"]), max_size=25),
+       breaks=st.lists(st.sampled_from(["\n", "\n\n", "\r\n", "\n,\n"]), min_size=1,
+                       max_size=3))
+def test_every_row_keeps_its_own_line_number(kinds: list[str], breaks: list[str]):
+    """Rows the CSV reader rejects (ragged), rows validation rejects (bad values),
+    blank lines (the reader skips them) and rows with a quoted note holding line breaks
+    (blank lines inside it too) interleave with good ones; each good row must carry the
+    physical line it starts on, and the quarantine must list exactly the others'."""
+    lines = [",".join([*REPORT_COLUMNS, "notes"])]  # notes: an extra column, kept
     good_lines, bad_lines = {}, set()
-    for line_no, kind in enumerate(kinds, start=2):
+    line_no = 1
+    for i, kind in enumerate(kinds):
+        line_no += 1
         report_id = f"R{line_no}"
-        row = [report_id, "Hackney", "2007-06-01", "", "non_crime", "", "true", "", "", ""]
-        if kind == "bad_value":
+        row = [report_id, "Hackney", "2007-06-01", "", "non_crime", "", "true", "", "", "",
+               ""]
+        if kind in ("bad_value", "bad_notes"):
             row[2] = "2007-02-30"
         elif kind == "short":
             row = row[:3]
@@ -208,11 +214,16 @@ def test_every_row_keeps_its_own_line_number(kinds: list[str]):
         elif kind == "blank":
             lines.append("")
             continue
-        lines.append(",".join(row))
-        if kind == "good":
+        if kind in ("notes", "bad_notes"):
+            note = f'"see ""{i}""' + breaks[i % len(breaks)] + 'again"'
+            row[-1] = note
+        text = ",".join(row)
+        lines.append(text)
+        if kind in ("good", "notes"):
             good_lines[report_id] = line_no
         else:
             bad_lines.add(line_no)
+        line_no += text.count("\n")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "extract"
         folder.mkdir()

@@ -269,10 +269,10 @@ def _merge_staged(
         # Rows the reader could not parse: quarantined with their raw text.
         counts.quarantined += con.execute(
             f"""INSERT INTO quarantine
-            SELECT ?, ?, ?, line, list(DISTINCT reason ORDER BY reason), first(csv_line)
-            FROM (SELECT line, csv_line, {_REJECT_REASON} AS reason FROM {staged.skipped}
-                  WHERE error_type IS NOT NULL)
-            GROUP BY line""",
+            SELECT ?, ?, ?, physical, list(DISTINCT reason ORDER BY reason), first(csv_line)
+            FROM (SELECT physical, csv_line, {_REJECT_REASON} AS reason
+                  FROM {staged.skipped} WHERE error_type IS NOT NULL)
+            GROUP BY physical""",
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
     counts.read = counts.quarantined + staged.rows

@@ -30,17 +30,27 @@ def sql_str(value: str) -> str:
 FORMATS = ("csv", "parquet")
 
 
-def _fingerprint(path: Path) -> tuple[str, bool]:
-    """(SHA-256 of the file, whether it may hold a blank line), in one pass."""
-    digest, blank, tail = hashlib.sha256(), False, b""
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    may_have_blank_lines: bool
+    lines: int  # physical lines, a last line without a line break included
+
+
+def _fingerprint(path: Path) -> Fingerprint:
+    """The file's SHA-256, whether it may hold a blank line, and its physical lines,
+    in one pass over its bytes."""
+    digest, blank, tail, breaks = hashlib.sha256(), False, b"", 0
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+            breaks += block.count(b"\n")
             if not blank:
                 seam = tail + block[:2]
                 blank = any(b in block or b in seam for b in (b"\n\n", b"\n\r\n"))
             tail = block[-2:]
-    return digest.hexdigest(), blank
+    unterminated = 1 if tail and not tail.endswith(b"\n") else 0
+    return Fingerprint(digest.hexdigest(), blank, breaks + unterminated)
 
 
 # Files are fingerprinted on a thread of their own, while DuckDB (which releases the
@@ -54,7 +64,7 @@ class SourceFile:
     path: Path
     format: str
     size: int
-    fingerprint: Future[tuple[str, bool]] | None = None
+    fingerprint: Future[Fingerprint] | None = None
     # Input column name (as in the file) for each contract column present.
     columns: dict[str, str] = field(default_factory=dict)
     # Input columns the contract does not know: kept as JSON in _extra.
@@ -79,23 +89,41 @@ class SourceFile:
 
     @property
     def sha256(self) -> str:
-        return self.fingerprint.result()[0]
+        return self.fingerprint.result().sha256
 
     @property
     def may_have_blank_lines(self) -> bool:
-        return self.fingerprint.result()[1]
+        return self.fingerprint.result().may_have_blank_lines
+
+    @property
+    def physical_lines(self) -> int:
+        return self.fingerprint.result().lines
 
 
-def blank_lines(path: Path) -> list[int]:
-    """Line numbers of the empty lines before the file's last line. The CSV reader
-    skips them without a trace, so they are counted like rejected lines when rows are
-    numbered. Read line by line: only files that hold one come here."""
-    blanks: list[int] = []
+@dataclass
+class Layout:
+    """Where a CSV file's physical lines do not each start a record: ``blank`` lines
+    (outside quotes: the reader skips them) and ``continued`` lines (inside a quoted
+    value that holds a line break: the record began on an earlier line)."""
+
+    blank: list[int] = field(default_factory=list)
+    continued: list[int] = field(default_factory=list)
+
+
+def scan_layout(path: Path) -> Layout:
+    """Read the file line by line, following quotes (a doubled quote inside a quoted
+    value keeps the count even). Only files that need it come here: those with a blank
+    line or with fewer records than lines."""
+    layout, inside = Layout(), False
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
-            if line in (b"\n", b"\r\n") and number > 1:
-                blanks.append(number)
-    return blanks
+            if inside:
+                layout.continued.append(number)
+            elif line in (b"\n", b"\r\n") and number > 1:
+                layout.blank.append(number)
+            if line.count(b'"') % 2:
+                inside = not inside
+    return layout
 
 
 def find_sources(data_dir: Path) -> list[SourceFile]:
@@ -253,29 +281,60 @@ def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> 
     return _read_csv(source, rejects)
 
 
-def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> str:
-    """Keep the lines a CSV read skipped, in the stage: those the reader rejected (with
-    their text and why: they are quarantined) and the blank ones, which the reader
-    skips without a trace. Returns the table, (line, csv_line, error_type,
-    column_name, error_message), with NULL texts for a blank line."""
-    table = f"{STAGE}.skipped_{source.table.name}"
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {table} AS
-        SELECT line, csv_line, error_type, column_name, error_message FROM {rejects}"""
-    )
-    if source.may_have_blank_lines:
-        blanks = [[n] for n in blank_lines(source.path)]
-        if blanks:
-            con.executemany(f"INSERT INTO {table} (line) VALUES (?)", blanks)
+def _numbered_lines(lines: str) -> str:
+    """(line, j): ``lines`` (a query of line numbers) numbered in order from 1."""
+    return (f"SELECT line, row_number() OVER (ORDER BY line) AS j "
+            f"FROM (SELECT DISTINCT line FROM ({lines}))")
+
+
+def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str,
+                  rows: int) -> str:
+    """Keep, in the stage, where a CSV file's lines and its rows part ways; returns the
+    table of skipped lines.
+
+    DuckDB numbers a file's lines as records: a quoted value with line breaks is one
+    line to it. The rows read are numbered the same way (``number_rows``), counting the
+    lines skipped before them: those the reader rejected (kept with their text and why:
+    they are quarantined) and the blank ones, which it skips without a trace. Then
+    record lines become physical lines, counting the lines inside quoted values
+    (``stage.continued_<table>``). The skipped table holds (line: as a record, physical,
+    csv_line, error_type, column_name, error_message), with NULL texts for a blank line.
+    """
+    name = source.table.name
+    table, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
+    layout = scan_layout(source.path) if source.may_have_blank_lines else None
+    if layout is None:
+        rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
+        if 1 + rows + rejected != source.physical_lines:  # a value holds a line break
+            layout = scan_layout(source.path)
+    layout = layout or Layout()
+    con.execute(f"CREATE OR REPLACE TABLE {continued} AS SELECT unnest(?::BIGINT[]) AS line",
+                [layout.continued])
+    # A physical line p: its record line is p less the continued lines above it.
+    con.execute(f"""CREATE OR REPLACE TABLE {table} AS
+        SELECT line, NULL::BIGINT AS physical, csv_line, error_type, column_name,
+               error_message FROM {rejects}""")
+    if layout.blank:
+        con.execute(f"INSERT INTO {table} (physical) SELECT unnest(?::BIGINT[])",
+                    [layout.blank])
+        con.execute(f"""UPDATE {table} AS s SET line = s.physical
+            - (SELECT count(*) FROM {continued} AS c WHERE c.line < s.physical)
+            WHERE s.line IS NULL""")
+    # And a record line n's physical line: n plus the continued lines c_j (the j-th)
+    # above it, those with c_j - j < n.
+    con.execute(f"""UPDATE {table} AS s SET physical = s.line + (
+            SELECT count(*) FROM ({_numbered_lines(f'SELECT line FROM {continued}')}) AS c
+            WHERE c.line - c.j < s.line)
+        WHERE s.physical IS NULL""")
     return table
 
 
 def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) -> str:
     """A view of ``table`` (read in file order by ``read_in_order``) with each row's
-    line in the file, ``_line``; returns its name.
+    physical line in the file, ``_line``; returns its name.
 
-    A CSV row's line is its position plus one for the header, counting the lines the
-    read skipped in between (``skipped_lines``: one record per line).
+    A CSV row's line is its position plus one for the header, plus the lines skipped
+    before it, plus the lines inside quoted values above it (see ``skipped_lines``).
     """
     view = f"{table}_lines"
     if source.format == "parquet":  # numbered by the reader
@@ -284,25 +343,34 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) 
     # rowid - min(rowid): inside a transaction new rows' ids start high.
     first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}").fetchone()[0]
     ordinal = f"rowid - {first} + 1"
-    skipped = f"{STAGE}.skipped_{source.table.name}"
-    if not con.execute(f"SELECT count(*) FROM {skipped}").fetchone()[0]:
+    name = source.table.name
+    skipped, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
+    if not con.execute(f"SELECT (SELECT count(*) FROM {skipped}) "
+                       f"+ (SELECT count(*) FROM {continued})").fetchone()[0]:
         con.execute(f"CREATE OR REPLACE VIEW {view} AS "
                     f"SELECT *, {ordinal} + 1 AS _line FROM {table}")
         return view
-    # A skipped line r_j, the j-th in order, comes before row o when the good lines
-    # above it number fewer than o: r_j - 1 - j < o. An as-of join counts them.
+    # Row o's record line: a skipped line r_j (the j-th) comes before it when the
+    # rows above it number fewer than o: r_j - 1 - j < o. Then its physical line, as
+    # in ``skipped_lines``. Two as-of joins count them; consecutive skipped (or
+    # continued) lines share a threshold, and the last of them counts.
     con.execute(
         f"""CREATE OR REPLACE TABLE {table}_map AS
-        WITH numbered AS (
-            SELECT line, row_number() OVER (ORDER BY line) AS j
-            FROM (SELECT DISTINCT line FROM {skipped})
+        WITH skipped AS (
+            SELECT line - 1 - j AS rows_before, max(j) AS j
+            FROM ({_numbered_lines(f'SELECT line FROM {skipped}')}) GROUP BY ALL
         ),
-        skipped AS (  -- consecutive skipped lines share good_before: keep the last
-            SELECT line - 1 - j AS good_before, max(j) AS j FROM numbered GROUP BY ALL
+        continued AS (
+            SELECT line - j AS lines_before, max(j) AS j
+            FROM ({_numbered_lines(f'SELECT line FROM {continued}')}) GROUP BY ALL
         ),
-        rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {table})
-        SELECT rows.rid, rows.ord + 1 + coalesce(skipped.j, 0) AS _line
-        FROM rows ASOF LEFT JOIN skipped ON rows.ord > skipped.good_before"""
+        rows AS (SELECT rowid AS rid, {ordinal} AS ord FROM {table}),
+        records AS (
+            SELECT rows.rid, rows.ord + 1 + coalesce(skipped.j, 0) AS line
+            FROM rows ASOF LEFT JOIN skipped ON rows.ord > skipped.rows_before
+        )
+        SELECT records.rid, records.line + coalesce(continued.j, 0) AS _line
+        FROM records ASOF LEFT JOIN continued ON records.line > continued.lines_before"""
     )
     con.execute(
         f"CREATE OR REPLACE VIEW {view} AS SELECT r.*, m._line "

@@ -52,10 +52,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile) -> Staged:
     rows = reader(con, source, rejects)
     keep = ("_line",) if source.format == "parquet" else ()
     read_in_order(con, source, typed, typed_select(source, rows, keep))
-    skipped = skipped_lines(con, source, rejects) if source.format == "csv" else None
+    count = con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0]
+    skipped = skipped_lines(con, source, rejects, count) if source.format == "csv" else None
     lines = number_rows(con, source, typed)
     merge.check_keys(con, source.table)
-    count = con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0]
     return Staged(source, typed, lines, skipped, count)
 
 
