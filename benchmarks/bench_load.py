@@ -4,7 +4,7 @@ Prints rows per second (all rows read, reports + people) and peak memory (the
 process's maximum resident set: DuckDB runs in-process). Goal: >= 500,000 rows/s,
 peak < 2 GB on a 2-core machine.
 
-Usage: python benchmarks/bench_load.py [PEOPLE_ROWS] [--repeat N]
+Usage: python benchmarks/bench_load.py [PEOPLE_ROWS] [--repeat N] [--bad-every N]
 
 Each load runs in a new process, as `dvpi load` would, into a new warehouse; with
 --repeat the data are written once and loaded N times, and the median and best are
@@ -30,9 +30,12 @@ import duckdb
 from dvpi.ingest import load_dataset
 
 
-def make_data(folder: Path, people_rows: int) -> int:
-    """Write reports.csv and people.csv (two people per report); returns report rows."""
+def make_data(folder: Path, people_rows: int, bad_every: int = 0) -> int:
+    """Write reports.csv and people.csv (two people per report); returns report rows.
+    With ``bad_every`` N, every N-th people row has an impossible date of birth (it is
+    quarantined, and the loader reads the file a second time for original values)."""
     reports = people_rows // 2
+    bad = f"i % {bad_every} = 0" if bad_every else "false"
     con = duckdb.connect()
     con.execute(f"""COPY (
         SELECT 'R' || i AS report_id, 'Borough ' || (i % 32) AS borough,
@@ -46,7 +49,9 @@ def make_data(folder: Path, people_rows: int) -> int:
                CASE WHEN i % 2 = 0 THEN 'victim' ELSE 'suspect' END AS role,
                'N' || (i % 400000) AS nominal_id, 'Surname' || (i % 9973) AS surname,
                'Name' || (i % 997) AS forenames,
-               DATE '1950-01-01' + CAST(i % 18000 AS INTEGER) AS date_of_birth,
+               CASE WHEN {bad} THEN '1977-02-30' ELSE CAST(
+                   DATE '1950-01-01' + CAST(i % 18000 AS INTEGER) AS VARCHAR)
+               END AS date_of_birth,
                CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END AS gender,
                'IC' || (1 + i % 6) AS ethnic_appearance, 'E1 6AN' AS postcode,
                CASE WHEN i % 4 = 1 THEN DATE '2007-06-01' END AS arrest_date
@@ -67,6 +72,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("people_rows", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--bad-every", type=int, default=0,
+                        help="quarantine every N-th people row (impossible date of birth)")
     parser.add_argument("--_load", nargs=2, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args._load:
@@ -75,11 +82,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "data"
         folder.mkdir()
-        reports = make_data(folder, args.people_rows)
+        reports = make_data(folder, args.people_rows, args.bad_every)
+        bad = len(range(0, args.people_rows, args.bad_every)) if args.bad_every else 0
         rows = reports + args.people_rows
         print(f"machine: {platform.machine()}, Python {platform.python_version()}, "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-        print(f"rows: {rows:,} ({reports:,} reports + {args.people_rows:,} people)")
+        print(f"rows: {rows:,} ({reports:,} reports + {args.people_rows:,} people, "
+              f"{bad:,} of them to quarantine)")
         runs = []
         for i in range(args.repeat):
             out = subprocess.run(
@@ -87,7 +96,7 @@ def main() -> None:
                 check=True, capture_output=True, text=True,
             ).stdout
             run = json.loads(out.splitlines()[-1])
-            assert run["read"] == rows and run["quarantined"] == 0, run
+            assert run["read"] == rows and run["quarantined"] == bad, run
             runs.append(run)
             print(f"time: {run['seconds']:.2f} s  ->  {rows / run['seconds']:,.0f} rows/s"
                   f"   peak memory (max RSS): {run['peak_mb']:,.0f} MB")

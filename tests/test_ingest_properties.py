@@ -235,10 +235,16 @@ def test_every_row_keeps_its_own_line_number(kinds: list[str], breaks: list[str]
         try:
             loaded = dict(con.execute("SELECT report_id, _line FROM reports").fetchall())
             quarantined = {r[0] for r in con.execute("SELECT line FROM quarantine").fetchall()}
+            # Rows that were read keep their own values (rejected ones their raw text).
+            originals = con.execute(
+                "SELECT line, json_extract_string(original, '$.report_id') FROM quarantine "
+                "WHERE json_valid(original)").fetchall()
         finally:
             con.close()
     assert loaded == good_lines
     assert quarantined == bad_lines
+    assert all(report == f"R{line}" for line, report in originals)
+    assert len(originals) == sum(k in ("bad_value", "bad_notes") for k in kinds)
 
 
 def test_line_numbers_hold_in_a_file_big_enough_for_parallel_reading(tmp_path: Path):

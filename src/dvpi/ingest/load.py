@@ -280,8 +280,8 @@ def _merge_staged(
     con.execute(_table_ddl(source.table))
     counts.quarantined += merge.quarantine(
         con, source.table, load_id, source.path.name,
-        # The file is read again, as text, only when a row is quarantined.
-        lambda: original_select(source, original_rows(con, source)),
+        # The quarantined rows' lines are read again, as text, for their values.
+        lambda lines: original_select(source, original_rows(con, source, lines)),
     )
     counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
     return counts

@@ -141,30 +141,29 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[s
             )
 
 
-def bad_rows(con: duckdb.DuckDBPyConnection, table: Table) -> int:
-    return con.execute(f"SELECT count(*) FROM {_typed(table)} WHERE NOT ({GOOD})").fetchone()[0]
-
-
 def quarantine(
     con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
-    originals: Callable[[], str],
+    originals: Callable[[list[int]], str],
 ) -> int:
-    """Quarantine the rows with reasons. ``originals()`` gives a SELECT of (_line,
-    _original) over the file's rows; it is only called when there is something to
-    quarantine."""
-    bad = bad_rows(con, table)
-    if not bad:
+    """Quarantine the rows with reasons. ``originals(lines)`` gives a SELECT of (_line,
+    _original) for the rows on those lines; it is only called when there is something
+    to quarantine."""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _bad AS
+        SELECT _line, _reasons FROM {_numbered(table)} WHERE NOT ({GOOD})"""
+    )
+    lines = [r[0] for r in con.execute("SELECT _line FROM _bad ORDER BY _line").fetchall()]
+    if not lines:
         return 0
     inserted = con.execute(
         f"""INSERT INTO quarantine
         SELECT ?, ?, ?, t._line, {reasons_as_list('t._reasons')}, o._original
-        FROM (SELECT _line, _reasons FROM {_numbered(table)} WHERE NOT ({GOOD})) AS t
-        JOIN ({originals()}) AS o USING (_line)""",
+        FROM _bad AS t JOIN ({originals(lines)}) AS o USING (_line)""",
         [load_id, table.name, file],
     ).fetchone()[0]
-    if inserted != bad:  # a bug, never bad input: every bad row must be kept
-        raise RuntimeError(f"{table.name}: {bad} rows to quarantine, {inserted} kept")
-    return bad
+    if inserted != len(lines):  # a bug, never bad input: every bad row must be kept
+        raise RuntimeError(f"{table.name}: {len(lines)} rows to quarantine, {inserted} kept")
+    return inserted
 
 
 def merge(

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import io
 import json
+import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,12 +196,12 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _read_csv(source: SourceFile, rejects: str) -> str:
+def _read_csv(path: Path, rejects: str) -> str:
     """The reader over a CSV: every column text; unparsable rows go to ``rejects``."""
-    names = [h.lstrip("\ufeff") for h in _csv_header(source.path)]
+    names = [h.lstrip("\ufeff") for h in _csv_header(path)]
     columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     return (
-        f"read_csv({sql_str(str(source.path))}, header = true, auto_detect = false, "
+        f"read_csv({sql_str(str(path))}, header = true, auto_detect = false, "
         f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
         f"strict_mode = true, null_padding = false, store_rejects = true, "
         f"rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
@@ -278,7 +279,7 @@ def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> 
     map_columns(source, _csv_header(source.path))
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
-    return _read_csv(source, rejects)
+    return _read_csv(source.path, rejects)
 
 
 def _numbered_lines(lines: str) -> str:
@@ -380,15 +381,68 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) 
     return view
 
 
-def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile) -> str:
-    """The file's rows as given, read again in order and numbered like the typed rows:
-    a view with ``_line`` and the file's columns as text. Read only when some rows are
-    quarantined (they keep their original values), so a clean load reads its files once.
+def _physical_lines(path: Path, wanted: list[int]) -> dict[int, bytes]:
+    """The physical lines ``wanted`` (sorted) of a file, as bytes without their line
+    break; read in blocks, so a big file costs one pass and little memory."""
+    found: dict[int, bytes] = {}
+    number, carry, i = 1, b"", 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            lines = (carry + block).split(b"\n")
+            carry = lines.pop()  # the last line may go on in the next block
+            last = number + len(lines) - 1
+            while i < len(wanted) and wanted[i] <= last:
+                found[wanted[i]] = lines[wanted[i] - number]
+                i += 1
+            number = last + 1
+    if carry and i < len(wanted) and wanted[i] == number:
+        found[number] = carry
+    return found
+
+
+def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: list[int]) -> str:
+    """The rows starting on ``lines`` as given in the file: a table with ``_line`` and
+    the file's columns as text, for the quarantine's original values.
+
+    Only these rows are read again. A CSV's records are cut from its physical lines
+    (with the lines inside their quoted values), written under the file's header to a
+    small file and read by the same reader, so they split exactly as they did.
     """
-    # The first read recorded the skipped lines; this one's rejects are the same, as
-    # long as the file is.
-    source.check_unchanged()
-    select = f"SELECT * FROM {reader(con, source, f'rejects_again_{source.table.name}')}"
+    source.check_unchanged()  # the lines must be those that were read
     raw = f"{STAGE}.raw_{source.table.name}"
-    read_in_order(con, source, raw, select)
-    return number_rows(con, source, raw)
+    if source.format == "parquet":
+        header = [*source.columns.values(), *source.extra_columns]
+        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
+        con.execute(
+            f"""CREATE OR REPLACE TABLE {raw} AS
+            SELECT {casts}, file_row_number + 1 AS _line
+            FROM read_parquet({sql_str(str(source.path))}, file_row_number = true)
+            WHERE file_row_number + 1 IN (SELECT unnest(?::BIGINT[]))""",
+            [lines],
+        )
+        return raw
+    continued = {r[0] for r in con.execute(
+        f"SELECT line FROM {STAGE}.continued_{source.table.name}").fetchall()}
+    spans = {}
+    for start in sorted(lines):
+        end = start
+        while end + 1 in continued:
+            end += 1
+        spans[start] = end
+    wanted = sorted({1, *(n for a, b in spans.items() for n in range(a, b + 1))})
+    text = _physical_lines(source.path, wanted)
+    records = [b"\n".join(text[n] for n in range(a, b + 1)) for a, b in spans.items()]
+    with tempfile.TemporaryDirectory(prefix="dvpi-originals-") as folder:
+        extract = Path(folder) / source.path.name
+        extract.write_bytes(b"\n".join([text[1], *records]) + b"\n")
+        read_in_order(con, source, f"{raw}_text",
+                      f"SELECT * FROM {_read_csv(extract, 'rejects_again')}")
+    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {raw}_text").fetchone()[0]
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {raw} AS
+        SELECT r.*, l.line AS _line FROM (SELECT *, rowid AS _rid FROM {raw}_text) AS r
+        JOIN (SELECT unnest(?::BIGINT[]) AS line, unnest(?::BIGINT[]) AS i) AS l
+        ON r._rid - {first} + 1 = l.i""",
+        [list(spans), list(range(1, len(spans) + 1))],
+    )
+    return raw
