@@ -24,7 +24,7 @@ from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.sources import STAGE, SourceFile, find_sources, original_rows
-from dvpi.ingest.staging import Staged, Stager
+from dvpi.ingest.staging import Staged, Stager, drop_staged
 from dvpi.ingest.validate import ident, original_select
 from dvpi.warehouse import connect, has_table
 
@@ -223,7 +223,6 @@ def _load_into(
     # be read stops the load; nothing of it reaches the warehouse, which only ever sees
     # the work file renamed into place whole.
     before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-    loaded = {s.table.name for s in sources}
     stager = Stager(con, sources)
     try:
         for i, source in enumerate(sources):
@@ -232,7 +231,8 @@ def _load_into(
             staged = stager.staged(source)
             if progress:
                 progress(f"checking and merging {source.table.name}", 2 * i + 1, total)
-            result.counts.append(_merge_staged(con, staged, load_id, loaded))
+            result.counts.append(_merge_staged(con, staged, load_id))
+            drop_staged(con, staged)  # its rows are in the warehouse now
             if after_table:
                 after_table(source.table.name)
     finally:
@@ -259,9 +259,7 @@ def _load_into(
         progress("done", total, total)
 
 
-def _merge_staged(
-    con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int, loaded: set[str]
-) -> TableCounts:
+def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> TableCounts:
     """References (they point at tables merged already), quarantine and merge."""
     source = staged.source
     counts = TableCounts(source.table.name, source.path.name)
@@ -276,7 +274,7 @@ def _merge_staged(
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
     counts.read = counts.quarantined + staged.rows
-    merge.check_references(con, source.table, loaded=loaded)
+    merge.check_references(con, source.table)
     con.execute(_table_ddl(source.table))
     counts.quarantined += merge.quarantine(
         con, source.table, load_id, source.path.name,

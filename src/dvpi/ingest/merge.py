@@ -61,48 +61,19 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
         )
 
 
-def _resolved_reports(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
-    """Report ids that will exist after this load."""
-    parts = []
-    if "reports" in loaded:
-        parts.append(f"SELECT report_id FROM {_typed(TABLES['reports'])} WHERE {GOOD}")
-    if has_table(con, "reports"):
-        parts.append("SELECT report_id FROM main.reports")
-    return " UNION ".join(parts) or "SELECT NULL::VARCHAR AS report_id WHERE false"
-
-
-def _resolved_people(con: duckdb.DuckDBPyConnection, loaded: set[str]) -> str:
-    """(person_id, report_id, role) of the people rows that will exist after this load."""
-    parts = []
-    if "people" in loaded:
-        parts.append(
-            f"SELECT person_id, report_id, role FROM {_typed(TABLES['people'])} WHERE {GOOD}"
-        )
-    if has_table(con, "people"):
-        kept = "SELECT person_id, report_id, role FROM main.people p WHERE true"
-        if "reports" in loaded:
-            kept += (f" AND p.report_id NOT IN "
-                     f"(SELECT report_id FROM {_typed(TABLES['reports'])} WHERE {GOOD})")
-        if "people" in loaded:
-            kept += (f" AND p.person_id NOT IN "
-                     f"(SELECT person_id FROM {_typed(TABLES['people'])} WHERE {GOOD})")
-        parts.append(kept)
-    return " UNION ALL ".join(parts) or (
-        "SELECT NULL::VARCHAR AS person_id, NULL::VARCHAR AS report_id, "
-        "NULL::VARCHAR AS role WHERE false"
-    )
-
-
-def _missing_condition(ref: Reference) -> str:
+def _missing_condition(con: duckdb.DuckDBPyConnection, ref: Reference) -> str:
+    """The reference of row ``t`` points at nothing in the warehouse."""
     col = f"t.{ident(ref.column)}"
+    if not has_table(con, ref.table):
+        return "true"
     if ref.table == "reports":
-        return f"{col} NOT IN (SELECT report_id FROM _resolved_reports)"
+        return f"{col} NOT IN (SELECT report_id FROM main.reports)"
     conditions = [f"r.person_id = {col}"]
     if ref.same_report:
         conditions.append("r.report_id = t.report_id")
     if ref.target_role:
         conditions.append(f"r.role = {sql_str(ref.target_role)}")
-    return f"NOT EXISTS (SELECT 1 FROM _resolved_people r WHERE {' AND '.join(conditions)})"
+    return f"NOT EXISTS (SELECT 1 FROM main.people r WHERE {' AND '.join(conditions)})"
 
 
 def _missing_reason(ref: Reference) -> str:
@@ -116,22 +87,16 @@ def _missing_reason(ref: Reference) -> str:
     return text
 
 
-def check_references(con: duckdb.DuckDBPyConnection, table: Table, loaded: set[str]) -> None:
-    if not table.references:
-        return
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _resolved_reports AS {_resolved_reports(con, loaded)}"
-    )
-    if any(ref.table == "people" for ref in table.references):
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _resolved_people AS {_resolved_people(con, loaded)}"
-        )
+def check_references(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Mark the rows whose references point at nothing. Tables are merged in load order
+    and point only at tables before them, so the warehouse already holds every report
+    and person that will exist after this load (and none that this load replaced)."""
     for ref in table.references:
         # As for keys: the rows are found in parallel, then only they are updated.
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE _dangling AS SELECT t.rowid AS rid
             FROM {_typed(table)} AS t
-            WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(ref)}"""
+            WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}"""
         )
         if con.execute("SELECT count(*) FROM _dangling").fetchone()[0]:
             con.execute(

@@ -40,6 +40,18 @@ class Staged:
     rows: int  # rows read and typed (not counting rejected lines)
 
 
+def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Free a merged file's stage: a big load keeps only the file being merged, and
+    those being read, in memory."""
+    name = staged.source.table.name
+    for view in (staged.lines, f"{STAGE}.raw_{name}_lines"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in (f"{staged.typed}_map", staged.typed, f"{STAGE}.raw_{name}",
+                  f"{STAGE}.raw_{name}_text", f"{STAGE}.skipped_{name}",
+                  f"{STAGE}.continued_{name}"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 class _Cancelled(Exception):
     pass
 
