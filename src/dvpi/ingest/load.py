@@ -214,7 +214,8 @@ def _load_into(
     load_id = (con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone() or [1])[0]
     result.load_id = load_id
     total = len(sources) * 2
-    # The loader's database is its own (a work file), so a global setting is ours too.
+    # This connection checks and merges, unordered, which is faster (rows carry their
+    # lines by then); the staging connection reads in order (``sources.read_in_order``).
     con.execute("SET SESSION preserve_insertion_order = false")
     con.execute(f"ATTACH ':memory:' AS {STAGE}")
 
