@@ -41,11 +41,10 @@ class Staged:
 
 
 def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Free a merged file's stage: a big load keeps only the file being merged, and
-    those being read, in memory."""
+    """Free a merged file's stage: a big load keeps in memory only the file being
+    merged and those read ahead of it."""
     name = staged.source.table.name
-    for view in (staged.lines, f"{STAGE}.raw_{name}_lines"):
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute(f"DROP VIEW IF EXISTS {staged.lines}")
     for table in (f"{staged.typed}_map", staged.typed, f"{STAGE}.raw_{name}",
                   f"{STAGE}.raw_{name}_text", f"{STAGE}.skipped_{name}",
                   f"{STAGE}.continued_{name}"):
