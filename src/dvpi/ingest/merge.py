@@ -41,23 +41,27 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     )
     join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
-    # Found first (in parallel), then marked: an UPDATE runs on one thread, and most
-    # loads have few duplicates or none.
-    found = f"_duplicates_{table.name}"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE {found} AS
-        SELECT {keys},
-            'duplicate key (' || {key_text} || ') within the load, lines '
-            || array_to_string(list_slice(list(_line ORDER BY _line), 1,
-               {MAX_LINES_LISTED}), ', ') AS reason
-        FROM {_numbered(table)} WHERE {not_null}
-        GROUP BY {keys} HAVING count(*) > 1"""
-    )
-    if con.execute(f"SELECT count(*) FROM {found}").fetchone()[0]:
+    _append_reasons(con, table, f"""
+        SELECT t.rowid AS rid, d.reason FROM {_typed(table)} AS t JOIN (
+            SELECT {keys},
+                'duplicate key (' || {key_text} || ') within the load, lines '
+                || array_to_string(list_slice(list(_line ORDER BY _line), 1,
+                   {MAX_LINES_LISTED}), ', ') AS reason
+            FROM {_numbered(table)} WHERE {not_null}
+            GROUP BY {keys} HAVING count(*) > 1
+        ) AS d ON {join}""")
+
+
+def _append_reasons(con: duckdb.DuckDBPyConnection, table: Table, marked: str) -> None:
+    """Append a reason to rows of the typed table: ``marked`` selects (rid: the row's
+    rowid, reason). The rows are found first, in parallel, then only they are updated:
+    an UPDATE runs on one thread, and most loads have few such rows or none."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _marked AS {marked}")
+    if con.execute("SELECT count(*) FROM _marked").fetchone()[0]:
         con.execute(
             f"""UPDATE {_typed(table)} AS t
-            SET _reasons = concat_ws({SEPARATOR}, t._reasons, d.reason)
-            FROM {found} AS d WHERE {join}"""
+            SET _reasons = concat_ws({SEPARATOR}, t._reasons, m.reason)
+            FROM _marked AS m WHERE t.rowid = m.rid"""
         )
 
 
@@ -92,18 +96,9 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     and point only at tables before them, so the warehouse already holds every report
     and person that will exist after this load (and none that this load replaced)."""
     for ref in table.references:
-        # As for keys: the rows are found in parallel, then only they are updated.
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _dangling AS SELECT t.rowid AS rid
-            FROM {_typed(table)} AS t
-            WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}"""
-        )
-        if con.execute("SELECT count(*) FROM _dangling").fetchone()[0]:
-            con.execute(
-                f"""UPDATE {_typed(table)} AS t
-                SET _reasons = concat_ws({SEPARATOR}, t._reasons, {_missing_reason(ref)})
-                WHERE t.rowid IN (SELECT rid FROM _dangling)"""
-            )
+        _append_reasons(con, table, f"""
+            SELECT t.rowid AS rid, {_missing_reason(ref)} AS reason FROM {_typed(table)} AS t
+            WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}""")
 
 
 def quarantine(
