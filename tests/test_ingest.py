@@ -315,7 +315,7 @@ def test_a_read_that_could_reorder_rows_is_refused(tmp_path: Path):
     """Lines come from the order rows are read in: a read through anything but a scan
     and projections (a join, an aggregate) is a bug and stops the load."""
     (tmp_path / "reports.csv").write_text("report_id\n")
-    source = SourceFile(TABLES["reports"], tmp_path / "reports.csv", "csv", 0)
+    source = SourceFile(TABLES["reports"], tmp_path / "reports.csv", "csv")
     con = duckdb.connect()
     with pytest.raises(RuntimeError, match="may reorder rows"):
         read_in_order(con, source, "t", "SELECT i % 7 AS k, count(*) FROM range(50000) t(i) "

@@ -64,20 +64,20 @@ class SourceFile:
     table: Table
     path: Path
     format: str
-    size: int
     fingerprint: Future[Fingerprint] | None = None
     # Input column name (as in the file) for each contract column present.
     columns: dict[str, str] = field(default_factory=dict)
     # Input columns the contract does not know: kept as JSON in _extra.
     extra_columns: list[str] = field(default_factory=list)
-
-    modified_ns: int = 0  # the file's mtime when found: it must not change during the load
+    # The file as found (one stat): it must not change during the load.
+    size: int = field(init=False)
+    modified_ns: int = field(init=False)
 
     def __post_init__(self) -> None:
+        st = self.path.stat()
+        self.size, self.modified_ns = st.st_size, st.st_mtime_ns
         if self.fingerprint is None:
             self.fingerprint = _HASHING.submit(_fingerprint, self.path)
-        if not self.modified_ns:
-            self.modified_ns = self.path.stat().st_mtime_ns
 
     def check_unchanged(self) -> None:
         """Stop the load if the file changed since it was found (an export still being
@@ -145,7 +145,7 @@ def find_sources(data_dir: Path) -> list[SourceFile]:
                 raise LoadError(f"{data_dir / (table.name + '.csv')}: required table missing")
             continue
         path = found[0]
-        sources.append(SourceFile(table, path, path.suffix[1:], path.stat().st_size))
+        sources.append(SourceFile(table, path, path.suffix[1:]))
     return sources
 
 
@@ -262,6 +262,20 @@ def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str
                            f"{', '.join(reordering or ran)}, which may reorder rows")
 
 
+def _parquet_rows(source: SourceFile) -> str:
+    """A Parquet file's mapped columns as text, with ``_line``, its row number."""
+    header = [*source.columns.values(), *source.extra_columns]
+    casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
+    return (f"SELECT {casts}, file_row_number + 1 AS _line "
+            f"FROM read_parquet({sql_str(str(source.path))}, file_row_number = true)")
+
+
+def _first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows written in order are numbered from their rowid less the first one (rowids
+    need not start at 0)."""
+    return con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}").fetchone()[0]
+
+
 def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> str:
     """The file as a relation of text columns, with its header mapped to the contract.
 
@@ -271,11 +285,7 @@ def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> 
     """
     if source.format == "parquet":
         map_columns(source, _parquet_header(con, source.path))
-        header = [*source.columns.values(), *source.extra_columns]
-        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
-        path = sql_str(str(source.path))
-        return (f"(SELECT {casts}, file_row_number + 1 AS _line "
-                f"FROM read_parquet({path}, file_row_number = true))")
+        return f"({_parquet_rows(source)})"
     map_columns(source, _csv_header(source.path))
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
@@ -341,9 +351,7 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) 
     if source.format == "parquet":  # numbered by the reader
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         return view
-    # rowid - min(rowid): inside a transaction new rows' ids start high.
-    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {table}").fetchone()[0]
-    ordinal = f"rowid - {first} + 1"
+    ordinal = f"rowid - {_first_rowid(con, table)} + 1"
     name = source.table.name
     skipped, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
     if not con.execute(f"SELECT (SELECT count(*) FROM {skipped}) "
@@ -411,13 +419,9 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
     source.check_unchanged()  # the lines must be those that were read
     raw = f"{STAGE}.raw_{source.table.name}"
     if source.format == "parquet":
-        header = [*source.columns.values(), *source.extra_columns]
-        casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
         con.execute(
-            f"""CREATE OR REPLACE TABLE {raw} AS
-            SELECT {casts}, file_row_number + 1 AS _line
-            FROM read_parquet({sql_str(str(source.path))}, file_row_number = true)
-            WHERE file_row_number + 1 IN (SELECT unnest(?::BIGINT[]))""",
+            f"""CREATE OR REPLACE TABLE {raw} AS SELECT * FROM ({_parquet_rows(source)})
+            WHERE _line IN (SELECT unnest(?::BIGINT[]))""",
             [lines],
         )
         return raw
@@ -437,7 +441,7 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
         extract.write_bytes(b"\n".join([text[1], *records]) + b"\n")
         read_in_order(con, source, f"{raw}_text",
                       f"SELECT * FROM {_read_csv(extract, 'rejects_again')}")
-    first = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {raw}_text").fetchone()[0]
+    first = _first_rowid(con, f"{raw}_text")
     con.execute(
         f"""CREATE OR REPLACE TABLE {raw} AS
         SELECT r.*, l.line AS _line FROM (SELECT *, rowid AS _rid FROM {raw}_text) AS r

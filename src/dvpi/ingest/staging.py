@@ -87,9 +87,7 @@ class Stager:
         if self._stop.is_set():
             raise _Cancelled(source.path.name)
         try:
-            staged = stage_file(self._con, source)
-            source.check_unchanged()
-            return staged
+            return stage_file(self._con, source)
         except BaseException:
             self._stop.set()  # the load stops: read no further file
             raise
