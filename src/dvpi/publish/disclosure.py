@@ -448,19 +448,16 @@ def protect(
     signed_names = signed_fields()
     signed = {c for c in cells if f"{c[1]}.{c[2]}" in signed_names}
     primary, secondary = suppress_cells(cells, identities, threshold, signed)
-    by_scope: dict[int, set[Cell]] = {}
-    for c in primary | secondary:
-        by_scope.setdefault(c[0], set()).add(c)
-    protected = [_apply(i, r, by_scope.get(i, set())) for i, r in enumerate(batch)]
+    hidden_in: dict[int, dict[str, list[str]]] = {}  # scope -> indicator -> fields
+    for scope, ind_id, fld in primary | secondary:
+        hidden_in.setdefault(scope, {}).setdefault(ind_id, []).append(fld)
+    protected = [_apply(r, hidden_in.get(i, {})) for i, r in enumerate(batch)]
     return Protection(protected, threshold, primary, secondary, cells, identities)
 
 
-def _apply(scope: int, result: dict, suppressed: set[Cell]) -> dict:
+def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
+    """One scope's result with the fields ``by_indicator`` suppressed."""
     out = copy.deepcopy(result)
-    by_indicator: dict[str, list[str]] = {}
-    for s, i, f in suppressed:
-        if s == scope:
-            by_indicator.setdefault(i, []).append(f)
     for ind_id, entry in out.get("indicators", {}).items():
         hidden = sorted(by_indicator.get(ind_id, ()))
         if "numerator" in entry and hidden:
