@@ -28,7 +28,6 @@ from dvpi.indicators.runners import CELLS
 from dvpi.indicators.sources import Source, open_backend, open_connection
 from dvpi.people import DEFAULT_METHOD
 
-DEFAULT_PEOPLE = DEFAULT_METHOD  # person resolution: linked (Splink) unless told
 NO_KEY = ""
 
 
@@ -244,7 +243,7 @@ def run_cells(
     scopes: Sequence[Scope] | None,
     *,
     definition: str = DEFAULT_DEFINITION,
-    people: str = DEFAULT_PEOPLE,
+    people: str = DEFAULT_METHOD,
     engine: str = "duckdb",
     ids: Sequence[str] | None = None,
     timings: Timings | None = None,
@@ -297,7 +296,7 @@ def compute(
     *,
     borough: str | None = None,
     definition: str = DEFAULT_DEFINITION,
-    people: str = DEFAULT_PEOPLE,
+    people: str = DEFAULT_METHOD,
     engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> dict[str, Any]:
@@ -313,7 +312,7 @@ def compute_by_borough(
     end: dt.date,
     *,
     definition: str = DEFAULT_DEFINITION,
-    people: str = DEFAULT_PEOPLE,
+    people: str = DEFAULT_METHOD,
     engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
@@ -329,7 +328,7 @@ def compute_series(
     borough: str | None = None,
     by_borough: bool = False,
     definition: str = DEFAULT_DEFINITION,
-    people: str = DEFAULT_PEOPLE,
+    people: str = DEFAULT_METHOD,
     engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
