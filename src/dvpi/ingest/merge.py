@@ -39,16 +39,23 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     key_text = " || ', ' || ".join(
         f"{sql_str(k + ' ')} || {shown(ident(k))}" for k in table.key
     )
-    join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
+    # The duplicated keys first, then their lines: listing lines for every key (most
+    # are unique) would cost more than finding the few that are not.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _duplicated AS
+        SELECT {keys} FROM {_typed(table)} WHERE {not_null}
+        GROUP BY {keys} HAVING count(*) > 1""")
+    if not con.execute("SELECT count(*) FROM _duplicated").fetchone()[0]:
+        return
+    join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     _append_reasons(con, table, f"""
         SELECT t.rowid AS rid, d.reason FROM {_typed(table)} AS t JOIN (
             SELECT {keys},
                 'duplicate key (' || {key_text} || ') within the load, lines '
                 || array_to_string(list_slice(list(_line ORDER BY _line), 1,
                    {MAX_LINES_LISTED}), ', ') AS reason
-            FROM {_numbered(table)} WHERE {not_null}
-            GROUP BY {keys} HAVING count(*) > 1
+            FROM {_numbered(table)} SEMI JOIN _duplicated USING ({keys})
+            GROUP BY {keys}
         ) AS d ON {join}""")
 
 

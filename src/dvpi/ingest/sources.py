@@ -34,24 +34,21 @@ FORMATS = ("csv", "parquet")
 @dataclass(frozen=True)
 class Fingerprint:
     sha256: str
-    may_have_blank_lines: bool
     lines: int  # physical lines, a last line without a line break included
 
 
 def _fingerprint(path: Path) -> Fingerprint:
-    """The file's SHA-256, whether it may hold a blank line, and its physical lines,
-    in one pass over its bytes."""
-    digest, blank, tail, breaks = hashlib.sha256(), False, b"", 0
+    """The file's SHA-256 and its physical lines, in one pass over its bytes. (Whether
+    every line holds one record, or some are blank or inside a quoted value, is told
+    by comparing the lines with the records read: see ``skipped_lines``.)"""
+    digest, breaks, last = hashlib.sha256(), 0, b""
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
             breaks += block.count(b"\n")
-            if not blank:
-                seam = tail + block[:2]
-                blank = any(b in block or b in seam for b in (b"\n\n", b"\n\r\n"))
-            tail = block[-2:]
-    unterminated = 1 if tail and not tail.endswith(b"\n") else 0
-    return Fingerprint(digest.hexdigest(), blank, breaks + unterminated)
+            last = block[-1:]
+    unterminated = 1 if last and last != b"\n" else 0
+    return Fingerprint(digest.hexdigest(), breaks + unterminated)
 
 
 # Files are fingerprinted on a thread of their own, while DuckDB (which releases the
@@ -93,10 +90,6 @@ class SourceFile:
         return self.fingerprint.result().sha256
 
     @property
-    def may_have_blank_lines(self) -> bool:
-        return self.fingerprint.result().may_have_blank_lines
-
-    @property
     def physical_lines(self) -> int:
         return self.fingerprint.result().lines
 
@@ -113,8 +106,8 @@ class Layout:
 
 def scan_layout(path: Path) -> Layout:
     """Read the file line by line, following quotes (a doubled quote inside a quoted
-    value keeps the count even). Only files that need it come here: those with a blank
-    line or with fewer records than lines."""
+    value keeps the count even). Only files that need it come here: those with fewer
+    records than lines."""
     layout, inside = Layout(), False
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -313,12 +306,11 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: s
     """
     name = source.table.name
     table, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
-    layout = scan_layout(source.path) if source.may_have_blank_lines else None
-    if layout is None:
-        rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
-        if 1 + rows + rejected != source.physical_lines:  # a value holds a line break
-            layout = scan_layout(source.path)
-    layout = layout or Layout()
+    # Every physical line is the header, a row read or a line rejected, unless some are
+    # blank or inside a quoted value: only then is the file scanned for them.
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
+    exact = 1 + rows + rejected == source.physical_lines
+    layout = Layout() if exact else scan_layout(source.path)
     con.execute(f"CREATE OR REPLACE TABLE {continued} AS SELECT unnest(?::BIGINT[]) AS line",
                 [layout.continued])
     # A physical line p: its record line is p less the continued lines above it.
