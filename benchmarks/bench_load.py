@@ -4,11 +4,17 @@ Prints rows per second (all rows read, reports + people) and peak memory (the
 process's maximum resident set: DuckDB runs in-process). Goal: >= 500,000 rows/s,
 peak < 2 GB on a 2-core machine.
 
-Usage: python benchmarks/bench_load.py [PEOPLE_ROWS] [--repeat N] [--bad-every N]
+Usage: python benchmarks/bench_load.py [PEOPLE_ROWS] [--repeat N] [--bad-every N] [--floor]
 
 Each load runs in a new process, as `dvpi load` would, into a new warehouse; with
 --repeat the data are written once and loaded N times, and the median and best are
 printed too (this machine is shared, and single runs vary by 20%).
+
+With --floor, each load is followed by the engine's floor, in the same minutes: DuckDB
+reading the same files through the loader's own typing query straight into tables of
+a new database file, with nothing else (no line numbers, no checks, no quarantine, no
+ledger). The loader cannot be faster than that; the ratio shows what its guarantees
+cost, whatever the machine's speed at the time.
 """
 
 from __future__ import annotations
@@ -68,16 +74,44 @@ def load_once(folder: Path, warehouse: Path) -> dict:
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def floor_once(folder: Path, warehouse: Path) -> dict:
+    """The engine's floor (see the module's doc), in this process."""
+    from dvpi.ingest.sources import find_sources, reader
+    from dvpi.ingest.validate import typed_select
+
+    start = time.perf_counter()
+    con = duckdb.connect(str(warehouse))
+    con.execute("SET preserve_insertion_order = false")
+    for source in find_sources(folder):
+        rows = reader(con, source, f"rejects_{source.table.name}")
+        con.execute(f"CREATE TABLE {source.table.name} AS {typed_select(source, rows)}")
+    con.execute("CHECKPOINT")
+    con.close()
+    return {"seconds": time.perf_counter() - start}
+
+
+def _child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("people_rows", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--bad-every", type=int, default=0,
                         help="quarantine every N-th people row (impossible date of birth)")
+    parser.add_argument("--floor", action="store_true",
+                        help="after each load, time the engine's floor on the same files")
     parser.add_argument("--_load", nargs=2, help=argparse.SUPPRESS)  # child process
+    parser.add_argument("--_floor", nargs=2, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args._load:
         print(json.dumps(load_once(Path(args._load[0]), Path(args._load[1]))))
+        return
+    if args._floor:
+        print(json.dumps(floor_once(Path(args._floor[0]), Path(args._floor[1]))))
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "data"
@@ -89,23 +123,28 @@ def main() -> None:
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         print(f"rows: {rows:,} ({reports:,} reports + {args.people_rows:,} people, "
               f"{bad:,} of them to quarantine)")
-        runs = []
+        runs, floors = [], []
         for i in range(args.repeat):
-            out = subprocess.run(
-                [sys.executable, __file__, "--_load", str(folder), f"{tmp}/bench{i}.duckdb"],
-                check=True, capture_output=True, text=True,
-            ).stdout
-            run = json.loads(out.splitlines()[-1])
+            run = _child("--_load", str(folder), f"{tmp}/bench{i}.duckdb")
             assert run["read"] == rows and run["quarantined"] == bad, run
             runs.append(run)
+            floor = ""
+            if args.floor:
+                floors.append(_child("--_floor", str(folder), f"{tmp}/floor{i}.duckdb")["seconds"])
+                floor = f"   engine floor: {floors[-1]:.2f} s ({rows / floors[-1]:,.0f} rows/s)"
             print(f"time: {run['seconds']:.2f} s  ->  {rows / run['seconds']:,.0f} rows/s"
-                  f"   peak memory (max RSS): {run['peak_mb']:,.0f} MB")
+                  f"   peak memory (max RSS): {run['peak_mb']:,.0f} MB{floor}")
         if len(runs) > 1:
             times = [r["seconds"] for r in runs]
             print(f"median: {statistics.median(times):.2f} s  ->  "
                   f"{rows / statistics.median(times):,.0f} rows/s;  best: {min(times):.2f} s  ->  "
                   f"{rows / min(times):,.0f} rows/s;  peak memory at most "
                   f"{max(r['peak_mb'] for r in runs):,.0f} MB")
+        if len(floors) > 1:
+            ratio = statistics.median(times) / statistics.median(floors)
+            print(f"engine floor median: {statistics.median(floors):.2f} s  ->  "
+                  f"{rows / statistics.median(floors):,.0f} rows/s;  the loader takes "
+                  f"{ratio:.2f}x the floor")
 
 
 if __name__ == "__main__":
