@@ -189,24 +189,15 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-# The CSV reader's buffer, for big files. Each buffer is a batch of the ordered read;
-# DuckDB gathers and copies batches smaller than a row group (about 10 MB of a people
-# file), which its default buffer makes them. A file under two such buffers keeps the
-# default, or it would be read on one thread. Measured in docs/benchmarks.md.
-BIG_CSV_BUFFER = 16 << 20
-
-
 def _read_csv(path: Path, rejects: str) -> str:
     """The reader over a CSV: every column text; unparsable rows go to ``rejects``."""
     names = [h.lstrip("\ufeff") for h in _csv_header(path)]
-    big = path.stat().st_size >= 2 * BIG_CSV_BUFFER
     columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     return (
         f"read_csv({sql_str(str(path))}, header = true, auto_detect = false, "
         f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
         f"strict_mode = true, null_padding = false, store_rejects = true, "
-        f"rejects_table = '{rejects}', rejects_scan = '{rejects}_scan'"
-        + (f", buffer_size = {BIG_CSV_BUFFER})" if big else ")")
+        f"rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
     )
 
 
