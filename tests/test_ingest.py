@@ -393,3 +393,44 @@ def test_lines_are_physical_lines_around_values_with_line_breaks(
     assert any("recorded_date" in r for r in q[("reports", first + 7)])
     original = rows(wh, f"SELECT original FROM quarantine WHERE line = {first + 7}")[0][0]
     assert json.loads(original)["report_id"] == "R93"
+
+
+def test_a_quote_inside_an_unquoted_value_is_a_character(example_copy: Path, tmp_path: Path):
+    """A quote opens a quoted value only at the start of a field, as the reader reads
+    it: a stray quote in a name does not make the next lines look like a note's."""
+    path = example_copy / "reports.csv"
+    first = len(path.read_text(encoding="utf-8-sig").splitlines()) + 1
+    append_lines(path, 'R90,Tower "Hamlets,2007-05-01,,non_crime,,true,,,,',
+                 "", "R91,Tower Hamlets,2007-05-02,,non_crime,,true,,,,",
+                 'R92,Tower Hamlets,2007-05-02,,non_crime,,true,,,,"a ""quoted"" note,',
+                 'over two lines"', "R93,Tower Hamlets,2007-05-03,,non_crime,,true,,,,")
+    wh = tmp_path / "w.duckdb"
+    load_dataset(example_copy, wh)
+    assert dict(rows(wh, "SELECT report_id, _line FROM reports WHERE report_id >= 'R90'")) == {
+        "R90": first, "R91": first + 2, "R92": first + 3, "R93": first + 5}
+    assert rows(wh, "SELECT borough FROM reports WHERE report_id = 'R90'") == [('Tower "Hamlets',)]
+
+
+def test_a_reader_that_stops_short_stops_the_load(example_copy: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    """Every physical line must be a row, a rejected line, a blank line or part of a
+    quoted value: rows are numbered from that count, and none may go missing unnoticed
+    (DuckDB's reader has been seen to stop short of a file's end without an error).
+    Here the reader is given only the first half of the people file."""
+    from dvpi.ingest import sources
+
+    wh = tmp_path / "w.duckdb"
+    load_dataset(example_copy, wh)
+    before = snapshot(wh)
+    people = example_copy / "people.csv"
+    lines = people.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = tmp_path / "half" / "people.csv"
+    half.parent.mkdir()
+    half.write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    append_lines(people, "P99,R1,victim,,A,B,,,F,IC1,,,")  # a new load, not a no-op
+    real = sources._read_csv
+    monkeypatch.setattr(sources, "_read_csv", lambda path, rejects: real(
+        half if path == people else path, rejects))
+    with pytest.raises(LoadError, match=r"people\.csv: .* lines, but the CSV reader gave"):
+        load_dataset(example_copy, wh)
+    assert snapshot(wh) == before

@@ -189,14 +189,15 @@ def test_a_load_killed_half_way_leaves_the_warehouse_as_it_was(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kinds=st.lists(st.sampled_from(["good", "bad_value", "short", "long", "blank",
-                                        "notes", "bad_notes"]), max_size=25),
+                                        "notes", "bad_notes", "stray_quote"]), max_size=25),
        breaks=st.lists(st.sampled_from(["\n", "\n\n", "\r\n", "\n,\n"]), min_size=1,
                        max_size=3))
 def test_every_row_keeps_its_own_line_number(kinds: list[str], breaks: list[str]):
     """Rows the CSV reader rejects (ragged), rows validation rejects (bad values),
     blank lines (the reader skips them) and rows with a quoted note holding line breaks
-    (blank lines inside it too) interleave with good ones; each good row must carry the
-    physical line it starts on, and the quarantine must list exactly the others'."""
+    (blank lines inside it too) or a stray quote inside an unquoted value (a character,
+    not the start of a quoted value) interleave with good ones; each good row must carry
+    the physical line it starts on, and the quarantine must list exactly the others'."""
     lines = [",".join([*REPORT_COLUMNS, "notes"])]  # notes: an extra column, kept
     good_lines, bad_lines = {}, set()
     line_no = 1
@@ -214,12 +215,14 @@ def test_every_row_keeps_its_own_line_number(kinds: list[str], breaks: list[str]
         elif kind == "blank":
             lines.append("")
             continue
+        elif kind == "stray_quote":
+            row[1] = 'Hack"ney'
         if kind in ("notes", "bad_notes"):
             note = f'"see ""{i}""' + breaks[i % len(breaks)] + 'again"'
             row[-1] = note
         text = ",".join(row)
         lines.append(text)
-        if kind in ("good", "notes"):
+        if kind in ("good", "notes", "stray_quote"):
             good_lines[report_id] = line_no
         else:
             bad_lines.add(line_no)

@@ -104,10 +104,34 @@ class Layout:
     continued: list[int] = field(default_factory=list)
 
 
+def _still_quoted(line: bytes, inside: bool) -> bool:
+    """Whether a line ends inside a quoted value, given whether it starts inside one.
+    As DuckDB reads a CSV: a quote opens a quoted value only at the start of a field (a
+    quote within an unquoted value is a character like any other), and inside one a
+    doubled quote is a quote."""
+    i, end = 0, len(line)
+    while i < end:
+        if inside:
+            q = line.find(b'"', i)
+            if q < 0:
+                return True
+            if line[q + 1:q + 2] == b'"':  # an escaped quote: still inside
+                i = q + 2
+                continue
+            inside, i = False, q + 1
+        elif line[i:i + 1] == b'"':  # a field that starts with a quote
+            inside, i = True, i + 1
+            continue
+        comma = line.find(b",", i)  # on to the next field
+        if comma < 0:
+            return False
+        i = comma + 1
+    return inside
+
+
 def scan_layout(path: Path) -> Layout:
-    """Read the file line by line, following quotes (a doubled quote inside a quoted
-    value keeps the count even). Only files that need it come here: those with fewer
-    records than lines."""
+    """Read the file line by line, following quoted values as the reader does. Only
+    files that need it come here: those with fewer records than lines."""
     layout, inside = Layout(), False
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
@@ -115,8 +139,8 @@ def scan_layout(path: Path) -> Layout:
                 layout.continued.append(number)
             elif line in (b"\n", b"\r\n") and number > 1:
                 layout.blank.append(number)
-            if line.count(b'"') % 2:
-                inside = not inside
+            if inside or b'"' in line:
+                inside = _still_quoted(line, inside)
     return layout
 
 
@@ -291,6 +315,28 @@ def _numbered_lines(lines: str) -> str:
             f"FROM (SELECT DISTINCT line FROM ({lines}))")
 
 
+def _check_every_line_read(source: SourceFile, rows: int, rejected: int,
+                           layout: Layout) -> None:
+    """Stop the load unless every physical line of the file is accounted for: the
+    header, a row read, a line rejected, a blank line or a line inside a quoted value.
+    Rows are numbered from this count, and no row may go missing unnoticed: a quote left
+    open (an unquoted value holding a stray quote) makes the reader and the count part
+    ways, and DuckDB's reader has been seen to stop short of a file's end without an
+    error (with some buffer sizes)."""
+    accounted = 1 + rows + rejected + len(layout.blank) + len(layout.continued)
+    if accounted == source.physical_lines:
+        return
+    source.check_unchanged()  # an export still being written: say so
+    where = (f"; the first value read as quoted across lines starts on line "
+             f"{layout.continued[0] - 1}" if layout.continued else "")
+    raise LoadError(
+        f"{source.path.name}: {source.physical_lines:,} lines, but the CSV reader gave "
+        f"{rows:,} rows and {rejected:,} rejected lines, which with the header, "
+        f"{len(layout.blank):,} blank lines and {len(layout.continued):,} lines inside "
+        f"quoted values make {accounted:,}{where}. A quote may be unbalanced (a value "
+        "holding a quote must be quoted, its quotes doubled); nothing was loaded")
+
+
 def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str,
                   rows: int) -> str:
     """Keep, in the stage, where a CSV file's lines and its rows part ways; returns the
@@ -311,6 +357,7 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: s
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
     exact = 1 + rows + rejected == source.physical_lines
     layout = Layout() if exact else scan_layout(source.path)
+    _check_every_line_read(source, rows, rejected, layout)
     con.execute(f"CREATE OR REPLACE TABLE {continued} AS SELECT unnest(?::BIGINT[]) AS line",
                 [layout.continued])
     # A physical line p: its record line is p less the continued lines above it.
