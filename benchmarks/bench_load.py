@@ -134,8 +134,8 @@ def main() -> None:
                 floor = f"   engine floor: {floors[-1]:.2f} s ({rows / floors[-1]:,.0f} rows/s)"
             print(f"time: {run['seconds']:.2f} s  ->  {rows / run['seconds']:,.0f} rows/s"
                   f"   peak memory (max RSS): {run['peak_mb']:,.0f} MB{floor}")
+        times = [r["seconds"] for r in runs]
         if len(runs) > 1:
-            times = [r["seconds"] for r in runs]
             print(f"median: {statistics.median(times):.2f} s  ->  "
                   f"{rows / statistics.median(times):,.0f} rows/s;  best: {min(times):.2f} s  ->  "
                   f"{rows / min(times):,.0f} rows/s;  peak memory at most "

@@ -434,3 +434,14 @@ def test_a_reader_that_stops_short_stops_the_load(example_copy: Path, tmp_path: 
     with pytest.raises(LoadError, match=r"people\.csv: .* lines, but the CSV reader gave"):
         load_dataset(example_copy, wh)
     assert snapshot(wh) == before
+
+
+def test_a_ragged_row_after_a_blank_line_keeps_its_own_text(example_copy: Path,
+                                                            tmp_path: Path):
+    path = example_copy / "reports.csv"
+    first = len(path.read_text(encoding="utf-8-sig").splitlines()) + 1
+    append_lines(path, "", "R92,Tower Hamlets,2007-05-02")
+    wh = tmp_path / "w.duckdb"
+    load_dataset(example_copy, wh)
+    assert rows(wh, f"SELECT original FROM quarantine WHERE line = {first + 1}") == [
+        ("R92,Tower Hamlets,2007-05-02",)]

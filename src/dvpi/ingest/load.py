@@ -265,10 +265,12 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) 
     source = staged.source
     counts = TableCounts(source.table.name, source.path.name)
     if staged.skipped:
-        # Rows the reader could not parse: quarantined with their raw text.
+        # Rows the reader could not parse: quarantined with their raw text (DuckDB's
+        # starts with the line break of a blank line before it: not part of the row).
         counts.quarantined += con.execute(
             f"""INSERT INTO quarantine
-            SELECT ?, ?, ?, physical, list(DISTINCT reason ORDER BY reason), first(csv_line)
+            SELECT ?, ?, ?, physical, list(DISTINCT reason ORDER BY reason),
+                   ltrim(first(csv_line), chr(13) || chr(10))
             FROM (SELECT physical, csv_line, {_REJECT_REASON} AS reason
                   FROM {staged.skipped} WHERE error_type IS NOT NULL)
             GROUP BY physical""",

@@ -45,8 +45,15 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _duplicated AS
         SELECT {keys} FROM {_typed(table)} WHERE {not_null}
         GROUP BY {keys} HAVING count(*) > 1""")
-    if not con.execute("SELECT count(*) FROM _duplicated").fetchone()[0]:
-        return
+    duplicated = con.execute("SELECT count(*) FROM _duplicated").fetchone()[0]
+    if duplicated:
+        _mark_duplicates(con, table, keys, key_text)
+    con.execute("DROP TABLE _duplicated")
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, keys: str,
+                     key_text: str) -> None:
+    """Give every row whose key is in ``_duplicated`` the lines of all its copies."""
     join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
     _append_reasons(con, table, f"""
         SELECT t.rowid AS rid, d.reason FROM {_typed(table)} AS t JOIN (
