@@ -315,6 +315,12 @@ def _numbered_lines(lines: str) -> str:
             f"FROM (SELECT DISTINCT line FROM ({lines}))")
 
 
+def _lines_accounted(rows: int, rejected: int, layout: Layout) -> int:
+    """The physical lines the header, the rows read, the lines rejected, the blank
+    lines and the lines inside quoted values make together."""
+    return 1 + rows + rejected + len(layout.blank) + len(layout.continued)
+
+
 def _check_every_line_read(source: SourceFile, rows: int, rejected: int,
                            layout: Layout) -> None:
     """Stop the load unless every physical line of the file is accounted for: the
@@ -323,7 +329,7 @@ def _check_every_line_read(source: SourceFile, rows: int, rejected: int,
     open (an unquoted value holding a stray quote) makes the reader and the count part
     ways, and DuckDB's reader has been seen to stop short of a file's end without an
     error (with some buffer sizes)."""
-    accounted = 1 + rows + rejected + len(layout.blank) + len(layout.continued)
+    accounted = _lines_accounted(rows, rejected, layout)
     if accounted == source.physical_lines:
         return
     source.check_unchanged()  # an export still being written: say so
@@ -355,9 +361,10 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: s
     # Every physical line is the header, a row read or a line rejected, unless some are
     # blank or inside a quoted value: only then is the file scanned for them.
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
-    exact = 1 + rows + rejected == source.physical_lines
-    layout = Layout() if exact else scan_layout(source.path)
-    _check_every_line_read(source, rows, rejected, layout)
+    layout = Layout()
+    if _lines_accounted(rows, rejected, layout) != source.physical_lines:
+        layout = scan_layout(source.path)
+        _check_every_line_read(source, rows, rejected, layout)
     con.execute(f"CREATE OR REPLACE TABLE {continued} AS SELECT unnest(?::BIGINT[]) AS line",
                 [layout.continued])
     # A physical line p: its record line is p less the continued lines above it.
