@@ -2,7 +2,7 @@
 
     python benchmarks/bench_people.py [--rows 1000000] [--data DIR] [--work DIR]
 
-Without --data it writes a labelled sample (dvpi.people.sample) of about --rows
+Without --data it writes a labelled sample (dvpi.synth.people_sample) of about --rows
 people rows, loads it, then times `resolve(con, "linked")` twice: training a new
 model, then reusing the saved one. Peak memory is the process's maximum resident
 set size (DuckDB and Splink run in this process). Prints one JSON line per run; the
@@ -25,7 +25,7 @@ import psutil
 from dvpi.ingest import load_dataset
 from dvpi.people import resolve
 from dvpi.people.evaluate import evaluate_warehouse, read_truth
-from dvpi.people.sample import write_dataset
+from dvpi.synth.people_sample import write_dataset
 from dvpi.warehouse import connect
 
 ROWS_PER_REPORT = 2.06  # the sample's people rows per report (victim, suspect, cross)

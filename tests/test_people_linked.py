@@ -22,7 +22,7 @@ from dvpi.people.evaluate import (
 )
 from dvpi.people.linked import MODEL_TABLE, PAIRS_TABLE
 from dvpi.people.review import ReviewError, decide, explain, uncertain_pairs
-from dvpi.people.sample import write_dataset
+from dvpi.synth.people_sample import write_dataset
 from dvpi.people.splink_settings import TrainingPlan
 from dvpi.warehouse import connect
 

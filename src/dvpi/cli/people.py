@@ -177,7 +177,7 @@ def evaluate_cmd(
     from dvpi.people.evaluate import evaluate_warehouse, read_truth
 
     if febrl3:
-        from dvpi.people.febrl import run
+        from dvpi.synth.febrl import run
 
         with err.status("training and resolving FEBRL3"):
             ev = run()
