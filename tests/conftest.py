@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,3 +48,35 @@ def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         con.close()
     return path
+
+
+# --- backends ---------------------------------------------------------------------------
+
+SPARK_ON = os.environ.get("DVPI_SPARK_TESTS") == "1"
+
+
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("spark", marks=[
+            pytest.mark.spark,
+            pytest.mark.skipif(not SPARK_ON, reason="set DVPI_SPARK_TESTS=1 for the Spark run"),
+        ]),
+    ],
+)
+def engine(request: pytest.FixtureRequest) -> str:
+    """The backend a family test runs on: DuckDB always, Spark with DVPI_SPARK_TESTS=1."""
+    if request.param == "spark":
+        from dvpi.warehouse import spark
+
+        spark.session()  # one per process, shared with the spark_session fixture
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One SparkSession for the whole test session, stopped at its end."""
+    from dvpi.warehouse import spark
+
+    yield spark.session()
+    spark.stop()

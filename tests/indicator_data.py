@@ -1,54 +1,23 @@
-"""Tiny hand-made data sets for the indicator tests, and the engine fixture.
+"""Tiny hand-made data sets for the indicator tests.
 
 Each test writes only the rows it reasons about, as CSV in the interchange format,
 loads them with the real loader and computes with the real engine. The `engine`
-fixture runs a test on DuckDB, and on Spark too when DVPI_SPARK_TESTS=1 (the full
-parity run; tests/test_indicators_parity.py always compares the engines on the
-example and on an edge-case set).
+fixture (in conftest.py) runs a test on DuckDB, and on Spark too when
+DVPI_SPARK_TESTS=1 (the full parity run; tests/test_indicators_parity.py always
+compares the engines on the example and on an edge-case set).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from dvpi.contract import TABLES
 from dvpi.indicators import compute
 
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
-SPARK_ON = os.environ.get("DVPI_SPARK_TESTS") == "1"
-
-
-@pytest.fixture(
-    name="engine",
-    params=[
-        "duckdb",
-        pytest.param("spark", marks=[
-            pytest.mark.spark,
-            pytest.mark.skipif(not SPARK_ON, reason="set DVPI_SPARK_TESTS=1 for the Spark run"),
-        ]),
-    ],
-)
-def engine_fixture(request) -> str:
-    if request.param == "spark":
-        from dvpi.warehouse import spark
-
-        spark.session()  # one per process, shared with the parity module's fixture
-    return request.param
-
-
-@pytest.fixture(scope="session", name="spark_session")
-def spark_fixture():
-    """One SparkSession for the whole test session, stopped at its end."""
-    from dvpi.warehouse import spark
-
-    yield spark.session()
-    spark.stop()
 
 
 def report(report_id: str, recorded: str = "2007-06-01", *, borough: str = "North",

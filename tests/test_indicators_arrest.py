@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from indicator_data import (
-    engine_fixture,  # noqa: F401
     figures,
     rel,
     report,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dvpi.indicators import compute
 from indicator_data import (
     YEAR,
-    engine_fixture,  # noqa: F401
     outcome,
     report,
     suspect,

@@ -8,7 +8,6 @@ import json
 import pytest
 
 from dvpi.indicators import compute, compute_by_borough, registry
-from indicator_data import engine_fixture  # noqa: F401
 
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
 

@@ -7,7 +7,6 @@ import datetime as dt
 from dvpi.indicators import compute
 from indicator_data import (
     YEAR,
-    engine_fixture,  # noqa: F401
     rel,
     report,
     suspect,

@@ -13,7 +13,6 @@ import json
 import pytest
 
 from dvpi.indicators import compute_by_borough
-from indicator_data import spark_fixture  # noqa: F401
 
 pytestmark = pytest.mark.spark
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))

@@ -8,7 +8,6 @@ import pytest
 
 from dvpi.indicators import PeriodError, compute
 from indicator_data import (
-    engine_fixture,  # noqa: F401
     figures,
     report,
     value,

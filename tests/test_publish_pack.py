@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dvpi.publish import disclosure, pack
+from dvpi.publish import pack
+from dvpi.stats import disclosure
 
 EXAMPLE = Path("/work/shared/spec/example")
 WEEK = dt.date(2008, 3, 30)

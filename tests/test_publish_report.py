@@ -14,7 +14,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from dvpi.indicators import registry
-from dvpi.publish import disclosure, report
+from dvpi.publish import report
+from dvpi.stats import disclosure
 
 EXAMPLE = Path("/work/shared/spec/example")
 TEMPLATE = Path(report.__file__).parent / "templates" / "report.html.j2"

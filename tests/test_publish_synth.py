@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from dvpi.publish import disclosure, funnel, pack, report
+from dvpi.publish import pack, report
+from dvpi.stats import disclosure, funnel
 
 SCALE = 0.02
 

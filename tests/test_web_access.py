@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
 from dvpi.web.app import create_app
-from dvpi.web.testing import csrf_of, fake_engine, login
+from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
 from dvpi.indicators import compute, compute_by_borough
-from dvpi.publish.disclosure import recoverable_cells
+from dvpi.stats.disclosure import recoverable_cells
 from dvpi.web.app import create_app
 from dvpi.web.data import SEARCH_PATH
 

@@ -16,7 +16,7 @@ from dvpi.cli import app as cli
 from dvpi.web.app import create_app
 from dvpi.web.audit import AuditLog
 from dvpi.web.state import StateStore
-from dvpi.web.testing import csrf_of, fake_engine, login
+from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN = "Tower Hamlets"

@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 
 from dvpi.ingest import load_dataset
 from dvpi.web.app import create_app
-from dvpi.web.engine import Worklist
-from dvpi.web.testing import csrf_of, fake_engine, login
+from dvpi.web.services import Worklist
+from dvpi.web.warming import start_warming
+from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"
@@ -210,7 +211,7 @@ def test_warming_fills_the_cache_before_anyone_asks(example_warehouse, tmp_path)
     app = create_app(example_warehouse, state_path=tmp_path / "s.sqlite",
                      secure_cookies=False, engine=fake_engine(EXPECTED, calls))
     dash = app.state.dashboard
-    dash.start_warming().join(timeout=60)
+    start_warming(dash).join(timeout=60)
     warmed = len(calls)
     assert warmed > 0
     dash.users.add("partner", PASSWORD, "partner")

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from dvpi.web.app import create_app
 from dvpi.web.auth import AuthPolicy
-from dvpi.web.testing import csrf_of, fake_engine, login
 from dvpi.web.users import UserError
+from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN = "Tower Hamlets"

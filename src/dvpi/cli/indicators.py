@@ -14,9 +14,11 @@ from rich.table import Table
 from dvpi.cli import app
 from dvpi.indicators import compute, compute_by_borough, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
+from dvpi.indicators.model import Indicator
 from dvpi.indicators.periods import PeriodError, financial_year
 from dvpi.indicators.sources import ENGINES
 from dvpi.people import DEFAULT_METHOD
+from dvpi.stats import display
 
 console = Console()
 err = Console(stderr=True)
@@ -54,27 +56,17 @@ def resolve_period(start: str | None, end: str | None, year: str | None) -> tupl
     return s, e
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return f"{value:,}"
-
-
-def _figure_text(ind, fig: dict[str, Any]) -> str:
+def _figure_text(ind: Indicator, fig: dict[str, Any]) -> str:
+    """A figure as the report and the dashboard show it (``stats.display``), with its parts."""
     if "unavailable" in fig:
         return f"unavailable: {fig['unavailable']}"
+    text = display.figure(ind, fig)
     if ind.unit == "breakdown":
-        parts = ", ".join(f"{k}: {_show(v)}" for k, v in fig["values"].items() if v)
-        return f"{_show(fig['total'])} ({parts})" if parts else _show(fig["total"])
-    if ind.unit == "count":
-        return _show(fig["value"])
-    if ind.unit == "rate" and fig["value"] is not None:
-        text = f"{100 * fig['value']:.1f}%"
-    else:
-        text = _show(fig["value"])
-    return f"{text}  ({_show(fig['numerator'])} / {_show(fig['denominator'])})"
+        parts = ", ".join(f"{k}: {display.count(v)}" for k, v in fig["values"].items() if v)
+        return f"{text} ({parts})" if parts else text
+    if "numerator" in fig:
+        return f"{text}  ({display.fraction(fig)})"
+    return text
 
 
 def render(result: dict[str, Any]) -> Table:
@@ -96,7 +88,7 @@ def render(result: dict[str, Any]) -> Table:
         mark = ""
         if target:
             met = {True: "[green]met[/]", False: "[red]not met[/]", None: "–"}[target["met"]]
-            mark = f"{_show(target['target'])} {met}"
+            mark = f"{display.number(target['target'], ind.display)} {met}"
         method = f" [dim]({fig['method']})[/]" if "method" in fig else ""
         table.add_row(f"  {ind.title} [dim]{ind_id}[/]", _figure_text(ind, fig) + method, mark)
     return table

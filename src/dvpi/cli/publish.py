@@ -14,7 +14,7 @@ from dvpi.cli import app
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.sources import ENGINES
 from dvpi.people import BUILT_IN_METHODS, DEFAULT_METHOD
-from dvpi.publish import disclosure
+from dvpi.stats import disclosure
 
 console = Console()
 err = Console(stderr=True)

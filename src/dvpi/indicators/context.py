@@ -21,9 +21,11 @@ import pyarrow as pa
 from dvpi.contract import codes
 from dvpi.indicators.definitions import DOMESTIC_RELATIONSHIPS, Definition
 from dvpi.indicators.periods import Period
-from dvpi.indicators.runners import CELLS, TEMP_PREFIX, Runner
+from dvpi.warehouse import TEMP_PREFIX, Runner
 
 FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of the whole force
+# The cells of a computation, put in the engine as a temporary table.
+CELLS = f"{TEMP_PREFIX}cells"
 
 # Which dates of a cell bound each span.
 SPANS: dict[str, tuple[str, str]] = {

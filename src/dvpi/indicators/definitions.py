@@ -13,6 +13,7 @@ class Definition:
     title: str
     relationships: tuple[str, ...]
     min_age: int
+    label: str  # short, for a menu
 
     @property
     def description(self) -> str:
@@ -34,12 +35,14 @@ DEFINITIONS: dict[str, Definition] = {
             "ACPO 2004 (the 2008 report's)",
             codes.INTIMATE + codes.ACPO_FAMILY,
             codes.ADULT_AGE,
+            "ACPO 2004",
         ),
         Definition(
             "da2021",
             "Domestic Abuse Act 2021, 'personally connected'",
             codes.INTIMATE + codes.ACPO_FAMILY + codes.EXTENDED_FAMILY,
             DA2021_MIN_AGE,
+            "DA Act 2021",
         ),
     )
 }

@@ -20,15 +20,20 @@ import duckdb
 import ibis
 
 from dvpi.indicators import plans, registry, targets
+from dvpi.contract import TABLES
 from dvpi.indicators.context import FORCE, Cell, Context, scope_key, union_all
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
 from dvpi.indicators.periods import Period
-from dvpi.indicators.runners import CELLS
-from dvpi.indicators.sources import Source, open_backend, open_connection
+from dvpi.indicators.context import CELLS
 from dvpi.people import DEFAULT_METHOD
+from dvpi.people.store import LINKS_TABLE, links_methods
+from dvpi.warehouse import Backend
+from dvpi.warehouse.duckdb import columns_of
 
 NO_KEY = ""
+# The warehouse tables the engine reads: the contract's, and the person links.
+TABLES_READ: tuple[str, ...] = (*TABLES, LINKS_TABLE)
 
 
 @dataclass
@@ -215,16 +220,6 @@ class Computation:
         return out
 
 
-def schema_of(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> tuple:
-    """Column names and types of the tables a computation reads."""
-    if not tables:
-        return ()
-    marks = ", ".join("?" for _ in tables)
-    return tuple(con.execute(
-        "SELECT DISTINCT table_name, column_name, data_type FROM information_schema.columns "
-        f"WHERE table_name IN ({marks}) ORDER BY ALL", list(tables)).fetchall())
-
-
 def _validate(definition: str, ids: Sequence[str] | None) -> list[Indicator]:
     get_definition(definition)
     if ids is None:
@@ -237,14 +232,24 @@ def needs_people(indicators: Sequence[Indicator]) -> bool:
     return any("people" in i.needs for i in closure([i.id for i in indicators]))
 
 
+def _links_method(backend: Backend, indicators: Sequence[Indicator], people: str) -> str | None:
+    """The person method the figures read (None when no people are loaded). The engine
+    only reads links: resolving people is a step before it (``dvpi.people.prepare``)."""
+    if "people" not in backend.tables or not needs_people(indicators):
+        return people if LINKS_TABLE in backend.tables else None
+    if LINKS_TABLE not in backend.tables or people not in links_methods(backend.con):
+        raise ValueError(f"no person links for method {people!r} in the warehouse: "
+                         f"run `dvpi people resolve --method {people}` first")
+    return people
+
+
 def run_cells(
-    source: Source,
+    backend: Backend,
     periods: Sequence[Period],
     scopes: Sequence[Scope] | None,
     *,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
-    engine: str = "duckdb",
     ids: Sequence[str] | None = None,
     timings: Timings | None = None,
 ) -> list[dict[str, Any]]:
@@ -252,84 +257,71 @@ def run_cells(
     ``scopes=None`` means the force and then every borough of the data."""
     indicators = _validate(definition, ids)
     timings = timings if timings is not None else Timings()
-    with open_connection(source) as con:
-        t0 = time.perf_counter()
-        if needs_people(indicators):
-            from dvpi import people as people_module
-
-            people_module.ensure(con, people)
-        timings.add("person resolution (ensure)", time.perf_counter() - t0)
-        if scopes is None:
-            scopes = [FORCE_SCOPE, *boroughs_in(con)]
-        cells = [Cell(i * len(scopes) + j, s.key, p)
-                 for i, p in enumerate(periods) for j, s in enumerate(scopes)]
-        t0 = time.perf_counter()
-        with open_backend(con, engine) as opened:
-            timings.add(f"open the {engine} backend", time.perf_counter() - t0)
-            ctx = Context(opened.runner, opened.tables, cells, get_definition(definition),
-                          people if "person_links" in opened.tables else None)
-            comp = Computation(ctx, indicators, opened.tables, people, timings,
-                               schema_of(con, list(opened.tables)))
-            comp.run()
-            t0 = time.perf_counter()
-            target_rows = targets.read(opened.con, opened.tables)
-        out = []
-        for cell in cells:
-            scope = scopes[cell.index % len(scopes)]
-            figures = {i.id: comp.figure(i, cell.index) for i in indicators}
-            out.append({
-                "definition": definition,
-                "period": cell.period.as_json(),
-                "scope": scope.name,
-                "indicators": figures,
-                "targets": targets.evaluate(target_rows, indicators, figures, cell.period,
-                                            scope.key),
-            })
-        timings.add("assemble JSON and targets", time.perf_counter() - t0)
+    method = _links_method(backend, indicators, people)
+    if scopes is None:
+        scopes = [FORCE_SCOPE, *boroughs_in(backend.con)]
+    cells = [Cell(i * len(scopes) + j, s.key, p)
+             for i, p in enumerate(periods) for j, s in enumerate(scopes)]
+    ctx = Context(backend.runner, backend.tables, cells, get_definition(definition), method)
+    comp = Computation(ctx, indicators, backend.tables, people, timings,
+                       columns_of(backend.con, list(backend.tables)))
+    comp.run()
+    t0 = time.perf_counter()
+    target_rows = targets.read(backend.con, backend.tables)
+    out = []
+    for cell in cells:
+        scope = scopes[cell.index % len(scopes)]
+        figures = {i.id: comp.figure(i, cell.index) for i in indicators}
+        out.append({
+            "definition": definition,
+            "period": cell.period.as_json(),
+            "scope": scope.name,
+            "indicators": figures,
+            "targets": targets.evaluate(target_rows, indicators, figures, cell.period,
+                                        scope.key),
+        })
+    timings.add("assemble JSON and targets", time.perf_counter() - t0)
     return out
 
 
 def compute(
-    source: Source,
+    backend: Backend,
     start: dt.date,
     end: dt.date,
     *,
     borough: str | None = None,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
-    engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The spec's JSON object for one period and one scope (the force, or a borough)."""
     scope = FORCE_SCOPE if borough is None else Scope(scope_key(borough), borough.strip())
-    return run_cells(source, [Period(start, end)], [scope], definition=definition,
-                     people=people, engine=engine, ids=ids)[0]
+    return run_cells(backend, [Period(start, end)], [scope], definition=definition,
+                     people=people, ids=ids)[0]
 
 
 def compute_by_borough(
-    source: Source,
+    backend: Backend,
     start: dt.date,
     end: dt.date,
     *,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
-    engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """The force first, then every borough in the data, sorted by name."""
-    return run_cells(source, [Period(start, end)], None, definition=definition, people=people,
-                     engine=engine, ids=ids)
+    return run_cells(backend, [Period(start, end)], None, definition=definition,
+                     people=people, ids=ids)
 
 
 def compute_series(
-    source: Source,
+    backend: Backend,
     periods: Sequence[tuple[dt.date, dt.date]],
     *,
     borough: str | None = None,
     by_borough: bool = False,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
-    engine: str = "duckdb",
     ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """One object per period (for trends), all computed in the same queries.
@@ -344,5 +336,5 @@ def compute_series(
         scopes = [FORCE_SCOPE]
     else:
         scopes = [Scope(scope_key(borough), borough.strip())]
-    return run_cells(source, [Period(s, e) for s, e in periods], scopes,
-                     definition=definition, people=people, engine=engine, ids=ids)
+    return run_cells(backend, [Period(s, e) for s, e in periods], scopes,
+                     definition=definition, people=people, ids=ids)

@@ -51,7 +51,7 @@ def person_breakdowns(prefix: str, rows, family: str, label: str, who: str,
                       age_suffix: str = "age_group", person_based: bool = False,
                       rules: tuple[str, ...] = ()):
     """The gender / ethnic appearance / age breakdowns of a set of people rows."""
-    from dvpi.indicators.model import Indicator
+    from dvpi.indicators.model import Identity, Indicator
 
     def by(key_of):
         def measure(ctx):
@@ -66,6 +66,9 @@ def person_breakdowns(prefix: str, rows, family: str, label: str, who: str,
             f"{prefix}_by_gender", family, f"{label} by gender",
             f"{who.capitalize()}, by gender (a blank gender is U).", "breakdown", needs,
             values=by(gender_key), keys=GENDER_KEYS, person_based=person_based, rules=rules,
+            # the same people split three ways: every split has the same total
+            identities=(Identity((f"{prefix}_by_ethnic_appearance",)),
+                        Identity((f"{prefix}_by_{age_suffix}",))),
         ),
         Indicator(
             f"{prefix}_by_ethnic_appearance", family,

@@ -23,6 +23,42 @@ Unit = Literal["count", "rate", "per_100", "per_1000", "breakdown"]
 UNITS: tuple[str, ...] = ("count", "rate", "per_100", "per_1000", "breakdown")
 SCALES: dict[str, int] = {"rate": 1, "per_100": 100, "per_1000": 1000}
 
+# How a figure is shown (dvpi.stats.display is the one formatter that reads it):
+# count "1,234"; percent "42.1%" (a proportion × 100); ratio "2.00 : 1" (a quotient of two
+# counts); per_100 "63.2 per 100"; per_1000 "0.002 per 1,000" (the value already scaled).
+DisplayKind = Literal["count", "percent", "ratio", "per_100", "per_1000"]
+DISPLAY_KINDS: tuple[str, ...] = ("count", "percent", "ratio", "per_100", "per_1000")
+# The kinds each unit may be shown as; the first is its default.
+KINDS_OF_UNIT: dict[str, tuple[str, ...]] = {
+    "count": ("count",), "breakdown": ("count",), "rate": ("percent", "ratio"),
+    "per_100": ("per_100",), "per_1000": ("per_1000",),
+}
+
+
+@dataclass(frozen=True)
+class Display:
+    """How an indicator's value reads: the kind, and the digits shown.
+
+    ``places`` is the number of digits after the point; ``significant``, when set, shows
+    that many significant figures instead (small rates such as homicides per 1,000).
+    A count shows no decimals when whole, one place otherwise.
+    """
+
+    kind: DisplayKind
+    places: int = 1
+    significant: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in DISPLAY_KINDS:
+            raise ValueError(f"unknown display kind {self.kind!r}")
+
+
+DEFAULT_DISPLAY: dict[str, Display] = {
+    "count": Display("count", 0), "breakdown": Display("count", 0),
+    "rate": Display("percent", 1), "per_100": Display("per_100", 1),
+    "per_1000": Display("per_1000", significant=3),
+}
+
 # A measure: Context -> Ibis table with columns `cell` and `n` (and `key` for a breakdown).
 Measure = Callable[["Context"], "ir.Table"]
 
@@ -78,6 +114,21 @@ def describe(part: Part | None) -> str:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """A sum that holds in the data although the figure is not computed from it.
+
+    The declaring indicator's ``field`` ("" = its headline: a count's value or a
+    breakdown's total; or "numerator", "denominator") equals the sum of ``parts``, each
+    "id" (a headline), "id.numerator", "id.denominator" or "id.values.<key>". Identities
+    that follow from ``Ref``/``Sum``/``Diff`` need no declaration. Disclosure control reads
+    both: a reader could use any of them to work a suppressed figure out.
+    """
+
+    parts: tuple[str, ...]
+    field: str = ""
+
+
+@dataclass(frozen=True)
 class Family:
     id: str
     title: str
@@ -109,10 +160,20 @@ class Indicator:
     person_based: bool = False
     # Rules of indicators.md that govern it (for the methodology), e.g. ("13", "15").
     rules: tuple[str, ...] = field(default=())
+    # How its value is shown; None = the unit's default (DEFAULT_DISPLAY), filled in below.
+    display: Display | None = None
+    # Sums the data obeys beyond the declared parts (read by disclosure control).
+    identities: tuple[Identity, ...] = ()
+    # A breakdown whose total is the sum of its values (False: a record can be in two keys).
+    additive: bool = True
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
             raise ValueError(f"{self.id}: unknown unit {self.unit!r}")
+        if self.display is None:
+            object.__setattr__(self, "display", DEFAULT_DISPLAY[self.unit])
+        elif self.display.kind not in KINDS_OF_UNIT[self.unit]:
+            raise ValueError(f"{self.id}: a {self.unit} cannot be shown as {self.display.kind}")
         if self.unit == "count" and self.value is None:
             raise ValueError(f"{self.id}: a count needs `value`")
         if self.unit == "breakdown" and (self.values is None or not self.keys):

@@ -35,11 +35,11 @@ _memory: dict[str, Plan] = {}
 
 @cache
 def code_hash() -> str:
-    """The source of the indicator package and of the contract (its code lists are in
-    the SQL), and the versions of the SQL compilers."""
+    """The source of the indicator package, the contract (its code lists are in
+    the SQL) and the engines' runners, and the versions of the SQL compilers."""
     h = hashlib.sha256(f"{ibis.__version__}|{sqlglot.__version__}".encode())
     package = Path(__file__).resolve().parents[1]
-    for folder in ("indicators", "contract"):
+    for folder in ("indicators", "contract", "warehouse"):
         for path in sorted((package / folder).rglob("*.py")):
             h.update(path.relative_to(package).as_posix().encode())
             h.update(path.read_bytes())

@@ -11,31 +11,30 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import duckdb
-
-from dvpi.indicators.context import FORCE, Cell, Context, scope_key
+from dvpi.indicators.context import CELLS, FORCE, Cell, Context, scope_key
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.families import audit, dual_arrest, repeat
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.periods import Period
-from dvpi.indicators.runners import CELLS, DuckDBRunner
-from dvpi.indicators.sources import duckdb_tables
 from dvpi.people import DEFAULT_METHOD
+from dvpi.people.store import LINKS_TABLE, links_methods
+from dvpi.warehouse import Backend
 
 UNFLAGGED = "unflagged"
 OVERFLAGGED = "overflagged"
 
 
-def _with_context(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+def _with_context(backend: Backend, start: dt.date, end: dt.date,
                   borough: str | None, definition: str, people: str | None,
                   build: Callable[[Context], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    if people is not None:
-        from dvpi import people as people_module
-
-        people_module.ensure(con, people)
-    runner = DuckDBRunner(con)
+    """Run ``build`` on a one-cell context. Like the engine, it only reads person links:
+    ``people`` must have been resolved (``dvpi.people.prepare``)."""
+    if people is not None and (LINKS_TABLE not in backend.tables
+                               or people not in links_methods(backend.con)):
+        raise ValueError(f"no person links for method {people!r}: resolve people first")
+    runner = backend.runner
     scope = FORCE if borough is None else scope_key(borough)
-    ctx = Context(runner, duckdb_tables(con), [Cell(0, scope, Period(start, end))],
+    ctx = Context(runner, backend.tables, [Cell(0, scope, Period(start, end))],
                   get_definition(definition), people)
     runner.put_arrow(CELLS, ctx.cells_arrow())
     try:
@@ -50,7 +49,7 @@ def _rows(ctx: Context, expr) -> list[dict[str, Any]]:
     return ctx.runner.fetch(ctx.runner.compile(expr)).to_pylist()
 
 
-def flag_audit_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+def flag_audit_records(backend: Backend, start: dt.date, end: dt.date,
                        borough: str | None = None, definition: str = DEFAULT_DEFINITION,
                        people: str | None = None) -> list[dict[str, Any]]:
     """Reports of the period whose DV flag disagrees with their relationships."""
@@ -67,11 +66,12 @@ def flag_audit_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.d
                 out.append({**r, "kind": kind, "reason": reason})
         return sorted(out, key=lambda r: (r["recorded_date"], r["report_id"], r["kind"]))
 
-    # Counts reports, not persons: any stored method serves (exact is always derivable).
-    return _with_context(con, start, end, borough, definition, people or "exact", build)
+    # Counts reports, not persons: no person links are read.
+    del people  # the same signature as the other lists
+    return _with_context(backend, start, end, borough, definition, None, build)
 
 
-def risk_assessment_gaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+def risk_assessment_gaps(backend: Backend, start: dt.date, end: dt.date,
                          borough: str | None = None, definition: str = DEFAULT_DEFINITION,
                          people: str | None = None) -> list[dict[str, Any]]:
     """DV-flagged reports of the period with no risk assessment (of any date)."""
@@ -84,10 +84,10 @@ def risk_assessment_gaps(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt
         return sorted(rows, key=lambda x: (x["recorded_date"], x["report_id"]))
 
     del people  # no person is involved: the same signature as the other lists
-    return _with_context(con, start, end, borough, definition, None, build)
+    return _with_context(backend, start, end, borough, definition, None, build)
 
 
-def dual_arrest_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+def dual_arrest_records(backend: Backend, start: dt.date, end: dt.date,
                         borough: str | None = None, definition: str = DEFAULT_DEFINITION,
                         people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
     """DV-flagged reports of the period found by either dual-arrest method, saying which."""
@@ -102,10 +102,10 @@ def dual_arrest_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.
                 entry["methods"].append(method_name)
         return sorted(found.values(), key=lambda x: (x["recorded_date"], x["report_id"]))
 
-    return _with_context(con, start, end, borough, definition, people, build)
+    return _with_context(backend, start, end, borough, definition, people, build)
 
 
-def repeat_victim_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date,
+def repeat_victim_records(backend: Backend, start: dt.date, end: dt.date,
                           borough: str | None = None, definition: str = DEFAULT_DEFINITION,
                           people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
     """Repeat adult victims of the period: the person and their DV-flagged reports in the
@@ -124,4 +124,4 @@ def repeat_victim_records(con: duckdb.DuckDBPyConnection, start: dt.date, end: d
         return [{"person_key": k, "report_ids": [rid for _, rid in sorted(v)], "count": len(v)}
                 for k, v in sorted(by_person.items())]
 
-    return _with_context(con, start, end, borough, definition, people, build)
+    return _with_context(backend, start, end, borough, definition, people, build)

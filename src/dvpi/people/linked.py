@@ -35,9 +35,9 @@ from dvpi.people.cluster import Decision, cluster
 from dvpi.people.prepare import linkage_input
 from dvpi.people.store import _schema as writable_schema
 from dvpi.people.store import current_load_id, store_links
+from dvpi.warehouse import get_engine
 
 METHOD = "linked"
-ENGINES = ("duckdb", "spark")
 MODEL_TABLE = "people_model"
 PAIRS_TABLE = "people_link_pairs"
 DECISIONS_TABLE = "people_decisions"
@@ -73,25 +73,6 @@ def local_spark_session(app_name: str = "dvpi-people"):
     return session()
 
 
-def _db_api(engine: str, spark=None):
-    if engine == "duckdb":
-        from splink import DuckDBAPI
-
-        return DuckDBAPI(duckdb.connect())
-    if engine == "spark":
-        from splink import SparkAPI
-
-        session = spark or local_spark_session()
-        return SparkAPI(spark_session=session, break_lineage_method="persist")
-    raise ValueError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
-
-
-def _register(db_api, table: pa.Table, engine: str):
-    if engine == "spark":
-        return db_api.register(table.to_pandas(), table_name="dvpi_people_input")
-    return db_api.register(table, table_name="dvpi_people_input")
-
-
 # --- training and scoring -----------------------------------------------------------
 
 def train(linker: Linker, plan: splink_settings.TrainingPlan) -> None:
@@ -122,8 +103,15 @@ def link(
 ) -> LinkResult:
     """Train (unless ``model`` is given) and score the candidate pairs of ``table``."""
     note = progress or (lambda _msg: None)
-    db_api = _db_api(engine, spark)
-    sdf = _register(db_api, table, engine)
+    chosen = get_engine(engine)
+    with chosen.splink_api(spark) as db_api:
+        sdf = db_api.register(chosen.splink_input(table), table_name="dvpi_people_input")
+        return _score(sdf, table, model, settings, plan, floor, note)
+
+
+def _score(sdf, table: pa.Table, model: dict[str, Any] | None,
+           settings: SettingsCreator | None, plan: splink_settings.TrainingPlan | None,
+           floor: float, note: Progress) -> LinkResult:
     trained = model is None
     plan = plan or splink_settings.TrainingPlan()
     if model is None:
@@ -145,8 +133,6 @@ def link(
         f"FROM {predictions.physical_name}"
     ).as_pyarrow_table()
     model_dict = linker.misc.save_model_to_json()
-    if engine == "duckdb":
-        db_api.duckdb_con.close()
     return LinkResult(model=model_dict, pairs=pairs, trained=trained)
 
 

@@ -1,12 +1,8 @@
-"""Publishing: the board report, the weekly borough packs, and the statistics they share.
+"""Publishing: the outputs only — the board report and the weekly borough packs.
 
-Small modules with plain-data interfaces, so the dashboard can reuse them:
+The statistics they share with the CLI and the dashboard (figure formatting, disclosure
+control, funnel limits, equality rates, red/amber/green) live in :mod:`dvpi.stats`.
 
-- :mod:`dvpi.publish.disclosure` — statistical disclosure control over engine results;
-- :mod:`dvpi.publish.funnel` — funnel-plot control limits and league tables;
-- :mod:`dvpi.publish.equality` — rates per 1,000 residents, relative rate indices;
-- :mod:`dvpi.publish.status` — red/amber/green against a target;
 - :mod:`dvpi.publish.charts` — inline SVG charts;
-- :mod:`dvpi.publish.format` — how a figure reads;
 - :mod:`dvpi.publish.report` and :mod:`dvpi.publish.pack` — the two products.
 """

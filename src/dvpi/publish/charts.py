@@ -1,7 +1,7 @@
 """Charts as self-contained SVG strings (matplotlib, text drawn as paths: no fonts, no CDN).
 
-Every function takes plain data (engine breakdowns, :mod:`dvpi.publish.funnel` funnels,
-:mod:`dvpi.publish.equality` rows) and returns an ``<svg>`` element ready to inline in
+Every function takes plain data (engine breakdowns, :mod:`dvpi.stats.funnel` funnels,
+:mod:`dvpi.stats.equality` rows) and returns an ``<svg>`` element ready to inline in
 HTML. Suppressed figures (``None``) are drawn as gaps and labelled with the
 disclosure mark.
 """
@@ -19,8 +19,9 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 
-from dvpi.publish.disclosure import MARK
-from dvpi.publish.funnel import Funnel
+from dvpi.stats.disclosure import MARK
+from dvpi.stats.display import percent_label
+from dvpi.stats.funnel import Funnel
 
 THIS_COLOUR = "#1f4e79"
 LAST_COLOUR = "#9dbbd9"
@@ -121,7 +122,7 @@ def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True) -> str:
     for level, rows in curves.items():
         ns = [r[0] for r in rows]
         colour = LIMIT_COLOURS.get(level, "#888")
-        label = f"{float(level) * 100:g}% limits"
+        label = f"{percent_label(float(level))} limits"
         ax.plot(ns, [r[1] * scale for r in rows], color=colour, lw=1, ls="--", label=label)
         ax.plot(ns, [r[2] * scale for r in rows], color=colour, lw=1, ls="--")
     if f.force_rate is not None and curves:

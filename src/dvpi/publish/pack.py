@@ -21,10 +21,11 @@ from typing import Any
 
 import xlsxwriter
 
+from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
-from dvpi.publish import disclosure
-from dvpi.publish import format as fmt
-from dvpi.publish.status import COLOURS, infer_direction, pro_rata, rag
+from dvpi.stats import disclosure
+from dvpi.stats import display as fmt
+from dvpi.stats.status import COLOURS, infer_direction, pro_rata, rag
 
 WEEKS = 13
 # The figures of the weekly pack, in this order (the registry gives titles and units).
@@ -78,7 +79,7 @@ class PackInputs:
     periods: PackPeriods
     weekly: list[list[dict]]  # per week: [force, borough, ...]
     year_to_date: list[dict]  # [force, borough, ...]
-    definition: str = "acpo2004"
+    definition: str = DEFAULT_DEFINITION
     restricted: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # borough ->
     restricted_unavailable: str | None = None  # why no record lists were gathered
 
@@ -88,7 +89,7 @@ class PackInputs:
 
 
 def gather(
-    source: Any, week_ending: dt.date, *, definition: str = "acpo2004",
+    source: Any, week_ending: dt.date, *, definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD, engine: str = "duckdb",
     ids: Sequence[str] = PACK_INDICATORS, restricted: bool = True,
 ) -> PackInputs:
@@ -188,10 +189,8 @@ class _Formats:
         self.head = wb.add_format({"bold": True, "bg_color": "#e8eef5", "border": 1,
                                    "font_color": "#1f4e79", "text_wrap": True})
         self.text = wb.add_format({"border": 1})
-        self.count = wb.add_format({"border": 1, "num_format": "#,##0"})
-        self.rate = wb.add_format({"border": 1, "num_format": "0.0%"})
-        self.ratio = wb.add_format({"border": 1, "num_format": "0.00"})
-        self.per = wb.add_format({"border": 1, "num_format": "0.0"})
+        self._wb = wb
+        self._numbers: dict[str, Any] = {}  # Excel number format -> cell format
         self.mark = wb.add_format({"border": 1, "align": "right", "font_color": "#7a0000"})
         self.date = wb.add_format({"border": 1, "num_format": "yyyy-mm-dd"})
         self.status = {s: wb.add_format({"border": 1, "bold": True, "bg_color": c,
@@ -200,10 +199,12 @@ class _Formats:
         self.restricted = wb.add_format({"bold": True, "font_color": "#ffffff",
                                          "bg_color": "#7a0000", "font_size": 12})
 
-    def number(self, ind_id: str, unit: str):
-        if ind_id in fmt.RATIO_INDICATORS:
-            return self.ratio
-        return {"rate": self.rate, "per_100": self.per, "per_1000": self.per}.get(unit, self.count)
+    def number(self, ind) -> Any:
+        """The cell format of an indicator's values: the digits its display declares."""
+        code = fmt.excel_format(ind.display)
+        if code not in self._numbers:
+            self._numbers[code] = self._wb.add_format({"border": 1, "num_format": code})
+        return self._numbers[code]
 
 
 def _value(entry: dict | None) -> tuple[float | None, bool]:
@@ -224,7 +225,7 @@ def _write_value(ws, row: int, col: int, entry: dict | None, f: _Formats, ind) -
     elif value is None:
         ws.write_blank(row, col, None, f.text)
     else:
-        ws.write_number(row, col, value, f.number(ind.id, ind.unit))
+        ws.write_number(row, col, value, f.number(ind))
 
 
 def _scope_index(inputs: PackInputs, scope: str) -> int:
@@ -269,8 +270,8 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
             # A count target is for the whole year: compare the year to date with its share.
             to_date = (pro_rata(target["target"], elapsed, fy_days)
                        if ind.unit in ("count", "breakdown") else target["target"])
-            ws.write_number(r, 4, target["target"], f.number(ind.id, ind.unit))
-            ws.write_number(r, 5, to_date, f.number(ind.id, ind.unit))
+            ws.write_number(r, 4, target["target"], f.number(ind))
+            ws.write_number(r, 5, to_date, f.number(ind))
             status = None if target.get("suppressed") else rag(
                 target.get("actual"), to_date, infer_direction(target))
             if status:

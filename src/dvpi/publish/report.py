@@ -21,10 +21,12 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
-from dvpi.publish import charts, disclosure, equality, funnel
-from dvpi.publish import format as fmt
-from dvpi.publish.status import DEFAULT_AMBER_MARGIN, rag_from_target
+from dvpi.publish import charts
+from dvpi.stats import disclosure, equality, funnel
+from dvpi.stats import display as fmt
+from dvpi.stats.status import DEFAULT_AMBER_MARGIN, rag_from_target
 
 Audience = Literal["internal", "public"]
 
@@ -92,7 +94,7 @@ class ReportInputs:
 
 
 def gather(
-    source: Any, year: str, *, people: str = DEFAULT_METHOD, definition: str = "acpo2004",
+    source: Any, year: str, *, people: str = DEFAULT_METHOD, definition: str = DEFAULT_DEFINITION,
     engine: str = "duckdb",
 ) -> ReportInputs:
     """Ask the engine for the year and the year before (the force, every indicator), and for
@@ -184,9 +186,9 @@ def _figure_rows(indicators, this: dict, last: dict) -> list[dict]:
         a, b = this["indicators"].get(ind.id), last["indicators"].get(ind.id)
         rows.append({
             "id": ind.id, "title": ind.title, "unit": ind.unit,
-            "this": fmt.figure(ind.id, ind.unit, a), "this_fraction": fmt.fraction(a),
-            "last": fmt.figure(ind.id, ind.unit, b), "last_fraction": fmt.fraction(b),
-            "change": fmt.change(ind.id, ind.unit, a, b),
+            "this": fmt.figure(ind, a), "this_fraction": fmt.fraction(a),
+            "last": fmt.figure(ind, b), "last_fraction": fmt.fraction(b),
+            "change": fmt.change(ind, a, b),
             "unavailable": (a or {}).get("unavailable"),
             "method": (a or {}).get("method"),
         })
@@ -300,18 +302,13 @@ def _target_rows(force: dict) -> list[dict]:
     rows = []
     for ind_id, t in force.get("targets", {}).items():
         ind = reg.by_id.get(ind_id)
-        unit = ind.unit if ind else "count"
-        as_entry = {"value": t.get("actual"), "numerator": None} if unit not in (
-            "count", "breakdown") else {"value": t.get("actual")}
-        target_entry = {"value": t.get("target"), "numerator": None} if unit not in (
-            "count", "breakdown") else {"value": t.get("target")}
+        shown = ind.display if ind else fmt.COUNT
         hidden = bool(t.get("suppressed"))
         status = None if hidden else rag_from_target(t)
         rows.append({
             "id": ind_id, "title": ind.title if ind else ind_id,
-            "target": fmt.figure(ind_id, "count" if unit == "breakdown" else unit, target_entry),
-            "actual": fmt.MARK if hidden else fmt.figure(
-                ind_id, "count" if unit == "breakdown" else unit, as_entry),
+            "target": fmt.number(t.get("target"), shown),
+            "actual": fmt.MARK if hidden else fmt.number(t.get("actual"), shown),
             "met": "" if hidden or t.get("met") is None else ("met" if t["met"] else "not met"),
             "status": status or "",
         })
@@ -376,9 +373,9 @@ def prepare(
         "methodology": methodology(),
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "suppressed_cells": len(protection.suppressed) if protection else 0,
-        "funnel_levels": [f"{lv * 100:g}%" for lv in funnel.LEVELS],
-        "amber_margin": f"{DEFAULT_AMBER_MARGIN * 100:g}%",
-        "ci_level": f"{equality.CI_LEVEL * 100:g}%",
+        "funnel_levels": [fmt.percent_label(lv) for lv in funnel.LEVELS],
+        "amber_margin": fmt.percent_label(DEFAULT_AMBER_MARGIN),
+        "ci_level": fmt.percent_label(equality.CI_LEVEL),
     }
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from dvpi.synth.build import build_london
 from dvpi.synth.noise import NOISE
+from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
 from dvpi.synth.writers import write_csv, write_truth
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from dvpi.contract import TABLES
-from dvpi.synth.build import build_london
+from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import load_profile
 from dvpi.synth.writers import ParquetSink, to_arrow
 

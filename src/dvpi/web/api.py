@@ -14,9 +14,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
+from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.web import audit as events
 from dvpi.web.access import Rule, allowed, audience
-from dvpi.web.app import dashboard_of
+from dvpi.web.dashboard import dashboard_of
 from dvpi.web.params import choose
 
 router = APIRouter(prefix="/api", tags=["indicators"])
@@ -69,7 +70,7 @@ class Problem(BaseModel):
 
 ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
           404: {"model": Problem}, 503: {"model": Problem}}
-Definition = Literal["acpo2004", "da2021"]
+Definition = Literal[tuple(DEFINITIONS)]  # the ids, from the one list
 
 
 def _params(request: Request, year: str | None, start: dt.date | None, end: dt.date | None,

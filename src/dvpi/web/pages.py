@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dvpi.web import audit as events
 from dvpi.web import views
 from dvpi.web.access import Rule, allowed, home_for
-from dvpi.web.app import dashboard_of
 from dvpi.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Throttled, tokens_match
+from dvpi.web.dashboard import dashboard_of
 from dvpi.web.params import choose, years_in
 
 router = APIRouter(include_in_schema=False)

@@ -1,95 +1,64 @@
-"""How figures look on a page: number formats, red/amber/green, labels."""
+"""What the dashboard's templates call: figures, marks, labels and red/amber/green.
+
+Thin on purpose: every figure goes through :mod:`dvpi.stats.display`, the formatter the CLI,
+the report and the pack use, with the display declared on the indicator.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dvpi.contract import codes
-from dvpi.publish import status
-from dvpi.publish.disclosure import MARK
+from dvpi.indicators import registry
+from dvpi.indicators.definitions import DEFINITIONS
+from dvpi.indicators.model import DEFAULT_DISPLAY, Display
+from dvpi.stats import display, status
+from dvpi.stats.disclosure import MARK
+from dvpi.stats.display import headline, label, sig
 
-LABELS: dict[str, str] = {
-    **codes.OFFENCES,
-    **codes.GENDERS,
-    **codes.ETHNIC_APPEARANCES,
-    **codes.SELF_DEFINED_ETHNICITIES,
-    **{c.key: c.label for c in codes.SANCTION_CLASSES},
-    **{str(k): v for k, v in codes.OUTCOME_TYPES.items()},
-    "0": "No outcome yet",
-    codes.UNRECORDED: "Unrecorded",
-}
+__all__ = ["FILTERS", "GLOBALS", "cell", "display_of", "headline", "label", "number", "part",
+           "plain", "rag", "show", "sig"]
 
 
-def label(key: Any) -> str:
-    return LABELS.get(str(key), str(key))
-
-
-def is_ratio(indicator_id: str) -> bool:
-    # A ratio of two counts (charge : caution) reads as "2.00", not as 200 %.
-    return indicator_id.endswith("_ratio")
+def display_of(unit: str = "count", indicator_id: str = "") -> Display:
+    """The declared display of a registry indicator; else the unit's default."""
+    ind = registry.by_id.get(indicator_id)
+    return ind.display if ind is not None else DEFAULT_DISPLAY.get(unit, display.COUNT)
 
 
 def number(value: Any, unit: str = "count", indicator_id: str = "") -> str:
-    if value is None:
-        return "–"
-    if unit == "rate" and not is_ratio(indicator_id):
-        return f"{value * 100:.1f}%"
-    if unit in ("per_100", "per_1000", "rate"):
-        return f"{value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"{value:.4f}"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
-
-
-def sig(value: float | None) -> str:
-    """A small rate to three significant figures (0.00812), a larger one to two places."""
-    if value is None:
-        return "–"
-    return f"{value:,.2f}" if abs(value) >= 10 or value == 0 else f"{value:.3g}"
-
-
-def headline(entry: dict | None) -> Any:
-    """The figure an indicator is judged by: its value, or a breakdown's total."""
-    if not entry:
-        return None
-    return entry.get("total") if "values" in entry else entry.get("value")
+    """A value as its indicator shows it ("42.1%", "2.00 : 1", "1,234")."""
+    return display.number(value, display_of(unit, indicator_id))
 
 
 def show(entry: dict | None, unit: str = "count", indicator_id: str = "") -> str:
     """One indicator's headline as text: the figure, [c] if suppressed, n/a if missing."""
     if entry is None:
-        return "–"
+        return display.NO_RATE
     if entry.get("unavailable"):
-        return "n/a"
+        return display.NOT_AVAILABLE
     field = "total" if "values" in entry else "value"
     if field in entry.get("suppressed", ()):
         return MARK
-    return number(headline(entry), "count" if "values" in entry else unit, indicator_id)
+    shown = display.COUNT if "values" in entry else display_of(unit, indicator_id)
+    return display.number(headline(entry), shown)
 
 
 def cell(entry: dict, key: str) -> str:
-    if f"values.{key}" in entry.get("suppressed", ()):
-        return MARK
-    return number(entry.get("values", {}).get(key))
+    return display.part(entry, f"values.{key}")
 
 
 def part(entry: dict | None, name: str) -> str:
     """One field of a figure (numerator, denominator), or [c] when suppressed."""
-    if not entry:
-        return "–"
-    if name in entry.get("suppressed", ()):
-        return MARK
-    return number(entry.get(name))
+    return display.part(entry, name)
 
 
 def rag(target: dict | None) -> str | None:
-    """``green``/``amber``/``red`` of an engine ``targets`` entry (``publish.status``)."""
+    """``green``/``amber``/``red`` of an engine ``targets`` entry (``stats.status``)."""
     if not target or target.get("suppressed"):
         return None
     return status.rag_from_target(target)
 
 
-FILTERS = {"label": label, "number": number}
 def plain(value: Any) -> Any:
     """A record's value as a table cell or CSV field: lists joined, None blank."""
     if value is None:
@@ -99,5 +68,7 @@ def plain(value: Any) -> Any:
     return value
 
 
+FILTERS = {"label": label, "number": number}
 GLOBALS = {"plain": plain, "sig": sig, "show": show, "cell": cell, "part": part, "rag": rag,
-           "headline": headline, "MARK": MARK, "label": label, "number": number}
+           "headline": headline, "MARK": MARK, "label": label, "number": number,
+           "DEFINITIONS": tuple(DEFINITIONS.values())}

@@ -6,16 +6,16 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from dvpi.indicators.definitions import DEFINITIONS
-from dvpi.publish import equality as equality_rates
-from dvpi.publish import funnel
-from dvpi.web import charts
+from dvpi.stats import equality as equality_rates
+from dvpi.stats import funnel
+from dvpi.web import svg
 from dvpi.web.access import audience
 from dvpi.web.params import Choice
-from dvpi.web.present import headline, label, plain
+from dvpi.web.present import display_of, headline, label, plain
 from dvpi.web.users import User
 
 if TYPE_CHECKING:
-    from dvpi.web.app import Dashboard
+    from dvpi.web.dashboard import Dashboard
     from dvpi.web.data import Snapshot
 
 # The force overview's headline indicators (any indicator with a target joins them).
@@ -36,7 +36,7 @@ HEADLINE_IDS: tuple[str, ...] = (
     "flag_audit_overflagged",
 )
 
-# The equality page: (title, dimension of publish.equality, victims and accused indicators).
+# The equality page: (title, dimension of stats.equality, victims and accused indicators).
 EQUALITY_DIMENSIONS: tuple[tuple[str, str, str, str], ...] = (
     ("Gender", "gender", "dv_crime_victims_by_gender", "accused_by_gender"),
     ("Ethnic appearance", "ethnic_appearance", "dv_crime_victims_by_ethnic_appearance",
@@ -96,7 +96,7 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
             "before": before["indicators"].get(ind_id),
             "force": force["indicators"].get(ind_id) if force else None,
             "target": current.get("targets", {}).get(ind_id),
-            "trend": charts.sparkline(series, f"{title_of(dash, ind_id)}: 13 weeks"),
+            "trend": svg.sparkline(series, f"{title_of(dash, ind_id)}: 13 weeks"),
         })
     return {"rows": rows, "result": current, "year_before": choice.year_before,
             "weeks": weeks, "public": audience(user) == "public"}
@@ -122,7 +122,7 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     present = force.get("indicators", {})
     rates = [i for i in funnel.FUNNEL_INDICATORS if i in present]
     rates += [i for i, e in present.items() if i not in rates and "numerator" in e
-              and unit_of(dash, i, e) == "rate" and not i.endswith("_ratio")]
+              and display_of(unit_of(dash, i, e), i).kind == "percent"]
     chosen = wanted if wanted in rates else (rates[0] if rates else None)
     table, omitted, plots = [], [], []
     for ind_id in [i for i in funnel.FUNNEL_INDICATORS if i in rates] or rates[:1]:
@@ -130,7 +130,7 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
         if ind_id == chosen:
             table, omitted = funnel.league_table(shape), shape.omitted
         if shape.force_rate is not None and shape.points:
-            plots.append({"id": ind_id, "title": title_of(dash, ind_id), "svg": charts.funnel_plot(
+            plots.append({"id": ind_id, "title": title_of(dash, ind_id), "svg": svg.funnel_plot(
                 [(p.scope, p.denominator, p.rate) for p in shape.points], shape.force_rate,
                 f"{title_of(dash, ind_id)} by borough",
                 limits=_limits(shape.force_rate)), "force": present.get(ind_id)})
@@ -148,7 +148,7 @@ def _limits(rate: float):
 def equality(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
              borough: str | None) -> dict[str, Any]:
     """Victims and accused by gender, ethnic appearance and age: counts, and where the
-    population is loaded, rates per 1,000 and relative rate indices (``publish.equality``)."""
+    population is loaded, rates per 1,000 and relative rate indices (``stats.equality``)."""
     result = dash.result_for(user, snap, choice.start, choice.end, borough, choice.definition)
     population = snap.population(borough)
     tables = []
@@ -161,7 +161,7 @@ def equality(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
             if not entry or entry.get("unavailable"):
                 continue
             rows = equality_rates.group_rates(entry, pop, dimension)
-            chart = charts.bar_chart([(label(r.group), r.count) for r in rows],
+            chart = svg.bar_chart([(label(r.group), r.count) for r in rows],
                                      f"{who} by {title.lower()}")
             tables.append({"dimension": title, "who": who, "id": ind_id, "rows": rows,
                            "chart": chart, "entry": entry,

@@ -15,7 +15,7 @@ from dvpi.indicators.measures import (
     ethnic_key,
     gender_key,
 )
-from dvpi.indicators.model import Family, Indicator
+from dvpi.indicators.model import Family, Identity, Indicator
 
 FAMILY = Family(
     "accused", "Persons accused (distinct persons)",
@@ -90,6 +90,8 @@ INDICATORS = (
         "earliest sanction.",
         "count", NEEDS, value=lambda ctx: count_distinct(accusations(ctx), "person_key"),
         person_based=True, rules=("3", "15", "16"),
+        identities=(Identity(("accused_by_gender",)), Identity(("accused_by_ethnic_appearance",)),
+                    Identity(("accused_by_age_group",))),
     ),
     Indicator(
         "accused_by_gender", "accused", "Persons accused by gender",

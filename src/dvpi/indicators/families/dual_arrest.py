@@ -111,6 +111,7 @@ INDICATORS = (
         "incidents (a crime can be in both keys).",
         "breakdown", OUTCOME_NEEDS, values=dual_outcomes(cross_allegation_reports),
         total=Ref("dual_arrest_incidents"), keys=OUTCOME_KEYS, rules=("1", "24"),
+        additive=False,
     ),
     Indicator(
         "dual_arrest_outcomes_surname_method", "dual_arrest",
@@ -118,6 +119,6 @@ INDICATORS = (
         "The same for `dual_arrest_incidents_surname_method`.",
         "breakdown", OUTCOME_NEEDS, values=dual_outcomes(surname_method_reports),
         total=Ref("dual_arrest_incidents_surname_method"), keys=OUTCOME_KEYS,
-        rules=("1", "24"),
+        rules=("1", "24"), additive=False,
     ),
 )

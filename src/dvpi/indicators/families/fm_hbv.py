@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dvpi.contract import codes
 from dvpi.indicators.measures import breakdown, count, person_breakdowns
-from dvpi.indicators.model import Family, Indicator
+from dvpi.indicators.model import Family, Identity, Indicator
 
 FAMILY = Family(
     "fm_hbv", "Forced marriage and honour-based violence",
@@ -39,6 +41,9 @@ _gender, _ethnic, _age = person_breakdowns(
     "victim rows of FM-flagged reports recorded in the period (every age, crime or not, DV or "
     "not)", PEOPLE_NEEDS, age_bands=codes.FM_AGE_BANDS, age_suffix="age_band", rules=("25",),
 )
+# The same victims split a fourth way.
+_gender = replace(_gender, identities=(
+    *_gender.identities, Identity(("fm_victims_by_self_defined_ethnicity",))))
 
 INDICATORS = (
     Indicator(

@@ -7,7 +7,7 @@ import ibis
 from dvpi.contract import codes
 from dvpi.indicators.families.volume import dv_crimes
 from dvpi.indicators.measures import breakdown, count
-from dvpi.indicators.model import Family, Indicator, Ref, Sum
+from dvpi.indicators.model import Display, Family, Identity, Indicator, Ref, Sum
 
 FAMILY = Family(
     "outcomes", "Outcomes",
@@ -88,6 +88,7 @@ INDICATORS = (
         "date, in the order charge/summons, adult caution, youth caution, TIC, PND, "
         "cannabis warning.",
         "breakdown", NEEDS, values=_by_type, keys=SANCTION_KEYS, rules=("13",),
+        identities=(Identity(("sanction_detections",)),),
     ),
     Indicator(
         "charges", "outcomes", "Charges",
@@ -106,6 +107,7 @@ INDICATORS = (
         "rate", NEEDS, numerator=Ref("sanction_detections_by_type", "charge_summons"),
         denominator=Sum((Ref("sanction_detections_by_type", "caution_adult"),
                          Ref("sanction_detections_by_type", "caution_youth"))),
+        display=Display("ratio", 2),  # charges per caution: "2.00 : 1", not 200%
     ),
     Indicator(
         "sanction_detection_rate_cohort", "outcomes", "Sanction detection rate (cohort)",
@@ -120,5 +122,6 @@ INDICATORS = (
         "(as at extract time; ties on one date go to the later row in the file); `0` for a "
         "crime with no outcome yet.",
         "breakdown", NEEDS, values=outcome_distribution, keys=OUTCOME_KEYS, rules=("14",),
+        identities=(Identity(("dv_crimes",)),),
     ),
 )

@@ -7,7 +7,7 @@ import ibis
 from dvpi.contract import codes
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.measures import breakdown, count
-from dvpi.indicators.model import Family, Indicator, Ref
+from dvpi.indicators.model import Family, Identity, Indicator, Ref
 
 FAMILY = Family(
     "risk", "Risk and service",
@@ -76,12 +76,16 @@ INDICATORS = (
         "date, any tool), over DV-flagged reports (Book 124D compliance).",
         "rate", NEEDS, numerator=lambda ctx: count(_assessed_reports(ctx)),
         denominator=Ref("dv_incidents"), rules=("26",),
+        # a report is assessed or has level `none`
+        identities=(Identity(("risk_assessment_compliance.numerator",
+                              "risk_level_distribution.values.none"), field="denominator"),),
     ),
     Indicator(
         "risk_level_distribution", "risk", "Risk level distribution",
         "DV-flagged reports recorded in the period by the highest level assessed (high > "
         "medium > standard), `none` without an assessment.",
         "breakdown", NEEDS, values=_highest_level, keys=LEVEL_KEYS, rules=("26",),
+        identities=(Identity(("dv_incidents",)),),
     ),
     Indicator(
         "risk_assessment_quality_assured_rate", "risk", "Risk assessments quality assured",

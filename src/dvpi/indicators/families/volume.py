@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dvpi.indicators.measures import count
-from dvpi.indicators.model import Family, Indicator
+from dvpi.indicators.model import Family, Identity, Indicator
 
 FAMILY = Family("volume", "Volume", "How many DV-flagged reports were recorded in the period.")
 
@@ -30,6 +30,7 @@ INDICATORS = (
         "dv_incidents", "volume", "DV incidents",
         "DV-flagged reports recorded in the period, crimes and non-crime incidents.",
         "count", NEEDS, value=lambda ctx: count(dv_reports(ctx)), rules=("6",),
+        identities=(Identity(("dv_crimes", "dv_non_crimes")),),
     ),
     Indicator(
         "dv_crimes", "volume", "DV crimes",

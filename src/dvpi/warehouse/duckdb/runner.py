@@ -1,35 +1,10 @@
-"""How compiled SQL is run on an engine.
-
-Building Ibis expressions and compiling them costs far more than DuckDB takes to run
-them on a year of a large force, so a computation is recorded as a *plan* — the SQL
-of the base tables it materialises and of the final counting query — and the plan
-is reused for every later computation of the same shape (same tables, definition,
-person method, scopes and indicators; periods live in a table, not in the SQL).
-Temporary names are therefore fixed, and one computation runs at a time per
-connection.
-"""
+"""Compiled SQL run in place on the DuckDB warehouse."""
 
 from __future__ import annotations
-
-from typing import Any, Protocol
 
 import duckdb
 import ibis
 import pyarrow as pa
-
-TEMP_PREFIX = "_dvpi_"
-CELLS = f"{TEMP_PREFIX}cells"
-
-
-class Runner(Protocol):
-    engine: str
-    backend: Any  # the Ibis backend expressions are built on
-
-    def compile(self, expr) -> str: ...
-    def put_arrow(self, name: str, table: pa.Table) -> None: ...
-    def materialise(self, name: str, sql: str) -> None: ...
-    def fetch(self, sql: str) -> pa.Table: ...
-    def drop(self, name: str) -> None: ...
 
 
 class DuckDBRunner:

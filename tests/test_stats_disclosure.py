@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from dvpi.publish import disclosure as sdc
 from dvpi.publish import report
+from dvpi.stats import disclosure as sdc
 
 EXPECTED = Path("/work/shared/spec/example/expected.json")
 EXAMPLE = Path("/work/shared/spec/example")

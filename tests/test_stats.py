@@ -1,4 +1,4 @@
-"""The publishing statistics on hand-computed cases: funnel limits, equality rates and
+"""The shared statistics (dvpi.stats) on hand-computed cases: funnel limits, equality rates and
 relative rate indices, red/amber/green status."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from dvpi.publish import equality, funnel, status
+from dvpi.stats import equality, funnel, status
 
 
 def _results(force: tuple[int, int], boroughs: dict[str, tuple[int, int]], ind="x") -> list:

@@ -1,4 +1,6 @@
-"""Small server-side SVG charts: no JavaScript, no CDN, nothing to download.
+"""The dashboard's small server-side SVG charts (sparkline, bars, funnel plot): no
+JavaScript, no CDN, nothing to download, written by hand as SVG text. The reports'
+charts (matplotlib) are ``dvpi.publish.charts``.
 
 They are styled only by ``class`` from the dashboard stylesheet (the Content Security
 Policy forbids inline styles), so they print and follow the page's colours. Every
@@ -11,6 +13,8 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from markupsafe import Markup
+
+from dvpi.stats.display import percent
 
 
 def _svg(width: int, height: int, body: list[str], title: str, cls: str) -> Markup:
@@ -95,7 +99,7 @@ def funnel_plot(points: Sequence[tuple[str, float, float]], centre: float, title
     for i in range(5):
         r = lo + span * i / 4
         body.append(f'<text class="tick" x="{pad_l - 4}" y="{y(r) + 4:.1f}" '
-                    f'text-anchor="end">{r * 100:.0f}%</text>')
+                    f'text-anchor="end">{percent(r, 0)}</text>')
     body.append(f'<text class="tick" x="{width - pad_r}" y="{height - 8}" '
                 f'text-anchor="end">denominator (up to {max_n / 1.05:,.0f})</text>')
     body.append(f'<line class="centre" x1="{pad_l}" y1="{y(centre):.1f}" '
@@ -109,5 +113,5 @@ def funnel_plot(points: Sequence[tuple[str, float, float]], centre: float, title
         low95, high95 = limits(n, 0.95)
         state = "out" if (r < low95 or r > high95) else "in"
         body.append(f'<circle class="point {state}" cx="{x(n):.1f}" cy="{y(r):.1f}" r="4">'
-                    f"<title>{escape(name)}: {r * 100:.1f}% of {n:,.0f}</title></circle>")
+                    f"<title>{escape(name)}: {percent(r)} of {n:,.0f}</title></circle>")
     return _svg(width, height, body, title, "funnel")

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.linalg import null_space
 
+from dvpi.indicators.model import Diff, Ref, Sum
+from dvpi.indicators.registry import INDICATORS
+
 # Who a publication is for: "public" gets statistical disclosure control.
 AUDIENCES: tuple[str, ...] = ("internal", "public")
 DEFAULT_THRESHOLD = 5
@@ -41,62 +44,9 @@ NOTE = (
 # is prepended.
 Cell = tuple[int, str, str]
 
-# Identities between indicators of one scope, as (whole, parts): whole = sum(parts).
-# "id" alone means the indicator's headline count (value, or total for a breakdown).
-SCOPE_IDENTITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("dv_incidents", ("dv_crimes", "dv_non_crimes")),
-    ("spi8a_incident_arrest_rate.numerator", ("spi8a_incident_arrests",)),
-    ("spi8a_incident_arrest_rate.denominator", ("spi8a_incidents",)),
-    ("spi8a_offence_arrest_rate.numerator", ("spi8a_offence_arrests",)),
-    ("spi8a_offence_arrest_rate.denominator", ("spi8a_offences",)),
-    ("dv_crime_arrests_per_100.denominator", ("dv_crimes",)),
-    ("dv_crime_victims_by_gender", ("dv_crime_victims_by_ethnic_appearance",)),
-    ("dv_crime_victims_by_gender", ("dv_crime_victims_by_age_group",)),
-    ("sanction_detection_rate.numerator", ("sanction_detections",)),
-    ("sanction_detection_rate.denominator", ("dv_crimes",)),
-    ("sanction_detections_by_type", ("sanction_detections",)),
-    ("charges", ("sanction_detections_by_type.values.charge_summons",)),
-    ("adult_caution_share.numerator", ("sanction_detections_by_type.values.caution_adult",)),
-    ("adult_caution_share.denominator", ("sanction_detections",)),
-    ("charge_caution_ratio.numerator", ("charges",)),
-    ("charge_caution_ratio.denominator", (
-        "sanction_detections_by_type.values.caution_adult",
-        "sanction_detections_by_type.values.caution_youth",
-    )),
-    ("sanction_detection_rate_cohort.denominator", ("dv_crimes",)),
-    ("outcome_distribution", ("dv_crimes",)),
-    ("accused_persons", ("accused_by_gender",)),
-    ("accused_persons", ("accused_by_ethnic_appearance",)),
-    ("accused_persons", ("accused_by_age_group",)),
-    ("adult_victims_incidents",
-     ("adult_victims_incidents_repeat", "adult_victims_incidents_single")),
-    ("adult_victims_offences", ("adult_victims_offences_repeat", "adult_victims_offences_single")),
-    ("repeat_victimisation_rate.numerator", ("adult_victims_incidents_repeat",)),
-    ("repeat_victimisation_rate.denominator", ("adult_victims_incidents",)),
-    ("charge_prosecution_gap.denominator", ("charges",)),
-    ("charges", ("charge_prosecution_gap.numerator", "cps_dv_prosecutions")),
-    ("dv_homicide_victims_by_gender", ("dv_homicide_victims_by_ethnic_appearance",)),
-    ("dv_homicide_victims_by_gender", ("dv_homicide_victims_by_age_band",)),
-    ("dv_homicide_suspects_by_gender", ("dv_homicide_suspects_by_ethnic_appearance",)),
-    ("dv_homicide_suspects_by_gender", ("dv_homicide_suspects_by_age_band",)),
-    ("dv_homicides_partner_per_1000.numerator", ("dv_homicides_partner",)),
-    ("dv_gbh_with_intent_change.denominator", ("dv_gbh_with_intent_previous",)),
-    ("dv_gbh_with_intent", ("dv_gbh_with_intent_change.numerator", "dv_gbh_with_intent_previous")),
-    ("fm_victims_by_gender", ("fm_victims_by_ethnic_appearance",)),
-    ("fm_victims_by_gender", ("fm_victims_by_self_defined_ethnicity",)),
-    ("fm_victims_by_gender", ("fm_victims_by_age_band",)),
-    ("risk_assessment_compliance.denominator", ("dv_incidents",)),
-    ("risk_level_distribution", ("dv_incidents",)),
-    ("risk_assessment_compliance.denominator", (
-        "risk_assessment_compliance.numerator", "risk_level_distribution.values.none",
-    )),
-    ("cad_dv_report_rate.denominator", ("cad_dv_calls",)),
-)
-
-# Breakdowns whose total is not the sum of their values (precise rule 1).
+# A breakdown whose total is not the sum of its values (precise rule 1), from the registry.
 NON_ADDITIVE_BREAKDOWNS: frozenset[str] = frozenset(
-    {"dual_arrest_outcomes", "dual_arrest_outcomes_surname_method"}
-)
+    i.id for i in INDICATORS if i.unit == "breakdown" and not i.additive)
 
 
 class DisclosureError(RuntimeError):
@@ -367,50 +317,45 @@ def _sum_identities(results: Sequence[dict], cells: dict, whole: int, parts: Seq
     return identities
 
 
-# Fields that are differences of counts and may be negative (fallback for the registry).
-SIGNED_FIELDS: frozenset[str] = frozenset({
-    "dv_gbh_with_intent_change.numerator", "charge_prosecution_gap.numerator",
-})
-
-
 def signed_fields() -> frozenset[str]:
-    """``id.field`` of every figure declared as a difference (``Diff``) in the registry."""
-    try:
-        from dvpi.indicators.model import Diff
-        from dvpi.indicators.registry import INDICATORS
-    except ImportError:
-        return SIGNED_FIELDS
-    found = {f"{i.id}.{name}" for i in INDICATORS for name, part in i.parts().items()
-             if isinstance(part, Diff)}
-    return SIGNED_FIELDS | found
+    """``id.field`` of every figure declared as a difference (``Diff``): it may be negative."""
+    return frozenset(f"{i.id}.{name}" for i in INDICATORS for name, part in i.parts().items()
+                     if isinstance(part, Diff))
+
+
+def _ref_text(r: Ref) -> str:
+    return f"{r.id}.values.{r.key}" if r.key else r.id
+
+
+def _own(indicator_id: str, field: str) -> str:
+    """A ref to one of an indicator's own fields; the headline is the bare id."""
+    return indicator_id if field in ("", "value", "total") else f"{indicator_id}.{field}"
 
 
 def registry_identities() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Identities the indicator registry declares (a rate's numerator is another
-    indicator's count, ``Sum`` and ``Diff`` parts), as ``SCOPE_IDENTITIES``-style refs."""
-    try:
-        from dvpi.indicators.model import Diff, Ref, Sum
-        from dvpi.indicators.registry import INDICATORS
-    except ImportError:  # the engine is not installed: the declared list still applies
-        return ()
+    """Every identity between the figures of one scope, as ``(whole, parts)`` refs
+    ("id" = a headline, "id.numerator", "id.values.<key>"), in catalogue order.
 
-    def ref_text(r) -> str:
-        return f"{r.id}.values.{r.key}" if r.key else r.id
-
-    found = []
+    Two sources, both in the registry: what the declarations compute (a rate's numerator
+    is another indicator's count; ``Sum`` and ``Diff`` parts) and what each indicator
+    declares the data obeys besides (``Indicator.identities``, e.g. ``dv_incidents =
+    dv_crimes + dv_non_crimes``). A breakdown's own total = sum of values is added per result.
+    """
+    found: list[tuple[str, tuple[str, ...]]] = []
     for ind in INDICATORS:
         for name, part in ind.parts().items():
             if name == "values":
                 continue
-            own = ind.id if name in ("value", "total") else f"{ind.id}.{name}"
+            own = _own(ind.id, name)
             if isinstance(part, Ref):
-                found.append((own, (ref_text(part),)))
+                found.append((own, (_ref_text(part),)))
             elif isinstance(part, Sum) and all(isinstance(p, Ref) for p in part.parts):
-                found.append((own, tuple(ref_text(p) for p in part.parts)))
+                found.append((own, tuple(_ref_text(p) for p in part.parts)))
             elif isinstance(part, Diff) and isinstance(part.left, Ref) and isinstance(
                     part.right, Ref):
-                found.append((ref_text(part.left), (own, ref_text(part.right))))
-    return tuple(found)
+                found.append((_ref_text(part.left), (own, _ref_text(part.right))))
+        found += [(_own(ind.id, idn.field), idn.parts) for idn in ind.identities]
+    return tuple(dict.fromkeys(found))
 
 
 def protect(
@@ -435,7 +380,7 @@ def protect(
     cells: dict[Cell, float | None] = {}
     for i, r in enumerate(batch):
         cells.update(_result_cells(i, r))
-    declared = SCOPE_IDENTITIES + registry_identities()
+    declared = registry_identities()
     identities = [idn for i, r in enumerate(batch) for idn in _scope_identities(i, r, declared)]
     identities += [(a, (b,)) for a, b in links]
     identities = [idn for idn in identities if _holds(cells, *idn)]

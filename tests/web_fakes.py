@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from dvpi.web.engine import Engine, IndicatorInfo, Worklist
+from dvpi.indicators.definitions import DEFAULT_DEFINITION
+from dvpi.web.services import Engine, IndicatorInfo, Worklist
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -35,7 +36,7 @@ def fake_engine(template: dict, calls: list | None = None) -> Engine:
     calls = calls if calls is not None else []
 
     def compute(source: Any, start, end, *, borough: str | None = None,
-                definition: str = "acpo2004", ids=None, **_: Any) -> dict:
+                definition: str = DEFAULT_DEFINITION, ids=None, **_: Any) -> dict:
         calls.append((start, end, borough, definition, tuple(ids) if ids else None))
         out = copy.deepcopy(template)
         out["definition"] = definition

@@ -1,0 +1,231 @@
+"""The dashboard's shared state and the one way a route reaches it.
+
+Everything the routes share (warehouse snapshots, the result cache, users, sessions,
+the audit log) hangs off one :class:`Dashboard` in ``app.state.dashboard``. It lives
+here, not in ``app.py``, so that the routers (``api``, ``pages``) and ``views`` can
+import it while the application factory imports the routers: no import runs back up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+
+from dvpi.web.access import Rule, allowed, audience
+from dvpi.web.audit import ACCESS_DENIED, AuditLog
+from dvpi.web.auth import SESSION_COOKIE, AuthPolicy, LoginThrottle, Session, SessionManager
+from dvpi.web.data import Snapshot, Warehouse, WarehouseUnavailable
+from dvpi.web.services import Engine
+from dvpi.web.state import StateStore
+from dvpi.web.users import User, UserStore
+
+
+class LoginRequired(Exception):
+    """A page asked for without a session: send the browser to the login form."""
+
+
+@dataclass
+class Dashboard:
+    warehouse: Warehouse
+    store: StateStore
+    users: UserStore
+    audit: AuditLog
+    sessions: SessionManager
+    throttle: LoginThrottle
+    engine: Engine
+    secure_cookies: bool
+    policy: AuthPolicy
+    templates: Environment
+
+    # --- who is asking -------------------------------------------------------------------
+
+    def session(self, request: Request) -> Session | None:
+        if "dvpi_session_obj" not in request.scope:
+            request.scope["dvpi_session_obj"] = self.sessions.load(
+                request.cookies.get(SESSION_COOKIE))
+        return request.scope["dvpi_session_obj"]
+
+    def api_user(self, request: Request) -> User | None:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return self.users.user_for_token(token.strip())
+        session = self.session(request)
+        return session.user if session else None
+
+    def require(self, request: Request, user: User | None, rule: Rule,
+                borough: str | None = None) -> None:
+        if allowed(user, rule, borough):
+            return
+        if user is None:
+            raise LoginRequired()
+        self.audit.append(ACCESS_DENIED, user.username, path=request.url.path,
+                          borough=borough, role=user.role)
+        raise HTTPException(403, "You do not have access to this page.")
+
+    def page_user(self, request: Request, rule: Rule, borough: str | None = None) -> Session:
+        session = self.session(request)
+        self.require(request, session.user if session else None, rule, borough)
+        assert session is not None
+        return session
+
+    # --- data ----------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        return self.warehouse.snapshot()
+
+    def result(self, snap: Snapshot, start: dt.date, end: dt.date, borough: str | None,
+               definition: str, ids: tuple[str, ...] | None = None) -> dict:
+        """The engine's result for one period and scope, cached per warehouse version.
+
+        A borough comes out of the all-boroughs computation (the engine counts every
+        borough in the same queries, for about the cost of one), so the second borough
+        anyone opens is already there; the force alone is cheaper on its own, unless
+        the all-boroughs result is cached already.
+        """
+        scope = borough.strip().lower() if borough else None
+        key = ("result", snap.version, start, end, scope, definition, ids)
+        all_key = ("all", snap.version, start, end, definition, ids)
+
+        def make() -> dict:
+            batch = snap.cache.peek(all_key)
+            if batch is None and borough is not None and self.engine.compute_by_borough:
+                batch = self.all_scopes(snap, start, end, definition, ids)
+            found = _pick(batch, borough) if batch is not None else None
+            if found is not None:
+                return found
+            with snap.cursor() as cur:
+                return self.engine.compute(cur, start, end, borough=borough,
+                                           **_kwargs(snap, definition, ids))
+
+        return snap.cache.get(key, make)
+
+    def all_scopes(self, snap: Snapshot, start: dt.date, end: dt.date,
+                   definition: str, ids: tuple[str, ...] | None = None) -> list[dict]:
+        """Force first, then every borough."""
+        key = ("all", snap.version, start, end, definition, ids)
+
+        def make() -> list[dict]:
+            if self.engine.compute_by_borough is not None:
+                with snap.cursor() as cur:
+                    return self.engine.compute_by_borough(cur, start, end,
+                                                          **_kwargs(snap, definition, ids))
+            return [self.result(snap, start, end, b, definition, ids)
+                    for b in (None, *snap.boroughs())]
+
+        return snap.cache.get(key, make)
+
+    def series(self, user: User, snap: Snapshot, periods: list[tuple[dt.date, dt.date]],
+               borough: str | None, definition: str,
+               ids: tuple[str, ...] | None = None) -> list[dict]:
+        """One result per period (a trend), as the user may see it."""
+        periods_key = tuple(periods)
+        if audience(user) == "public":
+            from dvpi.stats.disclosure import protect
+
+            key = ("public-series", snap.version, periods_key, definition, ids)
+            batches = snap.cache.get(key, lambda: [
+                protect(batch).results
+                for batch in self._series_all(snap, periods, definition, ids)])
+            return [_pick(batch, borough) or self.result(snap, s, e, borough, definition, ids)
+                    for batch, (s, e) in zip(batches, periods, strict=True)]
+        scope = borough.strip().lower() if borough else None
+        key = ("series", snap.version, periods_key, scope, definition, ids)
+
+        def make() -> list[dict]:
+            if self.engine.compute_series is None:
+                return [self.result(snap, s, e, borough, definition, ids) for s, e in periods]
+            if borough is not None:  # as for result(): every borough at once
+                batches = self._series_all(snap, periods, definition, ids)
+                picked = [_pick(batch, borough) for batch in batches]
+                if all(p is not None for p in picked):
+                    return picked
+            with snap.cursor() as cur:
+                return self.engine.compute_series(cur, list(periods), borough=borough,
+                                                  **_kwargs(snap, definition, ids))
+
+        return snap.cache.get(key, make)
+
+    def _series_all(self, snap: Snapshot, periods: list[tuple[dt.date, dt.date]],
+                    definition: str, ids: tuple[str, ...] | None) -> list[list[dict]]:
+        """Force and every borough for each period: one batch per period."""
+        key = ("series-all", snap.version, tuple(periods), definition, ids)
+
+        def make() -> list[list[dict]]:
+            if self.engine.compute_series is None:
+                return [self.all_scopes(snap, s, e, definition, ids) for s, e in periods]
+            with snap.cursor() as cur:
+                flat = self.engine.compute_series(cur, list(periods), by_borough=True,
+                                                  **_kwargs(snap, definition, ids))
+            size = len(flat) // len(periods)
+            return [flat[i * size:(i + 1) * size] for i in range(len(periods))]
+
+        return snap.cache.get(key, make)
+
+    def published(self, snap: Snapshot, start: dt.date, end: dt.date, definition: str,
+                  ids: tuple[str, ...] | None = None) -> list[dict]:
+        """All scopes after disclosure control, protected together so that no page
+        can be differenced against another to recover a suppressed cell."""
+        from dvpi.stats.disclosure import protect
+
+        key = ("public", snap.version, start, end, definition, ids)
+        return snap.cache.get(
+            key, lambda: protect(self.all_scopes(snap, start, end, definition, ids)).results)
+
+    def result_for(self, user: User, snap: Snapshot, start: dt.date, end: dt.date,
+                   borough: str | None, definition: str,
+                   ids: tuple[str, ...] | None = None) -> dict:
+        """The result a user may see: disclosure-controlled for the public audience."""
+        if audience(user) != "public":
+            return self.result(snap, start, end, borough, definition, ids)
+        found = _pick(self.published(snap, start, end, definition, ids), borough)
+        # A borough absent from the data gives zeros (rule 4): nothing to disclose.
+        return found or self.result(snap, start, end, borough, definition, ids)
+
+    def view(self, view: Any, user: User, snap: Snapshot, choice: Any, arg: Any) -> dict:
+        """A page's context, cached like the results it is made of: it depends on the
+        user only through their audience (public or restricted)."""
+        key = ("view", view.__name__, snap.version, choice, arg, audience(user))
+        return snap.cache.get(key, lambda: view(self, user, snap, choice, arg))
+
+    # --- rendering -----------------------------------------------------------------------
+
+    def render(self, request: Request, template: str, status: int = 200,
+               **context: Any) -> HTMLResponse:
+        session = self.session(request)
+        people_method: str | None = None
+        if session is not None:  # never open the warehouse for an anonymous page
+            with suppress(WarehouseUnavailable):
+                people_method = self.warehouse.snapshot().people_method
+        html = self.templates.get_template(template).render(
+            request=request, session=session, user=session.user if session else None,
+            people_method=people_method, **context)
+        return HTMLResponse(html, status_code=status)
+
+
+def _kwargs(snap: Snapshot, definition: str, ids: tuple[str, ...] | None) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"definition": definition, "people": snap.people_method}
+    if ids is not None:
+        kwargs["ids"] = list(ids)
+    return kwargs
+
+
+def _pick(results: list[dict], borough: str | None) -> dict | None:
+    """The force (first) or the named borough's result from a force-then-boroughs list."""
+    if borough is None:
+        return results[0]
+    wanted = borough.strip().lower()
+    return next((r for r in results[1:]
+                 if str(r.get("scope", "")).strip().lower() == wanted), None)
+
+
+def dashboard_of(request: Request) -> Dashboard:
+    """The dashboard of the application serving ``request`` (set by ``create_app``)."""
+    return request.app.state.dashboard
