@@ -17,9 +17,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dvpi.indicators import compute
+from dvpi import people
+from dvpi.indicators import TABLES_READ, compute
 from dvpi.synth import store_truth_links
-from dvpi.warehouse import connect
+from dvpi.warehouse import open_warehouse
 
 SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "mps-fy2007-08.json"
 METHODS = ("truth", "exact", "linked")
@@ -47,14 +48,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "w.duckdb"
         shutil.copyfile(warehouse, copy)
-        con = connect(copy)
-        store_truth_links(con, truth)
-        con.close()
-        got = {
-            m: flatten(compute(copy, dt.date(2007, 4, 1), dt.date(2008, 3, 31), people=m)[
-                "indicators"])
-            for m in METHODS
-        }
+        got = {}
+        with open_warehouse(copy, "write") as wh:
+            store_truth_links(wh.con, truth)
+            for m in METHODS:
+                people.ready(wh.con, m)
+                with wh.backend("duckdb", TABLES_READ) as backend:
+                    got[m] = flatten(compute(backend, dt.date(2007, 4, 1),
+                                             dt.date(2008, 3, 31), people=m)["indicators"])
     print(f"{'figure':48} {'2008 report':>12} " + " ".join(f"{m:>18}" for m in METHODS))
     same = 0
     outside = [k for k in want if all(k not in got[m] for m in METHODS)]

@@ -10,6 +10,12 @@ from typing import Any
 
 import pytest
 
+from dvpi import people
+
+# Tests store ground-truth links by hand (store_links) and count persons by them: a
+# method like the built-in ones, registered the same way.
+people.register(people.Method("truth", "ground truth stored by a test"))
+
 DATA = Path(__file__).parent / "data"
 # The specification's worked example (shared/spec/example), copied into the repository
 # so the tests never depend on a path outside it.

@@ -15,11 +15,6 @@ from pathlib import Path
 SRC = Path(__file__).parents[1] / "src"
 PACKAGE = "dvpi"
 
-# Packages whose internal cycles are known and being removed: a cycle wholly inside
-# one of them is tolerated here, and test_waivers_are_still_needed fails as soon as the
-# waiver can go. The CLI's feature modules register their commands on the app defined
-# in cli/__init__.py, which imports them back.
-WAIVED: frozenset[str] = frozenset({"dvpi.cli"})
 
 
 def modules(root: Path, package: str = PACKAGE) -> dict[str, Path]:
@@ -129,26 +124,15 @@ def _shortest_cycle(graph: dict[str, set[str]], group: list[str]) -> list[str]:
     raise AssertionError(f"no cycle through {first}")  # cannot happen in a group
 
 
-def _waived(cycle: list[str]) -> bool:
-    return any(all(m == w or m.startswith(w + ".") for m in cycle) for w in WAIVED)
-
-
 def _describe(found: list[list[str]]) -> str:
     return "\n".join(" -> ".join(cycle) for cycle in found)
 
 
 def test_no_import_cycles() -> None:
-    found = [c for c in cycles(import_graph()) if not _waived(c)]
+    found = cycles(import_graph())
     assert not found, (
         "import cycles (move what both sides need into a module below them):\n"
         + _describe(found))
-
-
-def test_waivers_are_still_needed() -> None:
-    found = cycles(import_graph())
-    stale = sorted(w for w in WAIVED
-                   if not any(_waived(c) and c[0].startswith(w) for c in found))
-    assert not stale, f"no cycle left in {stale}: remove them from WAIVED"
 
 
 def test_the_web_package_is_checked() -> None:

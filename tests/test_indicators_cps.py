@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dvpi.indicators import compute
+from engine_helpers import compute
 from indicator_data import (
     YEAR,
     outcome,

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from dvpi.indicators import compute_by_borough
+from engine_helpers import compute_by_borough
 
 pytestmark = pytest.mark.spark
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))

@@ -8,7 +8,8 @@ import shutil
 import duckdb
 import pytest
 
-from dvpi.indicators import compute, records
+from dvpi.indicators import records
+from engine_helpers import backend, compute
 
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
 
@@ -19,7 +20,9 @@ def con(example_warehouse, tmp_path):
     copy = tmp_path / "w.duckdb"
     shutil.copyfile(example_warehouse, copy)
     c = duckdb.connect(str(copy))
-    yield c
+    # The copy holds both built-in resolutions: the lists only read them.
+    with backend(c, method=None) as opened:
+        yield opened
     c.close()
 
 

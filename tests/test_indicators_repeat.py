@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dvpi.indicators import compute
+from engine_helpers import compute
 from indicator_data import (
     YEAR,
     report,

@@ -22,8 +22,8 @@ from dvpi.people.evaluate import (
 )
 from dvpi.people.linked import MODEL_TABLE, PAIRS_TABLE
 from dvpi.people.review import ReviewError, decide, explain, uncertain_pairs
-from dvpi.synth.people_sample import write_dataset
 from dvpi.people.splink_settings import TrainingPlan
+from dvpi.synth.people_sample import write_dataset
 from dvpi.warehouse import connect
 
 FAST_PLAN = TrainingPlan(u_max_pairs=3e5, em_max_pairs=3e5)

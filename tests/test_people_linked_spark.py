@@ -10,8 +10,8 @@ from dvpi.ingest import load_dataset
 from dvpi.people import resolve
 from dvpi.people.evaluate import evaluate_warehouse, read_truth
 from dvpi.people.linked import load_model, local_spark_session, port_model
-from dvpi.synth.people_sample import write_dataset
 from dvpi.people.splink_settings import TrainingPlan
+from dvpi.synth.people_sample import write_dataset
 from dvpi.warehouse import connect
 
 pytestmark = pytest.mark.spark

@@ -12,6 +12,7 @@ import pytest
 
 from dvpi.publish import pack
 from dvpi.stats import disclosure
+from engine_helpers import gather_pack
 
 EXAMPLE = Path("/work/shared/spec/example")
 WEEK = dt.date(2008, 3, 30)
@@ -19,7 +20,7 @@ WEEK = dt.date(2008, 3, 30)
 
 @pytest.fixture(scope="module")
 def inputs() -> pack.PackInputs:
-    got = pack.gather(EXAMPLE, WEEK, restricted=False)
+    got = gather_pack(EXAMPLE, WEEK, restricted=False)
     # The record lists are the engine's (restricted); here hand-made rows that name reports.
     got.restricted = {
         scope: {pack.SHOULD_BE_FLAGGED: [{"report_id": f"R9{i}", "borough": scope,
@@ -204,7 +205,7 @@ def test_restricted_lists_from_the_engine(tmp_path):
     """With the engine's record lists: one RESTRICTED workbook per borough, holding as many
     records as the engine's flag-audit counts for the year to date, each naming a report of
     that borough; the public audience gets none."""
-    got = pack.gather(EXAMPLE, WEEK, restricted=True)
+    got = gather_pack(EXAMPLE, WEEK, restricted=True)
     assert got.restricted_unavailable is None
     written = pack.write_packs(got, tmp_path)
     assert set(written.restricted) == set(got.scopes[1:])

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from dvpi.indicators import registry
 from dvpi.publish import report
 from dvpi.stats import disclosure
+from engine_helpers import gather_report
 
 EXAMPLE = Path("/work/shared/spec/example")
 TEMPLATE = Path(report.__file__).parent / "templates" / "report.html.j2"
@@ -23,7 +24,7 @@ TEMPLATE = Path(report.__file__).parent / "templates" / "report.html.j2"
 
 @pytest.fixture(scope="module")
 def inputs() -> report.ReportInputs:
-    return report.gather(EXAMPLE, "2007-08")
+    return gather_report(EXAMPLE, "2007-08")
 
 
 @pytest.fixture(scope="module")

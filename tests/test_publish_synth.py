@@ -9,6 +9,7 @@ import pytest
 
 from dvpi.publish import pack, report
 from dvpi.stats import disclosure, funnel
+from engine_helpers import gather_pack, gather_report
 
 SCALE = 0.02
 
@@ -27,7 +28,7 @@ def london(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def inputs(london) -> report.ReportInputs:
-    return report.gather(london, "2007-08")
+    return gather_report(london, "2007-08")
 
 
 def test_every_borough_in_every_funnel(inputs):
@@ -62,6 +63,6 @@ def test_public_report_on_london(inputs, tmp_path):
 
 
 def test_weekly_packs_for_london(london, tmp_path):
-    got = pack.gather(london, dt.date(2008, 3, 30), restricted=False)
+    got = gather_pack(london, dt.date(2008, 3, 30), restricted=False)
     written = pack.write_packs(got, tmp_path, audience="public")
     assert len(written.workbooks) == 33 and not written.restricted

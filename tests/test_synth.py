@@ -43,7 +43,7 @@ def _sql(data: Path, query: str):
 def test_scaled_calibration_holds_for_several_seeds(tmp_path, seed):
     """Every figure of the (scaled) profile, computed by the project's engine with persons
     counted by their true identity, and nothing quarantined by the loader."""
-    from dvpi.indicators import compute
+    from engine_helpers import compute
 
     out = tmp_path / f"s{seed}"
     result = generate(out, seed=seed, scale=SCALE)
@@ -63,7 +63,7 @@ def test_small_scales_generate_and_calibrate(tmp_path, scale, seed):
     """Regression: generation at other small scales (reported failing at scale=0.05, seed=1
     with the DV crime rows one short of dv_crimes) succeeds, with exactly the scaled
     profile's DV crimes and incidents, and every scaled figure reproduced."""
-    from dvpi.indicators import compute
+    from engine_helpers import compute
 
     out = tmp_path / "s"
     result = generate(out, seed=seed, scale=scale)
@@ -115,7 +115,7 @@ def test_truth_is_beside_the_data_never_inside(small):
 
 def test_exact_method_miscounts_because_of_noise(tmp_path, small):
     """Recording noise makes the exact method count differently from the truth."""
-    from dvpi.indicators import compute
+    from engine_helpers import compute
 
     wh = tmp_path / "w.duckdb"
     load_with_truth(small, wh)

@@ -26,7 +26,7 @@ def full(tmp_path_factory) -> tuple[Path, object, float]:
 
 
 def test_full_profile_is_exact(full):
-    from dvpi.indicators import compute
+    from engine_helpers import compute
 
     wh, result, _ = full
     prof = result.profile

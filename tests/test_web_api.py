@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from dvpi.indicators import compute, compute_by_borough
 from dvpi.stats.disclosure import recoverable_cells
+from dvpi.warehouse.duckdb.snapshot import SEARCH_PATH
 from dvpi.web.app import create_app
-from dvpi.web.data import SEARCH_PATH
+from engine_helpers import compute, compute_by_borough
 
 PASSWORD = "a long enough password"
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"

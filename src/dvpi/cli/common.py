@@ -69,7 +69,7 @@ def resolve_people(wh: Warehouse, method: str) -> str:
     the latest load has none; this can take a while for ``linked``)."""
     try:
         with err.status(f"resolving people ({method})"):
-            return person_resolution.prepare(wh.con, method)
+            return person_resolution.ready(wh.con, method)
     except ValueError as exc:
         raise fail(str(exc)) from exc
 

@@ -11,23 +11,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dvpi.cli import app
-from dvpi.indicators import compute, compute_by_borough, registry
+from dvpi.cli.application import app
+from dvpi.cli.common import computing, fail
+from dvpi.indicators import TABLES_READ, compute, compute_by_borough, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.model import Indicator
 from dvpi.indicators.periods import PeriodError, financial_year
-from dvpi.indicators.sources import ENGINES
-from dvpi.people import DEFAULT_METHOD
+from dvpi.people import DEFAULT_METHOD, method_names
 from dvpi.stats import display
+from dvpi.warehouse import DEFAULT_ENGINE, ENGINES
 
 console = Console()
 err = Console(stderr=True)
 BY_CHOICES = ("borough",)
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(2)
 
 
 def _date(text: str | None, name: str) -> dt.date | None:
@@ -36,23 +34,23 @@ def _date(text: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise _fail(f"{name} is not a date (YYYY-MM-DD): {text!r}") from None
+        raise fail(f"{name} is not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def resolve_period(start: str | None, end: str | None, year: str | None) -> tuple[dt.date, dt.date]:
     """--year, or --start and --end; start after end is an error."""
     if year is not None:
         if start is not None or end is not None:
-            raise _fail("give either --year or --start/--end, not both")
+            raise fail("give either --year or --start/--end, not both")
         try:
             return financial_year(year)
         except PeriodError as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     s, e = _date(start, "--start"), _date(end, "--end")
     if s is None or e is None:
-        raise _fail("give --start and --end (or --year, e.g. 2007-08)")
+        raise fail("give --start and --end (or --year, e.g. 2007-08)")
     if s > e:
-        raise _fail(f"the period starts ({s}) after it ends ({e})")
+        raise fail(f"the period starts ({s}) after it ends ({e})")
     return s, e
 
 
@@ -106,31 +104,29 @@ def indicators(
     definition: str = typer.Option(DEFAULT_DEFINITION, "--definition",
                                    help=f"{' | '.join(DEFINITIONS)}"),
     people: str = typer.Option(DEFAULT_METHOD, "--people",
-                               help="person resolution method: exact | linked | ..."),
-    engine: str = typer.Option("duckdb", "--engine", help=" | ".join(ENGINES)),
+                               help=f"person resolution method: {' | '.join(method_names())}"),
+    engine: str = typer.Option(DEFAULT_ENGINE, "--engine", help=" | ".join(ENGINES)),
     as_json: bool = typer.Option(False, "--json", help="print the JSON object(s)"),
 ) -> None:
     """Compute the indicator catalogue for a period (the force, a borough, or every borough)."""
     s, e = resolve_period(start, end, year)
     if by is not None and by not in BY_CHOICES:
-        raise _fail(f"--by must be one of: {', '.join(BY_CHOICES)}")
+        raise fail(f"--by must be one of: {', '.join(BY_CHOICES)}")
     if by and borough:
-        raise _fail("give either --borough or --by borough, not both")
+        raise fail("give either --borough or --by borough, not both")
     if definition not in DEFINITIONS:
-        raise _fail(f"unknown definition {definition!r} (known: {', '.join(DEFINITIONS)})")
-    if engine not in ENGINES:
-        raise _fail(f"unknown engine {engine!r} (known: {', '.join(ENGINES)})")
-    if not data.exists():
-        raise _fail(f"no data folder or warehouse at {data}")
-    kwargs = {"definition": definition, "people": people, "engine": engine}
-    try:
-        with err.status("computing indicators…"):
-            if by:
-                result: Any = compute_by_borough(data, s, e, **kwargs)
-            else:
-                result = compute(data, s, e, borough=borough, **kwargs)
-    except (ValueError, OSError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(f"unknown definition {definition!r} (known: {', '.join(DEFINITIONS)})")
+    kwargs = {"definition": definition}
+    with computing(data, people=people, engine=engine, tables=TABLES_READ) as (_, backend,
+                                                                               method):
+        try:
+            with err.status("computing indicators…"):
+                if by:
+                    result: Any = compute_by_borough(backend, s, e, people=method, **kwargs)
+                else:
+                    result = compute(backend, s, e, borough=borough, people=method, **kwargs)
+        except (ValueError, OSError) as exc:
+            raise fail(str(exc)) from exc
     if as_json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from dvpi.cli import app
+from dvpi.cli.application import app
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
 from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
 

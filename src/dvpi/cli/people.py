@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dvpi.cli import app
-from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError, connect
+from dvpi.cli.application import app
+from dvpi.cli.common import check_choices, fail
+from dvpi.people import method_names
+from dvpi.warehouse import DEFAULT_WAREHOUSE, ENGINES, WarehouseError, open_warehouse
 
 console = Console()
 err = Console(stderr=True)
@@ -25,10 +27,9 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w",
 
 def _open(warehouse: Path, read_only: bool = False):
     try:
-        return connect(warehouse, read_only=read_only)
+        return open_warehouse(warehouse, "read" if read_only else "write").con
     except WarehouseError as exc:
-        err.print(f"[bold red]{exc}[/]")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
 
 
 def _fmt(x: float | None) -> str:
@@ -38,8 +39,9 @@ def _fmt(x: float | None) -> str:
 @people_app.command("resolve")
 def resolve_cmd(
     warehouse: Path = WarehouseOption,
-    method: str = typer.Option("linked", "--people", help="exact | linked"),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb | spark (linked only)"),
+    method: str = typer.Option("linked", "--people", help=" | ".join(method_names())),
+    engine: str = typer.Option("duckdb", "--engine",
+                               help=f"{' | '.join(ENGINES)} (linked only)"),
     retrain: bool = typer.Option(False, "--retrain", help="train a new model, do not reuse"),
     threshold: float = typer.Option(None, "--threshold",
                                     help="match probability at or above which rows join"),
@@ -47,6 +49,7 @@ def resolve_cmd(
     """(Re)compute the person links of a method and store them in the warehouse."""
     from dvpi.people import resolve
 
+    check_choices(people=method, engine=engine)
     con = _open(warehouse)
     options = {}
     if method == "linked":

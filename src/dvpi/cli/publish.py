@@ -8,13 +8,16 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from dvpi.cli import app
+from dvpi.cli.application import app
+from dvpi.cli.common import computing
+from dvpi.indicators import TABLES_READ
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
-from dvpi.indicators.sources import ENGINES
-from dvpi.people import BUILT_IN_METHODS, DEFAULT_METHOD
+from dvpi.people import DEFAULT_METHOD, method_names
 from dvpi.stats import disclosure
+from dvpi.warehouse import DEFAULT_ENGINE, ENGINES
 
 console = Console()
 err = Console(stderr=True)
@@ -26,13 +29,14 @@ def _choices(name: str, values) -> type[StrEnum]:
 
 
 AudienceChoice = _choices("AudienceChoice", disclosure.AUDIENCES)
-PeopleChoice = _choices("PeopleChoice", BUILT_IN_METHODS)
+PeopleChoice = _choices("PeopleChoice", method_names())
 DefinitionChoice = _choices("DefinitionChoice", DEFINITIONS)
 EngineChoice = _choices("EngineChoice", ENGINES)
 
 
 DefinitionOption = typer.Option(DefinitionChoice(DEFAULT_DEFINITION), "--definition")
-EngineOption = typer.Option(EngineChoice("duckdb"), "--engine", help="the engine that computes")
+EngineOption = typer.Option(EngineChoice(DEFAULT_ENGINE), "--engine",
+                            help="the engine that computes")
 
 
 DataArgument = typer.Argument(..., help="a data folder in the interchange format, or a warehouse")
@@ -61,13 +65,13 @@ def report(
     """Write the annual domestic-violence performance report (HTML and PDF)."""
     from dvpi.publish import report as board
 
-    with _progress() as bar:
+    with computing(data, people=people.value, engine=engine.value,
+                   tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing the year and the year before", total=None)
         try:
-            inputs = board.gather(data, year, people=people.value, definition=definition.value,
-                                  engine=engine.value)
+            inputs = board.gather(backend, year, people=method, definition=definition.value)
         except (ValueError, FileNotFoundError) as exc:
-            err.print(f"[bold red]cannot compute the report:[/] {exc}")
+            err.print(f"[bold red]cannot compute the report:[/] {escape(str(exc))}")
             raise typer.Exit(2) from exc
         bar.update(task, description="writing HTML" + (" and PDF" if pdf else ""))
         written = board.write_report(inputs, out, audience=audience.value, threshold=threshold,
@@ -101,10 +105,10 @@ def pack(
     except ValueError as exc:
         err.print(f"[bold red]not a date:[/] {week_ending!r} (expected e.g. 2008-03-30)")
         raise typer.Exit(2) from exc
-    with _progress() as bar:
+    with computing(data, people=people.value, engine=engine.value,
+                   tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing 13 weeks and the year to date", total=None)
-        inputs = packs.gather(data, week, people=people.value, definition=definition.value,
-                              engine=engine.value,
+        inputs = packs.gather(backend, week, people=method, definition=definition.value,
                               restricted=audience == "internal")
         bar.update(task, description="writing workbooks")
         written = packs.write_packs(inputs, out, audience=audience.value, threshold=threshold)

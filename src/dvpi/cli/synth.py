@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dvpi.cli import app
+from dvpi.cli.application import app
 
 console = Console()
 err = Console(stderr=True)

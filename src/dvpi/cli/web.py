@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dvpi.cli import app
+from dvpi.cli.application import app
 from dvpi.warehouse import DEFAULT_WAREHOUSE
 
 console = Console()

@@ -1,12 +1,12 @@
 """The indicator engine: every indicator of the catalogue, declared once.
 
 It receives an opened backend (:mod:`dvpi.warehouse`) whose person links are already
-resolved (:func:`dvpi.people.prepare`), and only reads:
+resolved (:func:`dvpi.people.ready`), and only reads:
 
 >>> from dvpi import people, warehouse
 >>> from dvpi.indicators import TABLES_READ, compute
 >>> with warehouse.open_warehouse("dvpi.duckdb") as wh:  # doctest: +SKIP
-...     method = people.prepare(wh.con)
+...     method = people.ready(wh.con)
 ...     with wh.backend("duckdb", TABLES_READ) as backend:
 ...         compute(backend, date(2007, 4, 1), date(2008, 3, 31), people=method)
 """

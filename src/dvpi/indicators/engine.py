@@ -19,15 +19,14 @@ from typing import Any
 import duckdb
 import ibis
 
-from dvpi.indicators import plans, registry, targets
 from dvpi.contract import TABLES
-from dvpi.indicators.context import FORCE, Cell, Context, scope_key, union_all
+from dvpi.indicators import plans, registry, targets
+from dvpi.indicators.context import CELLS, FORCE, Cell, Context, scope_key, union_all
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
 from dvpi.indicators.periods import Period
-from dvpi.indicators.context import CELLS
 from dvpi.people import DEFAULT_METHOD
-from dvpi.people.store import LINKS_TABLE, links_methods
+from dvpi.people.store import LINKS_TABLE, resolved_methods
 from dvpi.warehouse import Backend
 from dvpi.warehouse.duckdb import columns_of
 
@@ -234,10 +233,10 @@ def needs_people(indicators: Sequence[Indicator]) -> bool:
 
 def _links_method(backend: Backend, indicators: Sequence[Indicator], people: str) -> str | None:
     """The person method the figures read (None when no people are loaded). The engine
-    only reads links: resolving people is a step before it (``dvpi.people.prepare``)."""
+    only reads links: resolving people is a step before it (``dvpi.people.ready``)."""
     if "people" not in backend.tables or not needs_people(indicators):
         return people if LINKS_TABLE in backend.tables else None
-    if LINKS_TABLE not in backend.tables or people not in links_methods(backend.con):
+    if LINKS_TABLE not in backend.tables or people not in resolved_methods(backend.con):
         raise ValueError(f"no person links for method {people!r} in the warehouse: "
                          f"run `dvpi people resolve --method {people}` first")
     return people

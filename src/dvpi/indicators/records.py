@@ -17,7 +17,7 @@ from dvpi.indicators.families import audit, dual_arrest, repeat
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.periods import Period
 from dvpi.people import DEFAULT_METHOD
-from dvpi.people.store import LINKS_TABLE, links_methods
+from dvpi.people.store import LINKS_TABLE, resolved_methods
 from dvpi.warehouse import Backend
 
 UNFLAGGED = "unflagged"
@@ -28,9 +28,9 @@ def _with_context(backend: Backend, start: dt.date, end: dt.date,
                   borough: str | None, definition: str, people: str | None,
                   build: Callable[[Context], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Run ``build`` on a one-cell context. Like the engine, it only reads person links:
-    ``people`` must have been resolved (``dvpi.people.prepare``)."""
+    ``people`` must have been resolved (``dvpi.people.ready``)."""
     if people is not None and (LINKS_TABLE not in backend.tables
-                               or people not in links_methods(backend.con)):
+                               or people not in resolved_methods(backend.con)):
         raise ValueError(f"no person links for method {people!r}: resolve people first")
     runner = backend.runner
     scope = FORCE if borough is None else scope_key(borough)

@@ -7,7 +7,7 @@ the method asked for and never knows how the keys were made.
 
 Methods register here, the same way: ``exact`` (precise rule 16), ``linked`` (Splink)
 and any a caller adds (the tests' ``truth``, from synthetic ground truth).
-:func:`prepare` is the one policy every entry point uses to make sure the links it
+:func:`ready` is the one policy every entry point uses to make sure the links it
 needs exist before it computes.
 """
 
@@ -112,7 +112,7 @@ def _has_people(con: duckdb.DuckDBPyConnection) -> bool:
     return has_table(con, "people")
 
 
-def prepare(con: duckdb.DuckDBPyConnection, method: str | None = None, *,
+def ready(con: duckdb.DuckDBPyConnection, method: str | None = None, *,
             allow_slow: bool = True, **options) -> str:
     """Make sure the links of the method figures will use exist and are from the latest
     load; return that method's name.
@@ -131,16 +131,15 @@ def prepare(con: duckdb.DuckDBPyConnection, method: str | None = None, *,
         if name in links_methods(con):
             return name  # stored by hand (tests, ground truth): taken as it is
         raise ValueError(f"no person links stored for method {name!r}")
-    if chosen.slow and not allow_slow:
-        if name != FALLBACK_METHOD:
-            return prepare(con, FALLBACK_METHOD, allow_slow=False)
+    if chosen.slow and not allow_slow and name != FALLBACK_METHOD:
+        return ready(con, FALLBACK_METHOD, allow_slow=False)
     resolve(con, name, **options)
     return name
 
 
 def ensure(con: duckdb.DuckDBPyConnection, method: str = DEFAULT_METHOD, **options) -> None:
-    """Make sure ``method``'s links exist and are from the latest load (see prepare)."""
-    prepare(con, method, **options)
+    """Make sure ``method``'s links exist and are from the latest load (see ready)."""
+    ready(con, method, **options)
 
 
 __all__ = [
@@ -156,7 +155,7 @@ __all__ = [
     "is_current",
     "links_methods",
     "method_names",
-    "prepare",
+    "ready",
     "register",
     "resolve",
     "store_links",

@@ -60,6 +60,15 @@ def links_methods(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows}
 
 
+def resolved_methods(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Methods whose links have been stored (even for no rows: an empty people table)."""
+    try:
+        rows = con.execute(f"SELECT DISTINCT method FROM {META_TABLE}").fetchall()
+    except duckdb.CatalogException:
+        return links_methods(con)
+    return {r[0] for r in rows} | links_methods(con)
+
+
 def is_current(con: duckdb.DuckDBPyConnection, method: str) -> bool:
     try:
         row = con.execute(

@@ -26,6 +26,7 @@ from dvpi.people import DEFAULT_METHOD
 from dvpi.stats import disclosure
 from dvpi.stats import display as fmt
 from dvpi.stats.status import COLOURS, infer_direction, pro_rata, rag
+from dvpi.warehouse import Backend
 
 WEEKS = 13
 # The figures of the weekly pack, in this order (the registry gives titles and units).
@@ -89,31 +90,30 @@ class PackInputs:
 
 
 def gather(
-    source: Any, week_ending: dt.date, *, definition: str = DEFAULT_DEFINITION,
-    people: str = DEFAULT_METHOD, engine: str = "duckdb",
-    ids: Sequence[str] = PACK_INDICATORS, restricted: bool = True,
+    backend: Backend, week_ending: dt.date, *, definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_METHOD, ids: Sequence[str] = PACK_INDICATORS,
+    restricted: bool = True,
 ) -> PackInputs:
     """Ask the engine for every week and the year to date, force and boroughs, in one pass;
-    and (``restricted``) the record lists of each borough for the year to date."""
+    and (``restricted``) the record lists of each borough for the year to date. ``backend``
+    is an opened warehouse whose ``people`` links are resolved."""
     from dvpi.indicators import compute_series
-    from dvpi.indicators.sources import open_connection
 
     periods = pack_periods(week_ending)
     spans = [*periods.weeks, periods.year_to_date]
-    with open_connection(source) as con:
-        rows = compute_series(con, spans, by_borough=True, ids=list(ids),
-                              definition=definition, people=people, engine=engine)
-        per = len(rows) // len(spans)
-        grouped = [rows[i * per:(i + 1) * per] for i in range(len(spans))]
-        lists, why_not = {}, None
-        if restricted:
-            start, end = periods.year_to_date
-            try:
-                lists = {r["scope"]: record_lists(con, start, end, r["scope"], definition,
-                                                  people)
-                         for r in grouped[-1][1:]}
-            except ImportError as exc:  # an engine without the record lists
-                why_not = f"the engine has no record lists ({exc})"
+    rows = compute_series(backend, spans, by_borough=True, ids=list(ids),
+                          definition=definition, people=people)
+    per = len(rows) // len(spans)
+    grouped = [rows[i * per:(i + 1) * per] for i in range(len(spans))]
+    lists, why_not = {}, None
+    if restricted:
+        start, end = periods.year_to_date
+        try:
+            lists = {r["scope"]: record_lists(backend, start, end, r["scope"], definition,
+                                              people)
+                     for r in grouped[-1][1:]}
+        except ImportError as exc:  # an engine without the record lists
+            why_not = f"the engine has no record lists ({exc})"
     return PackInputs(periods, grouped[:-1], grouped[-1], definition, lists, why_not)
 
 
@@ -124,7 +124,7 @@ RISK_GAPS = "Risk assessment gaps"
 DUAL_ARRESTS = "Dual arrests"
 
 
-def record_lists(con, start: dt.date, end: dt.date, borough: str, definition: str,
+def record_lists(backend: Backend, start: dt.date, end: dt.date, borough: str, definition: str,
                  people: str = DEFAULT_METHOD) -> dict[str, list[dict]]:
     """The restricted lists of one borough, from the engine: they name reports."""
     import inspect
@@ -134,7 +134,7 @@ def record_lists(con, start: dt.date, end: dt.date, borough: str, definition: st
     def call(fn) -> list[dict]:
         wanted = {"borough": borough, "definition": definition, "people": people}
         taken = inspect.signature(fn).parameters
-        return [dict(row) for row in fn(con, start, end,
+        return [dict(row) for row in fn(backend, start, end,
                                         **{k: v for k, v in wanted.items() if k in taken})]
 
     audit = call(records.flag_audit_records)

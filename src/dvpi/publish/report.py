@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -27,6 +27,7 @@ from dvpi.publish import charts
 from dvpi.stats import disclosure, equality, funnel
 from dvpi.stats import display as fmt
 from dvpi.stats.status import DEFAULT_AMBER_MARGIN, rag_from_target
+from dvpi.warehouse import Backend
 
 Audience = Literal["internal", "public"]
 
@@ -94,31 +95,29 @@ class ReportInputs:
 
 
 def gather(
-    source: Any, year: str, *, people: str = DEFAULT_METHOD, definition: str = DEFAULT_DEFINITION,
-    engine: str = "duckdb",
+    backend: Backend, year: str, *, people: str = DEFAULT_METHOD,
+    definition: str = DEFAULT_DEFINITION,
 ) -> ReportInputs:
     """Ask the engine for the year and the year before (the force, every indicator), and for
-    this year's borough figures the report compares (the funnel plots)."""
+    this year's borough figures the report compares (the funnel plots). ``backend`` is an
+    opened warehouse whose ``people`` links are resolved."""
     from dvpi.indicators import compute_series, financial_year
     from dvpi.indicators.periods import previous_period
-    from dvpi.indicators.sources import open_connection
 
     start, end = financial_year(year)
     before = previous_period(start, end)
-    with open_connection(source) as con:
-        force = compute_series(con, [(start, end), before], people=people,
-                               definition=definition, engine=engine)
-        boroughs = compute_series(con, [(start, end)], by_borough=True, people=people,
-                                  definition=definition, engine=engine,
-                                  ids=list(BOROUGH_FIGURES))[1:]
-        population = {d: equality.population_by(con, d) for d in equality.DIMENSIONS}
-        arrests = {d: equality.arrests_by(con, start, end, d)
-                   for d in ("ethnic_appearance", "gender")}
+    force = compute_series(backend, [(start, end), before], people=people,
+                           definition=definition)
+    boroughs = compute_series(backend, [(start, end)], by_borough=True, people=people,
+                              definition=definition, ids=list(BOROUGH_FIGURES))[1:]
+    con = backend.con
+    population = {d: equality.population_by(con, d) for d in equality.DIMENSIONS}
+    arrests = {d: equality.arrests_by(con, start, end, d)
+               for d in ("ethnic_appearance", "gender")}
     return ReportInputs(
         year=year, period=(start, end), previous_period=before, current=[force[0], *boroughs],
         previous=[force[1]], definition=definition, people=people,
         population={d: p for d, p in population.items() if p}, arrests=arrests,
-        source=str(source) if not hasattr(source, "execute") else "",
     )
 
 

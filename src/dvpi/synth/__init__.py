@@ -65,8 +65,10 @@ def truth_links(truth_csv: str | Path) -> pa.Table:
 def store_truth_links(con, truth_csv: str | Path) -> None:
     """Store the truth as person links of method ``truth`` in a warehouse, so that the
     engine counts persons by their true identity (``people="truth"``)."""
-    from dvpi.people import store_links
+    from dvpi.people import Method, register, store_links
 
+    # A method like any other, whose links come from the truth file, not a resolver.
+    register(Method(TRUTH_METHOD, "synthetic ground truth (who is who)"))
     con.register("_synth_truth_links", truth_links(truth_csv))
     try:
         store_links(con, TRUTH_METHOD, "SELECT person_id, person_key FROM _synth_truth_links",

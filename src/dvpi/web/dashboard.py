@@ -101,8 +101,8 @@ class Dashboard:
             found = _pick(batch, borough) if batch is not None else None
             if found is not None:
                 return found
-            with snap.cursor() as cur:
-                return self.engine.compute(cur, start, end, borough=borough,
+            with snap.backend() as backend:
+                return self.engine.compute(backend, start, end, borough=borough,
                                            **_kwargs(snap, definition, ids))
 
         return snap.cache.get(key, make)
@@ -114,8 +114,8 @@ class Dashboard:
 
         def make() -> list[dict]:
             if self.engine.compute_by_borough is not None:
-                with snap.cursor() as cur:
-                    return self.engine.compute_by_borough(cur, start, end,
+                with snap.backend() as backend:
+                    return self.engine.compute_by_borough(backend, start, end,
                                                           **_kwargs(snap, definition, ids))
             return [self.result(snap, start, end, b, definition, ids)
                     for b in (None, *snap.boroughs())]
@@ -147,8 +147,8 @@ class Dashboard:
                 picked = [_pick(batch, borough) for batch in batches]
                 if all(p is not None for p in picked):
                     return picked
-            with snap.cursor() as cur:
-                return self.engine.compute_series(cur, list(periods), borough=borough,
+            with snap.backend() as backend:
+                return self.engine.compute_series(backend, list(periods), borough=borough,
                                                   **_kwargs(snap, definition, ids))
 
         return snap.cache.get(key, make)
@@ -161,8 +161,8 @@ class Dashboard:
         def make() -> list[list[dict]]:
             if self.engine.compute_series is None:
                 return [self.all_scopes(snap, s, e, definition, ids) for s, e in periods]
-            with snap.cursor() as cur:
-                flat = self.engine.compute_series(cur, list(periods), by_borough=True,
+            with snap.backend() as backend:
+                flat = self.engine.compute_series(backend, list(periods), by_borough=True,
                                                   **_kwargs(snap, definition, ids))
             size = len(flat) // len(periods)
             return [flat[i * size:(i + 1) * size] for i in range(len(periods))]

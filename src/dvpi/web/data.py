@@ -3,15 +3,10 @@
 DuckDB allows one writer or many readers, and the loader replaces the warehouse by
 building a new file and renaming it over the old one. So the application never holds
 a write lock and never opens the file for long: it keeps one read-only *snapshot* per
-file version (inode, size, mtime), and opens a new one when a load has replaced the
-file. A request that began on the old snapshot finishes on it (the old inode lives on
-while it is open), so no reader sees a half-loaded warehouse.
-
-The file is attached to an in-memory DuckDB rather than opened directly because
-DuckDB caches open databases by path within a process: a second ``connect(path)``
-would hand back the *old* file after a rename. The in-memory database also gives the
-engine somewhere to write what it derives per snapshot (person links, when the load
-did not store current ones): tables land in ``memory.main``, which is searched first.
+file version (inode, size, mtime; opened by :mod:`dvpi.warehouse.duckdb.snapshot`), and
+opens a new one when a load has replaced the file. Person links the snapshot needs
+are derived into it once, by the same policy as the command line
+(:func:`dvpi.people.ready`), never with a linkage run inside a request.
 """
 
 from __future__ import annotations
@@ -27,19 +22,16 @@ from typing import Any
 
 import duckdb
 
-from dvpi.warehouse import warehouse_version
+from dvpi.indicators import TABLES_READ, boroughs_in
+from dvpi.warehouse import Backend, WarehouseError, open_backend, warehouse_version
+from dvpi.warehouse.duckdb import snapshot as snapshots
+from dvpi.warehouse.duckdb import table_names
 
-Version = tuple[int, int, int]
-# Derived tables (memory.main) first, then the warehouse; new tables go to memory.
-SEARCH_PATH = "SET search_path = 'memory.main,wh.main'"
+Version = snapshots.Version
 
 
-class WarehouseUnavailable(Exception):
+class WarehouseUnavailable(WarehouseError):
     """No warehouse file yet, or it cannot be read."""
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass
@@ -57,36 +49,41 @@ class Snapshot:
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         # A cursor is a connection of its own to the same database: safe per thread.
-        cur = self.con.cursor()
+        cur = snapshots.cursor(self.con)
         try:
-            cur.execute(SEARCH_PATH)
             yield cur
         finally:
             cur.close()
 
-    def _fact(self, name: str, sql: str) -> list[tuple]:
+    @contextmanager
+    def backend(self) -> Iterator[Backend]:
+        """The snapshot as the indicator engine reads it (DuckDB, in this thread)."""
+        with self.cursor() as cur, open_backend(cur, "duckdb", TABLES_READ) as backend:
+            yield backend
+
+    def _fact(self, name: str, sql: str, params: list | None = None) -> list[tuple]:
         with self._lock:
             if name not in self._facts:
                 with self.cursor() as cur:
-                    self._facts[name] = cur.execute(sql).fetchall()
+                    self._facts[name] = cur.execute(sql, params or []).fetchall()
             return self._facts[name]
 
     def tables(self) -> set[str]:
-        rows = self._fact("tables", "SELECT table_name FROM information_schema.tables "
-                                    "WHERE table_catalog = 'wh' AND table_schema = 'main'")
-        return {r[0] for r in rows}
+        with self._lock:
+            if "tables" not in self._facts:
+                self._facts["tables"] = table_names(self.con, snapshots.WAREHOUSE_CATALOG)
+            return self._facts["tables"]
 
     def boroughs(self) -> list[str]:
         """One name per borough (matched case-insensitively), named by its most frequent
         spelling and sorted, as the indicator engine names its scopes."""
         if "reports" not in self.tables():
             return []
-        rows = self._fact("boroughs", """
-            SELECT first(name ORDER BY n DESC, name) FROM (
-                SELECT lower(trim(borough)) AS k, trim(borough) AS name, count(*) AS n
-                FROM reports GROUP BY ALL
-            ) GROUP BY k ORDER BY k""")
-        return [r[0] for r in rows]
+        with self._lock:
+            if "boroughs" not in self._facts:
+                with self.cursor() as cur:
+                    self._facts["boroughs"] = [s.name for s in boroughs_in(cur)]
+            return self._facts["boroughs"]
 
     def borough_named(self, name: str) -> str | None:
         wanted = name.strip().lower()
@@ -102,12 +99,12 @@ class Snapshot:
         """(gender, age_band, ethnic_appearance, population) of the scope, if loaded."""
         if "population" not in self.tables():
             return []
-        where = f"WHERE lower(trim(borough)) = {_sql_str(borough.strip().lower())}" \
-            if borough else ""
+        where, params = ("WHERE lower(trim(borough)) = ?", [borough.strip().lower()]) \
+            if borough else ("", [])
         return self._fact(
             f"population:{borough}",
             f"SELECT gender, age_band, ethnic_appearance, sum(population)::BIGINT "
-            f"FROM population {where} GROUP BY ALL",
+            f"FROM population {where} GROUP BY ALL", params,
         )
 
     def dv_report_ids(self, borough: str, start: dt.date, end: dt.date) -> list[str]:
@@ -134,36 +131,18 @@ class Snapshot:
 
 
 def _open(path: Path) -> Snapshot:
-    for _ in range(5):
-        before = warehouse_version(path)
-        con = duckdb.connect(":memory:")
-        con.execute(f"ATTACH {_sql_str(str(path))} AS wh (READ_ONLY)")
-        con.execute(SEARCH_PATH)
-        # A rename between the stat and the attach would label new data with the old
-        # version; stat again and retry in that (rare) case.
-        if warehouse_version(path) == before:
-            return Snapshot(before, con, people_method=_derive(con))
-        con.close()
-    raise WarehouseUnavailable(f"{path} keeps changing; try again")
+    version, con = snapshots.open_snapshot(path)
+    return Snapshot(version, con, people_method=_derive(con))
 
 
 def _derive(con: duckdb.DuckDBPyConnection) -> str:
-    """The person-resolution method the snapshot's figures use, and its links.
-
-    The default method (Splink linkage) when the warehouse holds a resolution of its
-    latest load (``dvpi people resolve``: too slow to run inside a page request);
-    otherwise the exact method, derived once into the connection, and every
-    distinct-person figure says so.
-    """
+    """The person-resolution method the snapshot's figures use, its links made ready:
+    the default when the load stored a current resolution (``dvpi people resolve``),
+    otherwise the fallback, derived once into the snapshot; every distinct-person figure
+    says which."""
     from dvpi import people
 
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
-    ).fetchall()}
-    if "people" not in tables or people.is_current(con, people.DEFAULT_METHOD):
-        return people.DEFAULT_METHOD
-    people.ensure(con, "exact")
-    return "exact"
+    return people.ready(con, allow_slow=False)
 
 
 class Warehouse:
@@ -188,6 +167,8 @@ class Warehouse:
             if current is None or current.version != version:
                 try:
                     current = _open(self.path)
+                except WarehouseError as exc:
+                    raise WarehouseUnavailable(str(exc)) from exc
                 except (duckdb.Error, FileNotFoundError) as exc:
                     raise WarehouseUnavailable(f"cannot read {self.path}: {exc}") from exc
                 # The old snapshot is not closed here: requests still running on it

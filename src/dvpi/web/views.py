@@ -196,8 +196,8 @@ def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str 
 
     def make() -> list[dict]:
         # The snapshot's person method, as for the figures: never a linkage in a request.
-        with snap.cursor() as cur:
-            return [dict(r) for r in worklist.fetch(cur, choice.start, choice.end,
+        with snap.backend() as backend:
+            return [dict(r) for r in worklist.fetch(backend, choice.start, choice.end,
                                                      borough=borough,
                                                      definition=choice.definition,
                                                      people=snap.people_method)]
