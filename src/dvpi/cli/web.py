@@ -11,7 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from dvpi.cli.application import app
-from dvpi.warehouse import DEFAULT_WAREHOUSE
+from dvpi.cli.common import fail
+from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
+from dvpi.warehouse.duckdb import check_file
 
 console = Console()
 err = Console(stderr=True)
@@ -55,6 +57,11 @@ def serve(
 
     if not warehouse.exists():
         err.print(f"[yellow]no warehouse at {warehouse} yet: pages will say so until a load[/]")
+    else:
+        try:
+            check_file(warehouse)
+        except WarehouseError as exc:
+            raise fail(str(exc)) from exc
     application = create_app(warehouse, state_path=state, secure_cookies=secure_cookies,
                              warm=True)
     console.print(f"dvpi dashboard on http://{host}:{port}/ over {warehouse}")
