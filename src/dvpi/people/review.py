@@ -16,6 +16,7 @@ from splink import Linker
 from dvpi.people import linked
 from dvpi.people.prepare import linkage_input
 from dvpi.people.store import _schema as writable_schema
+from dvpi.warehouse import get_engine
 
 DECISIONS = ("same", "not-same")
 
@@ -103,13 +104,13 @@ def explain(con: duckdb.DuckDBPyConnection, a: str, b: str) -> Explanation:
     model, threshold = saved
     model = dict(model, retain_intermediate_calculation_columns=True)
     table = linkage_input(con)
-    db_api = linked._db_api("duckdb")
-    sdf = linked._register(db_api, table, "duckdb")
-    linker = Linker(sdf, model, log_level=None)
-    pair = table.filter(pc.is_in(table.column("unique_id"), value_set=pa.array([a, b])))
-    rows = {r["unique_id"]: r for r in pair.to_pylist()}
-    scored = linker.inference.score_pair(rows[a], rows[b]).as_record_list()[0]
-    db_api.duckdb_con.close()
+    engine = get_engine("duckdb")  # the saved DuckDB model scores one pair in memory
+    with engine.splink_api() as db_api:
+        sdf = db_api.register(engine.splink_input(table), table_name="dvpi_people_input")
+        linker = Linker(sdf, model, log_level=None)
+        pair = table.filter(pc.is_in(table.column("unique_id"), value_set=pa.array([a, b])))
+        rows = {r["unique_id"]: r for r in pair.to_pylist()}
+        scored = linker.inference.score_pair(rows[a], rows[b]).as_record_list()[0]
 
     labels = _level_labels(model)
     weights = []
