@@ -21,6 +21,7 @@ import pyarrow as pa
 from dvpi.contract import codes
 from dvpi.indicators.definitions import DOMESTIC_RELATIONSHIPS, Definition
 from dvpi.indicators.periods import Period
+from dvpi.people.store import LINKS_TABLE
 from dvpi.warehouse import TEMP_PREFIX, Runner
 
 FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of the whole force
@@ -209,9 +210,9 @@ class Context:
                 age_years=age_at(j.date_of_birth, j.ref_date, j.age),
                 ref_date=j.ref_date,
             )
-            if self.method is None:
+            if self.method is None or not self.has(LINKS_TABLE):
                 return aged
-            links = self.raw("person_links")
+            links = self.raw(LINKS_TABLE)
             links = links.filter(links.method == self.method).select(
                 link_person_id=links.person_id, person_key=links.person_key
             )

@@ -95,13 +95,12 @@ class Computation:
     """Counts for a set of cells, and the JSON of each."""
 
     def __init__(self, ctx: Context, indicators: Sequence[Indicator], tables: dict[str, str],
-                 method: str, timings: Timings, schema: tuple = ()) -> None:
+                 timings: Timings, schema: tuple = ()) -> None:
         self.schema = schema  # the warehouse's columns: part of a plan's shape
         self.ctx = ctx
         self.requested = list(indicators)
         self.indicators = closure([i.id for i in indicators])
         self.tables = tables
-        self.method = method
         self.timings = timings
         self.reasons = {i.id: unavailable_reason(i, tables) for i in self.indicators}
         self.counts: dict[tuple[str, int, str], int] = defaultdict(int)
@@ -215,7 +214,7 @@ class Computation:
             value = None if den == 0 else (num / den if ind.scale == 1 else ind.scale * num / den)
             out = {"value": value, "numerator": num, "denominator": den}
         if ind.person_based:
-            out["method"] = self.method
+            out["method"] = self.ctx.method
         return out
 
 
@@ -231,15 +230,14 @@ def needs_people(indicators: Sequence[Indicator]) -> bool:
     return any("people" in i.needs for i in closure([i.id for i in indicators]))
 
 
-def _links_method(backend: Backend, indicators: Sequence[Indicator], people: str) -> str | None:
-    """The person method the figures read (None when no people are loaded). The engine
-    only reads links: resolving people is a step before it (``dvpi.people.ready``)."""
+def _check_links(backend: Backend, indicators: Sequence[Indicator], people: str) -> None:
+    """The engine only reads person links: resolving people is a step before it
+    (``dvpi.people.ready``). Figures that count persons need the method's links."""
     if "people" not in backend.tables or not needs_people(indicators):
-        return people if LINKS_TABLE in backend.tables else None
+        return
     if LINKS_TABLE not in backend.tables or people not in resolved_methods(backend.con):
         raise ValueError(f"no person links for method {people!r} in the warehouse: "
-                         f"run `dvpi people resolve --method {people}` first")
-    return people
+                         f"run `dvpi people resolve --people {people}` first")
 
 
 def run_cells(
@@ -256,13 +254,13 @@ def run_cells(
     ``scopes=None`` means the force and then every borough of the data."""
     indicators = _validate(definition, ids)
     timings = timings if timings is not None else Timings()
-    method = _links_method(backend, indicators, people)
+    _check_links(backend, indicators, people)
     if scopes is None:
         scopes = [FORCE_SCOPE, *boroughs_in(backend.con)]
     cells = [Cell(i * len(scopes) + j, s.key, p)
              for i, p in enumerate(periods) for j, s in enumerate(scopes)]
-    ctx = Context(backend.runner, backend.tables, cells, get_definition(definition), method)
-    comp = Computation(ctx, indicators, backend.tables, people, timings,
+    ctx = Context(backend.runner, backend.tables, cells, get_definition(definition), people)
+    comp = Computation(ctx, indicators, backend.tables, timings,
                        columns_of(backend.con, list(backend.tables)))
     comp.run()
     t0 = time.perf_counter()
