@@ -40,9 +40,10 @@ def _unlocked(path: Path) -> sqlite3.Connection:
 
 def test_a_clean_chain_verifies(log):
     result = log.verify()
-    assert result.ok and result.entries == 5
+    assert result.ok and result.entries == 6  # the keyed start entry, then the five
     entries = log.entries()
-    assert [e.seq for e in entries] == [5, 4, 3, 2, 1]
+    assert [e.seq for e in entries] == [6, 5, 4, 3, 2, 1]
+    assert entries[-1].event == "audit_keyed"
     # Each entry's hash is the next entry's prev_hash.
     for newer, older in itertools.pairwise(entries):
         assert newer.prev_hash == older.hash
@@ -57,10 +58,11 @@ def test_the_database_refuses_changes(log):
 
 
 @pytest.mark.parametrize("tamper, seq", [
-    ("UPDATE audit_log SET detail = replace(detail, 'R2', 'R9') WHERE seq = 3", 3),
-    ("UPDATE audit_log SET actor = 'someone' WHERE seq = 1", 1),
-    ("DELETE FROM audit_log WHERE seq = 4", 5),
-    ("UPDATE audit_log SET at = '2000-01-01T00:00:00' WHERE seq = 5", 5),
+    ("UPDATE audit_log SET detail = replace(detail, 'R2', 'R9') WHERE seq = 4", 4),
+    ("UPDATE audit_log SET actor = 'someone' WHERE seq = 2", 2),
+    ("DELETE FROM audit_log WHERE seq = 5", 6),
+    ("UPDATE audit_log SET at = '2000-01-01T00:00:00' WHERE seq = 6", 6),
+    ("UPDATE audit_log SET detail = '{}' WHERE seq = 1", 1),
 ])
 def test_tampering_is_detected(log, tamper, seq):
     con = _unlocked(log.store.path)
@@ -71,15 +73,17 @@ def test_tampering_is_detected(log, tamper, seq):
     assert not result.ok and result.bad_seq == seq
 
 
-def test_rewriting_an_entry_with_a_fresh_hash_breaks_the_next_link(log):
+def test_rewriting_an_entry_with_a_fresh_hash_is_detected_at_that_entry(log):
+    """Without the key only a plain SHA-256 can be computed: the forged entry itself
+    fails (it was the next link, when the chain was plain SHA-256)."""
     from dvpi.web.audit import entry_hash
 
     con = _unlocked(log.store.path)
     seq, at, actor, event, _detail, prev = con.execute(
-        "SELECT seq, at, actor, event, detail, prev_hash FROM audit_log WHERE seq = 2"
+        "SELECT seq, at, actor, event, detail, prev_hash FROM audit_log WHERE seq = 3"
     ).fetchone()
     forged = json.dumps({"n": 1, "report_ids": []})
-    con.execute("UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 2",
+    con.execute("UPDATE audit_log SET detail = ?, hash = ? WHERE seq = 3",
                 (forged, entry_hash(seq, at, actor, event, forged, prev)))
     con.commit()
     con.close()
@@ -109,8 +113,8 @@ def test_the_application_logs_logins_failures_views_and_exports(example_warehous
     client.get(f"/api/indicators?borough={quote(OWN)}")
     audit = app.state.dashboard.audit
     events = [e.event for e in reversed(audit.entries())]
-    assert events == ["login_failed", "login", "record_view", "export", "access_denied",
-                      "dip_sample_drawn", "record_view", "export"]
+    assert events == ["audit_keyed", "login_failed", "login", "record_view", "export",
+                      "access_denied", "dip_sample_drawn", "record_view", "export"]
     view = audit.entries(event="record_view")[-1]
     assert view.actor == "bu" and view.detail["report_ids"] == ["flag_audit-Tower Hamlets-1",
                                                                "risk_gaps-Tower Hamlets-1"]
@@ -137,7 +141,8 @@ def test_users_cli(tmp_path):
     runner = CliRunner()
     wh = ["--warehouse", str(tmp_path / "w.duckdb")]
     add = runner.invoke(cli, ["users", "add", "Ann", "--role", "borough_user", "--borough",
-                              "Hackney", "--password-stdin", *wh], input=PASSWORD + "\n")
+                              "Hackney", "--no-check-borough", "--password-stdin", *wh],
+                        input=PASSWORD + "\n")
     assert add.exit_code == 0, add.output
     bad = runner.invoke(cli, ["users", "add", "bob", "--role", "borough_user",
                               "--password-stdin", *wh], input=PASSWORD + "\n")
@@ -153,4 +158,4 @@ def test_users_cli(tmp_path):
     assert UserStore(store).user_for_token(token) is None
     assert runner.invoke(cli, ["users", "remove", "ann", *wh]).exit_code == 2
     events = [e.event for e in reversed(AuditLog(store).entries())]
-    assert events == ["user_added", "token_issued", "user_removed"]
+    assert events == ["audit_keyed", "user_added", "token_issued", "user_removed"]

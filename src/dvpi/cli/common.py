@@ -4,6 +4,7 @@ as the explicit step before computing."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,8 +22,26 @@ err = Console(stderr=True)
 
 def fail(message: str) -> typer.Exit:
     """Print an error (data in it is shown as text, never as markup); exit code 2."""
-    err.print(f"[bold red]error:[/] {escape(message)}")
+    err.print(f"[bold red]error:[/] {shown(message)}")
     return typer.Exit(2)
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates (which can make
+# a terminal show text in another order than it is written).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: object) -> str:
+    """Data as terminal-safe text: control characters shown as escapes (``\\x1b``),
+    never sent to the terminal. For plain ``print``."""
+    text = "" if value is None else str(value)
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def shown(value: object) -> str:
+    """Data for a Rich ``print`` or table cell: control characters escaped and Rich
+    markup (``[red]``) shown as the text it is, never interpreted."""
+    return escape(plain(value))
 
 
 def check_choices(*, people: str | None = None, engine: str | None = None) -> None:
@@ -84,3 +103,41 @@ def computing(data: Path, *, people: str, engine: str,
         method = resolve_people(wh, people)
         with wh.backend(engine, tables) as backend:
             yield wh, backend, method
+
+
+def os_user() -> str:
+    """Who runs this command, as the audit log names them (``os:<login>``: no dashboard
+    username contains a colon)."""
+    import getpass
+
+    try:
+        return "os:" + getpass.getuser()
+    except Exception:  # no login name (a container without a passwd entry)
+        import os
+
+        return f"os:uid-{os.getuid()}"
+
+
+def export_audit(state: Path):
+    """The audit log that records a command's export of record-level data.
+
+    Opened *before* anything is written, so an export that could not be audited (no
+    access to the state store or the key file) writes nothing. ``state`` is the
+    dashboard's state store: ``<warehouse>.web.sqlite`` beside a warehouse, and for a
+    data folder ``<folder>.web.sqlite`` beside the folder (docs/security.md).
+    """
+    from dvpi.web.audit import AuditLog
+    from dvpi.web.state import StateStore
+
+    try:
+        return AuditLog(StateStore(state))
+    except Exception as exc:  # a permission error, a broken key file ...
+        raise fail(f"cannot open the audit log {state}: {exc}; nothing exported") from exc
+
+
+def export_state_path(data: Path) -> Path:
+    """Where the export of ``data`` (a warehouse or a data folder) is audited."""
+    from dvpi.web.state import default_state_path
+
+    return default_state_path(Path(str(data).rstrip("/")))
+

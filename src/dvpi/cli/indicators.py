@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dvpi.cli.application import app
-from dvpi.cli.common import computing, fail
+from dvpi.cli.common import computing, fail, shown
 from dvpi.indicators import TABLES_READ, compute, compute_by_borough, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.model import Indicator
@@ -70,7 +70,8 @@ def _figure_text(ind: Indicator, fig: dict[str, Any]) -> str:
 def render(result: dict[str, Any]) -> Table:
     period = result["period"]
     table = Table(
-        title=f"{result['scope']} · {period['start']} to {period['end']} · {result['definition']}",
+        title=f"{shown(result['scope'])} · {period['start']} to {period['end']} · "
+              f"{shown(result['definition'])}",
         title_justify="left",
     )
     table.add_column("indicator")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dvpi.cli.application import app
-from dvpi.cli.common import check_choices, fail
+from dvpi.cli.common import check_choices, fail, shown
 from dvpi.people import method_names
 from dvpi.warehouse import DEFAULT_WAREHOUSE, ENGINES, WarehouseError, open_warehouse
 
@@ -60,7 +60,7 @@ def resolve_cmd(
         try:
             resolve(con, method, **options)
         except ValueError as exc:
-            err.print(f"[bold red]{exc}[/]")
+            err.print(f"[bold red]{shown(exc)}[/]")
             raise typer.Exit(2) from exc
     rows = con.execute(
         "SELECT count(*), count(DISTINCT person_key) FROM person_links WHERE method = ?",
@@ -85,17 +85,18 @@ def explain_cmd(
     try:
         e = explain(con, person_a, person_b)
     except ReviewError as exc:
-        err.print(f"[bold red]{exc}[/]")
+        err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
     if as_json:
         console.print_json(json.dumps(asdict(e), default=str))
         return
     records = Table(title="the two rows")
     records.add_column("field")
-    records.add_column(person_a)
-    records.add_column(person_b)
+    records.add_column(shown(person_a))
+    records.add_column(shown(person_b))
     for field in e.records[0]:
-        records.add_row(field, *(str(r[field] if r[field] is not None else "") for r in e.records))
+        records.add_row(shown(field), *(shown(r[field] if r[field] is not None else "")
+                                        for r in e.records))
     console.print(records)
     weights = Table(title="evidence (match weight = log2 Bayes factor)")
     weights.add_column("comparison")
@@ -111,7 +112,7 @@ def explain_cmd(
                None: "not resolved yet"}[e.same_person]
     console.print(f"Stored linked resolution: [bold]{verdict}[/].")
     for note in e.notes:
-        console.print(f"- {note}")
+        console.print(f"- {shown(note)}")
 
 
 @people_app.command("review")
@@ -129,7 +130,7 @@ def review_cmd(
     try:
         pairs = uncertain_pairs(con, low=low, high=high, limit=limit)
     except ReviewError as exc:
-        err.print(f"[bold red]{exc}[/]")
+        err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
     if as_json:
         console.print_json(json.dumps(pairs, default=str))
@@ -139,9 +140,10 @@ def review_cmd(
                 "postcode B"):
         table.add_column(col)
     for p in pairs:
-        table.add_row(p["person_id_l"], p["person_id_r"], f"{p['match_probability']:.3f}",
-                      p["name_l"] or "", p["name_r"] or "", str(p["dob_l"] or ""),
-                      str(p["dob_r"] or ""), p["postcode_l"] or "", p["postcode_r"] or "")
+        table.add_row(shown(p["person_id_l"]), shown(p["person_id_r"]),
+                      f"{p['match_probability']:.3f}",
+                      *(shown(p[k] or "") for k in ("name_l", "name_r", "dob_l", "dob_r",
+                                                    "postcode_l", "postcode_r")))
     console.print(table)
     console.print("Record a decision: dvpi people decide A B same|not-same")
 
@@ -161,9 +163,9 @@ def decide_cmd(
     try:
         decide(con, person_a, person_b, decision, note)
     except ReviewError as exc:
-        err.print(f"[bold red]{exc}[/]")
+        err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
-    console.print(f"recorded: {person_a} and {person_b} are {decision}; "
+    console.print(f"recorded: {shown(person_a)} and {shown(person_b)} are {shown(decision)}; "
                   "run `dvpi people resolve` to apply it.")
 
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dvpi.cli.application import app
-from dvpi.cli.common import computing
+from dvpi.cli.common import computing, export_audit, export_state_path, os_user
 from dvpi.indicators import TABLES_READ
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.people import DEFAULT_METHOD, method_names
@@ -76,9 +76,9 @@ def report(
         bar.update(task, description="writing HTML" + (" and PDF" if pdf else ""))
         written = board.write_report(inputs, out, audience=audience.value, threshold=threshold,
                                      pdf=pdf, title=title)
-    console.print(f"report: {written.html}")
+    console.print(f"report: {escape(str(written.html))}")
     if written.pdf:
-        console.print(f"pdf:    {written.pdf}")
+        console.print(f"pdf:    {escape(str(written.pdf))}")
     if audience == "public":
         console.print(f"{written.context['suppressed_cells']} figures suppressed "
                       f"(threshold {threshold}).")
@@ -103,8 +103,12 @@ def pack(
     try:
         week = dt.date.fromisoformat(week_ending)
     except ValueError as exc:
-        err.print(f"[bold red]not a date:[/] {week_ending!r} (expected e.g. 2008-03-30)")
+        err.print(f"[bold red]not a date:[/] {escape(repr(week_ending))} (expected e.g. "
+                  f"2008-03-30)")
         raise typer.Exit(2) from exc
+    # RESTRICTED record lists are exported for the internal audience: audited (who, what,
+    # rows) in the state store beside what was read, opened before anything is written.
+    log = export_audit(export_state_path(data)) if audience == "internal" else None
     with computing(data, people=people.value, engine=engine.value,
                    tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing 13 weeks and the year to date", total=None)
@@ -112,9 +116,16 @@ def pack(
                               restricted=audience == "internal")
         bar.update(task, description="writing workbooks")
         written = packs.write_packs(inputs, out, audience=audience.value, threshold=threshold)
-    console.print(f"{len(written.workbooks)} pack workbooks in {out}")
+    console.print(f"{len(written.workbooks)} pack workbooks in {escape(str(out))}")
     if inputs.restricted_unavailable:
-        err.print(f"[yellow]no RESTRICTED workbooks:[/] {inputs.restricted_unavailable}")
+        err.print(f"[yellow]no RESTRICTED workbooks:[/] "
+                  f"{escape(str(inputs.restricted_unavailable))}")
+    if written.restricted and log is not None:
+        rows = {scope: sum(len(r) for r in lists.values())
+                for scope, lists in inputs.restricted.items() if scope in written.restricted}
+        log.append("export", os_user(), what="restricted_pack", rows=sum(rows.values()),
+                   rows_by_scope=rows, week_ending=week.isoformat(), data=str(data),
+                   files=[str(p) for p in written.restricted.values()])
     if written.restricted:
         console.print(f"{len(written.restricted)} RESTRICTED record workbooks "
                       f"(name reports: internal use only)")

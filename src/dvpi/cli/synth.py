@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dvpi.cli.application import app
+from dvpi.cli.common import shown
 
 console = Console()
 err = Console(stderr=True)
@@ -60,4 +61,4 @@ def synth(
         rows = result.rows
     for name, n in rows.items():
         console.print(f"{name:<18} {n:>12,}")
-    console.print(f"data: {out}   truth: {truth_dir}")
+    console.print(f"data: {shown(out)}   truth: {shown(truth_dir)}")

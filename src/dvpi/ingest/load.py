@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from dvpi.contract import LINEAGE_COLUMNS, Table
+from dvpi.contract.cells import csv_cell
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.sources import STAGE, SourceFile, find_sources, original_rows
@@ -190,6 +191,7 @@ def load_dataset(
                 shutil.copyfile(wal, work.with_name(work.name + ".wal"))
         try:
             con = connect(work)
+            os.chmod(work, 0o600)  # personal data: owner only (docs/security.md, "Files")
             try:
                 _load_into(con, sources, result, progress, _after_table)
                 con.execute("CHECKPOINT")
@@ -323,9 +325,11 @@ def export_quarantine(
     try:
         where = "WHERE load_id = ?" if load_id is not None else ""
         params = [load_id] if load_id is not None else []
+        con.create_function("cell", csv_cell, ["VARCHAR"], "VARCHAR")  # never a formula
         con.execute(
-            f"""CREATE TEMP TABLE q AS SELECT load_id, table_name, file, line,
-                array_to_string(reasons, '; ') AS reasons, original
+            f"""CREATE TEMP TABLE q AS SELECT load_id, cell(table_name) AS table_name,
+                cell(file) AS file, line, cell(array_to_string(reasons, '; ')) AS reasons,
+                cell(original) AS original
                 FROM quarantine {where} ORDER BY load_id, table_name, line""",
             params,
         )

@@ -13,7 +13,10 @@ workbook per borough, written only for the internal audience, never in the main 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +24,8 @@ from typing import Any
 
 import xlsxwriter
 
+from dvpi.contract import cells
+from dvpi.files import private_dir, private_file
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
 from dvpi.stats import disclosure
@@ -106,7 +111,9 @@ def gather(
     per = len(rows) // len(spans)
     grouped = [rows[i * per:(i + 1) * per] for i in range(len(spans))]
     lists, why_not = {}, None
-    if restricted:
+    if restricted and "relationships" not in backend.tables:  # the flag audit reads it
+        why_not = "relationships not loaded: the flag-audit record lists need it"
+    elif restricted:
         start, end = periods.year_to_date
         try:
             lists = {r["scope"]: record_lists(backend, start, end, r["scope"], definition,
@@ -172,8 +179,49 @@ def protect_inputs(inputs: PackInputs, threshold: int) -> PackInputs:
 # --- workbooks ----------------------------------------------------------------------------
 
 
+FORCE = "force"  # the force's scope
+SLUG_MAX = 60
+
+
+class PackNameError(ValueError):
+    """Two outputs of one pack would have the same file name."""
+
+
 def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unnamed"
+    """The readable part of a file name: ASCII letters and digits (accents dropped, the
+    rest a hyphen), lower case, at most 60 characters, never empty."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return text[:SLUG_MAX].strip("-") or "unnamed"
+
+
+def name_hash(name: str) -> str:
+    """Eight hex digits of the SHA-256 of the exact name: the same name, the same digits."""
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def file_slugs(scopes: Sequence[str]) -> dict[str, str]:
+    """The file-name part of each scope: its slug, or, when two scopes slug alike (or a
+    borough slugs as the force does), the slug and ``name_hash`` of the exact name for
+    each of them; the force is always ``force``. Raises ``PackNameError`` if two scopes
+    would still share one."""
+    base = {s: FORCE if s == FORCE else slug(s) for s in scopes}
+    counts = Counter(base[s] for s in dict.fromkeys(scopes))
+    alone = {s for s in scopes if s == FORCE or (counts[base[s]] == 1 and base[s] != FORCE)}
+    out = {s: base[s] if s in alone else f"{base[s]}-{name_hash(s)}" for s in scopes}
+    _check_unique(out)
+    return out
+
+
+def _check_unique(names: dict[str, str]) -> None:
+    """Scope -> file name: a name shared (compared case-insensitively, as Windows and macOS
+    file systems do) is an error, never an overwrite."""
+    seen: dict[str, str] = {}
+    for scope, name in names.items():
+        other = seen.setdefault(name.casefold(), scope)
+        if other != scope:
+            raise PackNameError(f"{other!r} and {scope!r} would write the same file {name}: "
+                                "nothing written")
 
 
 def _registry():
@@ -238,7 +286,7 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     indicators = [reg.get(i) for i in ids]
     k = _scope_index(inputs, scope)
     weeks = inputs.periods.weeks
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), cells.XLSX_OPTIONS)
     f = _Formats(wb)
     label = "the force" if scope == "force" else scope
     week_text = f"{weeks[-1][0].isoformat()} to {weeks[-1][1].isoformat()}"
@@ -352,7 +400,7 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
         for c, ind in enumerate(indicators, start=1):
             wc.write(2, c, ind.title, f.head)
         for r, result in enumerate(year, start=3):
-            wc.write(r, 0, result["scope"], f.text)
+            wc.write_string(r, 0, result["scope"], f.text)
             for c, ind in enumerate(indicators, start=1):
                 _write_value(wc, r, c, result["indicators"].get(ind.id), f, ind)
         wc.set_column(0, 0, 24)
@@ -361,7 +409,7 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     else:
         wc.write(0, 0, f"Year to date: {label} beside the force", f.title)
         for c, h in enumerate(["Indicator", "id", scope, "Force"]):
-            wc.write(2, c, h, f.head)
+            wc.write_string(2, c, h, f.head)
         for r, ind in enumerate(indicators, start=3):
             wc.write(r, 0, ind.title, f.text)
             wc.write(r, 1, ind.id, f.text)
@@ -388,26 +436,29 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
 def write_restricted(lists: dict[str, list[dict]], scope: str, week_ending: dt.date,
                      ytd: tuple[dt.date, dt.date], path: Path) -> Path:
     """The RESTRICTED workbook of one borough: one sheet per record list."""
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), cells.XLSX_OPTIONS)
     f = _Formats(wb)
+    taken: set[str] = set()
     for name, rows in lists.items():
-        ws = wb.add_worksheet(name[:31])
+        ws = wb.add_worksheet(cells.sheet_name(name, taken))
         ws.write(0, 0, "RESTRICTED: names reports. Not for publication or onward sharing.",
                  f.restricted)
-        ws.write(1, 0, f"{name}: {scope}, reports recorded {ytd[0].isoformat()} to "
-                       f"{ytd[1].isoformat()} (pack for the week ending "
-                       f"{week_ending.isoformat()}). {len(rows)} record(s).", f.note)
+        ws.write_string(1, 0, f"{name}: {scope}, reports recorded {ytd[0].isoformat()} to "
+                              f"{ytd[1].isoformat()} (pack for the week ending "
+                              f"{week_ending.isoformat()}). {len(rows)} record(s).", f.note)
         columns = list(dict.fromkeys(k for row in rows for k in row)) or list(EMPTY_COLUMNS)
         for c, col in enumerate(columns):
-            ws.write(3, c, col, f.head)
+            ws.write_string(3, c, str(col), f.head)
             ws.set_column(c, c, max(12, min(40, len(col) + 4)))
         for r, row in enumerate(rows, start=4):
             for c, col in enumerate(columns):
                 value = row.get(col)
                 if isinstance(value, dt.datetime | dt.date):
                     ws.write_string(r, c, value.isoformat(), f.text)
-                elif isinstance(value, bool) or value is None:
-                    ws.write(r, c, "" if value is None else str(value).lower(), f.text)
+                elif value is None:
+                    ws.write_blank(r, c, None, f.text)
+                elif isinstance(value, bool):
+                    ws.write_string(r, c, str(value).lower(), f.text)
                 elif isinstance(value, int | float):
                     ws.write_number(r, c, value, f.text)
                 elif isinstance(value, list | tuple):
@@ -432,19 +483,29 @@ def write_packs(
     if audience not in disclosure.AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    shown = protect_inputs(inputs, threshold) if audience == "public" else inputs
     week = inputs.periods.week_ending.isoformat()
     suffix = "-public" if audience == "public" else ""
+    # Every file name is settled, and checked distinct, before anything is written.
+    if len(set(inputs.scopes)) != len(inputs.scopes):
+        raise PackNameError(f"a scope appears twice in {inputs.scopes!r}: nothing written")
+    lists = inputs.restricted if audience == "internal" else {}
+    slugs = file_slugs([*inputs.scopes, *(s for s in lists if s not in inputs.scopes)])
+    names = {("pack", s): f"dv-pack-{week}-{slugs[s]}{suffix}.xlsx" for s in inputs.scopes}
+    names |= {("restricted", s): f"{RESTRICTED_PREFIX}-dv-records-{week}-{slugs[s]}.xlsx"
+              for s in lists}
+    _check_unique(names)
+    private_dir(out_dir)  # owner only, files 0600 before a byte is written (docs/security.md)
+    for name in names.values():
+        private_file(out_dir / name)
+    shown = protect_inputs(inputs, threshold) if audience == "public" else inputs
     workbooks = {
-        scope: write_workbook(shown, scope, out_dir / f"dv-pack-{week}-{slug(scope)}{suffix}.xlsx",
-                              audience, threshold, ids)
+        scope: write_workbook(shown, scope, out_dir / names["pack", scope], audience,
+                              threshold, ids)
         for scope in shown.scopes
     }
-    restricted = {}
-    if audience == "internal":
-        for scope, lists in inputs.restricted.items():
-            path = out_dir / f"{RESTRICTED_PREFIX}-dv-records-{week}-{slug(scope)}.xlsx"
-            restricted[scope] = write_restricted(lists, scope, inputs.periods.week_ending,
-                                                 inputs.periods.year_to_date, path)
+    restricted = {
+        scope: write_restricted(scope_lists, scope, inputs.periods.week_ending,
+                                inputs.periods.year_to_date, out_dir / names["restricted", scope])
+        for scope, scope_lists in lists.items()
+    }
     return PackWritten(workbooks, restricted)

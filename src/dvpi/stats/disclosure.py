@@ -358,6 +358,52 @@ def registry_identities() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Figures that are another period's figure ("the period of the same length just before"),
+# and every figure made from one. Published with a period, they tie it to the period
+# before, which is protected on its own: a cell withheld in one could be read off the
+# other. Output protected period by period (the dashboard) withholds them.
+_OTHER_PERIOD_BASE = ("dv_gbh_with_intent_previous",)
+
+
+def _refs(part) -> set[str]:
+    if isinstance(part, Ref):
+        return {part.id}
+    if isinstance(part, Sum):
+        return set().union(*(_refs(p) for p in part.parts))
+    if isinstance(part, Diff):
+        return _refs(part.left) | _refs(part.right)
+    return set()
+
+
+def other_period_ids() -> frozenset[str]:
+    """``_OTHER_PERIOD_BASE`` and every indicator computed from one of them."""
+    found = set(_OTHER_PERIOD_BASE)
+    changed = True
+    while changed:
+        changed = False
+        for ind in INDICATORS:
+            if ind.id not in found and any(_refs(p) & found for p in ind.parts().values()):
+                found.add(ind.id)
+                changed = True
+    return frozenset(found)
+
+
+OTHER_PERIOD_NOTE = ("not published to this audience: it is another period's figure "
+                     "(see that period)")
+
+
+def withhold_other_periods(result: dict) -> dict:
+    """A copy of ``result`` with the figures of another period marked unavailable (and
+    their targets without an actual), for output protected one period at a time."""
+    out = copy.deepcopy(result)
+    ids = other_period_ids()
+    for ind_id in ids & set(out.get("indicators", {})):
+        out["indicators"][ind_id] = {"unavailable": OTHER_PERIOD_NOTE}
+    for ind_id in ids & set(out.get("targets", {})):
+        out["targets"][ind_id].update(actual=None, met=None, suppressed=True)
+    return out
+
+
 def protect(
     results: dict | Sequence[dict], threshold: int = DEFAULT_THRESHOLD, *,
     sums: Sequence[tuple[int, Sequence[int]]] | None = None,

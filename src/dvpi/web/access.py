@@ -13,6 +13,7 @@ against each role and borough.
 from __future__ import annotations
 
 from enum import Enum
+from urllib.parse import quote
 
 from dvpi.web.users import ADMIN, BOROUGH_USER, FORCE_ANALYST, PARTNER, User
 
@@ -57,7 +58,18 @@ def audience(user: User) -> str:
     return "public" if user.role == PARTNER else "restricted"
 
 
+# The audiences whose figures go through disclosure control (``stats.disclosure``): they
+# are given the published period grid only (``params.published_only``) and never a
+# scope that is not in the published set (404).
+PROTECTED_AUDIENCES: frozenset[str] = frozenset({"public"})
+
+
+def protected(user: User) -> bool:
+    return audience(user) in PROTECTED_AUDIENCES
+
+
 def home_for(user: User) -> str:
     if user.role == BOROUGH_USER and user.borough:
-        return f"/boroughs/{user.borough}"
+        # One path segment whatever the name holds ("/" included): see app.py.
+        return f"/boroughs/{quote(user.borough, safe='')}"
     return "/overview"

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.web import audit as events
-from dvpi.web.access import Rule, allowed, audience
+from dvpi.web.access import Rule, allowed, audience, protected
 from dvpi.web.dashboard import dashboard_of
-from dvpi.web.params import choose
+from dvpi.web.params import choose, published_only
 
 router = APIRouter(prefix="/api", tags=["indicators"])
 
@@ -69,15 +69,18 @@ class Problem(BaseModel):
 
 
 ERRORS = {400: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem},
-          404: {"model": Problem}, 503: {"model": Problem}}
+          404: {"model": Problem}, 429: {"model": Problem}, 503: {"model": Problem}}
 Definition = Literal[tuple(DEFINITIONS)]  # the ids, from the one list
 
 
-def _params(request: Request, year: str | None, start: dt.date | None, end: dt.date | None,
-            definition: str | None):
+def _params(request: Request, user, year: str | None, start: dt.date | None,
+            end: dt.date | None, definition: str | None):
     dash = dashboard_of(request)
     snap = dash.snapshot()
-    return dash, snap, choose(snap, year, start and str(start), end and str(end), definition)
+    choice = choose(snap, year, start and str(start), end and str(end), definition)
+    if protected(user):  # the published period grid only (docs/security.md)
+        published_only(choice)
+    return dash, snap, choice
 
 
 @router.get("/indicators", response_model=IndicatorResult, responses=ERRORS,
@@ -96,7 +99,7 @@ def indicators(
     user = dash.api_user(request)
     rule = Rule.BOROUGH_AGGREGATES if borough else Rule.FORCE_AGGREGATES
     dash.require(request, user, rule, borough)
-    dash, snap, choice = _params(request, year, start, end, definition)
+    dash, snap, choice = _params(request, user, year, start, end, definition)
     scope = snap.borough_named(borough) or borough if borough else None
     result = dash.result_for(user, snap, choice.start, choice.end, scope, choice.definition)
     dash.audit.append(events.EXPORT, user.username, what="api indicators",
@@ -117,7 +120,7 @@ def indicators_by_borough(
     dash = dashboard_of(request)
     user = dash.api_user(request)
     dash.require(request, user, Rule.FORCE_AGGREGATES)
-    dash, snap, choice = _params(request, year, start, end, definition)
+    dash, snap, choice = _params(request, user, year, start, end, definition)
     if audience(user) == "public":
         results = dash.published(snap, choice.start, choice.end, choice.definition)
     else:

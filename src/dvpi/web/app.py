@@ -8,10 +8,12 @@ module, so the imports run one way: app -> api/pages -> views -> dashboard.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
@@ -31,6 +33,7 @@ from dvpi.web.users import UserStore
 from dvpi.web.warming import start_warming
 
 STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger("dvpi.web")
 
 # No inline script or style anywhere: every style comes from /static, charts are SVG
 # styled by class from the same stylesheet.
@@ -71,12 +74,45 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Borough names come from the data and may hold "/" (or "%"): in a URL each is one path
+# segment, percent-encoded whole (the ``segment`` filter). Servers decode %2F before
+# routing, which would split the name; for /boroughs/ paths the path is re-decoded from
+# the raw bytes keeping %2F and %25 encoded, and routes decode the name themselves
+# (``pages._name``).
+_KEEP = re.compile(r"(%2[Ff]|%25)")
+
+
+def _route_path(raw: bytes) -> str:
+    text = raw.decode("latin-1").split("?", 1)[0]
+    return "".join(p.upper() if _KEEP.fullmatch(p) else unquote(p)
+                   for p in _KEEP.split(text))
+
+
+class BoroughPaths:
+    """Pure ASGI middleware: ``/boroughs/<name>`` routes on the name as one segment."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        raw = scope.get("raw_path") if scope["type"] == "http" else None
+        if raw and raw.startswith(b"/boroughs/"):
+            scope = {**scope, "path": _route_path(raw)}
+        await self.app(scope, receive, send)
+
+
+def segment(value: object) -> str:
+    """A value as one URL path segment: everything but unreserved characters encoded."""
+    return quote(str(value), safe="")
+
+
 def _templates() -> Environment:
     env = Environment(loader=PackageLoader("dvpi.web", "templates"),
                       autoescape=select_autoescape(["html", "svg"]),
                       trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)  # templates ship with the package
     env.filters.update(present.FILTERS)
+    env.filters["segment"] = segment
     env.globals.update(present.GLOBALS)
     return env
 
@@ -91,6 +127,8 @@ def create_app(
     policy: AuthPolicy | None = None,
     clock: Clock = time.time,
     warm: bool = False,
+    key_file: Path | None = None,
+    audit_head: Path | None = None,
 ) -> FastAPI:
     """The dashboard over ``warehouse``.
 
@@ -106,12 +144,14 @@ def create_app(
         engine = Engine(compute=compute, worklists=engine.worklists,
                         catalogue=engine.catalogue, families=engine.families)
     policy = policy or AuthPolicy()
-    store = StateStore(state_path or default_state_path(warehouse))
+    # key_file: the session and audit key (docs/security.md); audit_head: where the
+    # audit chain's head is appended at intervals for the operator to keep.
+    store = StateStore(state_path or default_state_path(warehouse), key_file=key_file)
     dashboard = Dashboard(
         warehouse=Warehouse(warehouse),
         store=store,
         users=UserStore(store),
-        audit=AuditLog(store),
+        audit=AuditLog(store, head_file=audit_head),
         sessions=SessionManager(store, store.secret_key(), policy, clock),
         throttle=LoginThrottle(store, policy, clock),
         engine=engine,
@@ -141,7 +181,11 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.dashboard = dashboard
-    app.add_middleware(SecurityHeaders, secure=secure_cookies)
+    app.add_middleware(BoroughPaths)
+    # Outside Starlette's ServerErrorMiddleware, so that a 500 carries the headers too
+    # (middleware added with add_middleware runs inside it).
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeaders(build(), secure=secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(LoginRequired)
@@ -169,9 +213,21 @@ def create_app(
                                 headers=exc.headers)
         titles = {403: "Access denied", 404: "Not found", 400: "Bad request",
                   429: "Too many attempts"}
-        return dashboard.render(request, "error.html", exc.status_code,
-                                title=titles.get(exc.status_code, "Error"),
-                                message=str(exc.detail))
+        response = dashboard.render(request, "error.html", exc.status_code,
+                                    title=titles.get(exc.status_code, "Error"),
+                                    message=str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # Retry-After
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _failed(request: Request, exc: Exception) -> Response:
+        # Logged for the operator; the reader learns nothing about the failure.
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "internal error"}, status_code=500)
+        return dashboard.render(request, "error.html", 500, title="Error",
+                                message="Something went wrong. The error has been logged.")
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

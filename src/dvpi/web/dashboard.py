@@ -8,9 +8,12 @@ import it while the application factory imports the routers: no import runs back
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
-from contextlib import suppress
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -18,10 +21,11 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
-from dvpi.web.access import Rule, allowed, audience
+from dvpi.web.access import Rule, allowed, audience, protected
 from dvpi.web.audit import ACCESS_DENIED, AuditLog
 from dvpi.web.auth import SESSION_COOKIE, AuthPolicy, LoginThrottle, Session, SessionManager
 from dvpi.web.data import Snapshot, Warehouse, WarehouseUnavailable
+from dvpi.web.params import PUBLISHED_PERIODS, is_published
 from dvpi.web.services import Engine
 from dvpi.web.state import StateStore
 from dvpi.web.users import User, UserStore
@@ -29,6 +33,18 @@ from dvpi.web.users import User, UserStore
 
 class LoginRequired(Exception):
     """A page asked for without a session: send the browser to the login form."""
+
+
+# Uncached computations one user may run at once (item 15 of issue 14): a request that
+# would start one more is answered 429 with Retry-After; cached results never count.
+COMPUTE_LIMIT = 2
+COMPUTE_RETRY_AFTER = 5  # seconds
+# Who the current request computes for (set when a route's access check passes), and
+# whether it already holds one of their slots (nested computations share it).
+_asking: contextvars.ContextVar[str | None] = contextvars.ContextVar("dvpi_asking",
+                                                                     default=None)
+_holding: contextvars.ContextVar[bool] = contextvars.ContextVar("dvpi_holding",
+                                                                default=False)
 
 
 @dataclass
@@ -43,6 +59,9 @@ class Dashboard:
     secure_cookies: bool
     policy: AuthPolicy
     templates: Environment
+    compute_limit: int = COMPUTE_LIMIT
+    _computing: dict[str, int] = field(default_factory=dict, repr=False)
+    _computing_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- who is asking -------------------------------------------------------------------
 
@@ -63,6 +82,7 @@ class Dashboard:
     def require(self, request: Request, user: User | None, rule: Rule,
                 borough: str | None = None) -> None:
         if allowed(user, rule, borough):
+            _asking.set(user.username if user is not None else None)
             return
         if user is None:
             raise LoginRequired()
@@ -75,6 +95,42 @@ class Dashboard:
         self.require(request, session.user if session else None, rule, borough)
         assert session is not None
         return session
+
+    @contextmanager
+    def computing(self) -> Iterator[None]:
+        """Hold one of the asking user's slots for an uncached computation, or refuse
+        with 429. Nested computations of the same request share the slot; the warm-up
+        (no user) is not limited."""
+        username = _asking.get()
+        if username is None or _holding.get():
+            yield
+            return
+        with self._computing_lock:
+            running = self._computing.get(username, 0)
+            if running >= self.compute_limit:
+                raise HTTPException(
+                    429, "Too many figures being computed for you at once: try again in "
+                         "a few seconds.",
+                    headers={"Retry-After": str(COMPUTE_RETRY_AFTER)})
+            self._computing[username] = running + 1
+        token = _holding.set(True)
+        try:
+            yield
+        finally:
+            _holding.reset(token)
+            with self._computing_lock:
+                left = self._computing[username] - 1
+                if left:
+                    self._computing[username] = left
+                else:
+                    del self._computing[username]
+
+    def _cached(self, snap: Snapshot, key: tuple, make):
+        """``snap.cache.get`` with the computation, on a miss, counted against the user."""
+        def counted():
+            with self.computing():
+                return make()
+        return snap.cache.get(key, counted)
 
     # --- data ----------------------------------------------------------------------------
 
@@ -105,7 +161,7 @@ class Dashboard:
                 return self.engine.compute(backend, start, end, borough=borough,
                                            **_kwargs(snap, definition, ids))
 
-        return snap.cache.get(key, make)
+        return self._cached(snap, key, make)
 
     def all_scopes(self, snap: Snapshot, start: dt.date, end: dt.date,
                    definition: str, ids: tuple[str, ...] | None = None) -> list[dict]:
@@ -120,22 +176,20 @@ class Dashboard:
             return [self.result(snap, start, end, b, definition, ids)
                     for b in (None, *snap.boroughs())]
 
-        return snap.cache.get(key, make)
+        return self._cached(snap, key, make)
 
     def series(self, user: User, snap: Snapshot, periods: list[tuple[dt.date, dt.date]],
                borough: str | None, definition: str,
                ids: tuple[str, ...] | None = None) -> list[dict]:
         """One result per period (a trend), as the user may see it."""
         periods_key = tuple(periods)
-        if audience(user) == "public":
-            from dvpi.stats.disclosure import protect
-
-            key = ("public-series", snap.version, periods_key, definition, ids)
-            batches = snap.cache.get(key, lambda: [
-                protect(batch).results
-                for batch in self._series_all(snap, periods, definition, ids)])
-            return [_pick(batch, borough) or self.result(snap, s, e, borough, definition, ids)
-                    for batch, (s, e) in zip(batches, periods, strict=True)]
+        if protected(user):
+            # Weeks nest in the year: published beside it, the year less its weeks
+            # would be a period of its own that nobody protected. Not on the grid.
+            if not all(is_published(s, e) for s, e in periods):
+                raise HTTPException(400, PUBLISHED_PERIODS)
+            return [self.result_for(user, snap, s, e, borough, definition, ids)
+                    for s, e in periods]
         scope = borough.strip().lower() if borough else None
         key = ("series", snap.version, periods_key, scope, definition, ids)
 
@@ -151,7 +205,7 @@ class Dashboard:
                 return self.engine.compute_series(backend, list(periods), borough=borough,
                                                   **_kwargs(snap, definition, ids))
 
-        return snap.cache.get(key, make)
+        return self._cached(snap, key, make)
 
     def _series_all(self, snap: Snapshot, periods: list[tuple[dt.date, dt.date]],
                     definition: str, ids: tuple[str, ...] | None) -> list[list[dict]]:
@@ -167,33 +221,51 @@ class Dashboard:
             size = len(flat) // len(periods)
             return [flat[i * size:(i + 1) * size] for i in range(len(periods))]
 
-        return snap.cache.get(key, make)
+        return self._cached(snap, key, make)
 
     def published(self, snap: Snapshot, start: dt.date, end: dt.date, definition: str,
                   ids: tuple[str, ...] | None = None) -> list[dict]:
         """All scopes after disclosure control, protected together so that no page
-        can be differenced against another to recover a suppressed cell."""
-        from dvpi.stats.disclosure import protect
+        can be differenced against another to recover a suppressed cell.
 
-        key = ("public", snap.version, start, end, definition, ids)
-        return snap.cache.get(
-            key, lambda: protect(self.all_scopes(snap, start, end, definition, ids)).results)
+        Only periods of the published grid (financial years: disjoint, so no two can be
+        subtracted); each is protected once, over every indicator, and ``ids`` only
+        selects from that, so every page shows the same protected figures. Figures of
+        another period (``dv_gbh_with_intent_previous``) are withheld: they would tie
+        a year to the year before, which is protected on its own.
+        """
+        from dvpi.stats.disclosure import protect, withhold_other_periods
+
+        if not is_published(start, end):
+            raise HTTPException(400, PUBLISHED_PERIODS)
+        key = ("public", snap.version, start, end, definition)
+        results = self._cached(snap, key, lambda: protect(
+            [withhold_other_periods(r)
+             for r in self.all_scopes(snap, start, end, definition)]).results)
+        if ids is None:
+            return results
+        return [{**r, "indicators": {k: v for k, v in r["indicators"].items() if k in ids}}
+                for r in results]
 
     def result_for(self, user: User, snap: Snapshot, start: dt.date, end: dt.date,
                    borough: str | None, definition: str,
                    ids: tuple[str, ...] | None = None) -> dict:
-        """The result a user may see: disclosure-controlled for the public audience."""
-        if audience(user) != "public":
+        """The result a user may see: disclosure-controlled for the protected audiences,
+        who never get an unprotected result: a scope that is not in the published set
+        (a borough named only in calls or CPS cases, or nowhere) is 404."""
+        if not protected(user):
             return self.result(snap, start, end, borough, definition, ids)
         found = _pick(self.published(snap, start, end, definition, ids), borough)
-        # A borough absent from the data gives zeros (rule 4): nothing to disclose.
-        return found or self.result(snap, start, end, borough, definition, ids)
+        if found is None:
+            raise HTTPException(404, f"No borough called {borough!r} in the published "
+                                     "figures.")
+        return found
 
     def view(self, view: Any, user: User, snap: Snapshot, choice: Any, arg: Any) -> dict:
         """A page's context, cached like the results it is made of: it depends on the
         user only through their audience (public or restricted)."""
         key = ("view", view.__name__, snap.version, choice, arg, audience(user))
-        return snap.cache.get(key, lambda: view(self, user, snap, choice, arg))
+        return self._cached(snap, key, lambda: view(self, user, snap, choice, arg))
 
     # --- rendering -----------------------------------------------------------------------
 

@@ -10,17 +10,23 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dvpi.web import audit as events
 from dvpi.web import views
-from dvpi.web.access import Rule, allowed, home_for
-from dvpi.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Throttled, tokens_match
+from dvpi.web.access import Rule, allowed, home_for, protected
+from dvpi.web.auth import (
+    DEVICE_COOKIE,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    client_address,
+    tokens_match,
+)
 from dvpi.web.dashboard import dashboard_of
-from dvpi.web.params import choose, years_in
+from dvpi.web.params import choose, published_only, years_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,13 +58,22 @@ def _check_csrf(request: Request, token: str) -> None:
                                  "Reload the page and try again.")
 
 
-def _period(request: Request, snap) -> Any:
+def _period(request: Request, snap, user=None) -> Any:
     q = request.query_params
-    return choose(snap, q.get("year"), q.get("start"), q.get("end"), q.get("definition"))
+    choice = choose(snap, q.get("year"), q.get("start"), q.get("end"), q.get("definition"))
+    if user is not None and protected(user):  # the published period grid only
+        published_only(choice)
+    return choice
 
 
 def _view(dash, session, snap, view, choice, arg) -> dict:
     return dash.view(view, session.user, snap, choice, arg)
+
+
+def _name(borough: str) -> str:
+    """A borough from its path segment: ``app.BoroughPaths`` leaves %2F and %25 encoded
+    so that a name holding "/" stays one segment; decoded here, before any check."""
+    return unquote(borough)
 
 
 def _borough(snap, name: str) -> str:
@@ -99,22 +114,17 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     if not tokens_match(expected, csrf_token):
         raise HTTPException(403, "The login form has expired. Reload the page and try again.")
     username = username.strip().lower()[:100]
-    client = request.client.host if request.client else "unknown"
-    try:
-        dash.throttle.check(username, client)
-    except Throttled as exc:
-        dash.audit.append(events.LOGIN_FAILED, username, client=client, reason=exc.reason)
-        response = _login_form(request, 429, "Too many failed attempts. Try again later.",
-                               username)
-        response.headers["Retry-After"] = str(exc.retry_after)
+    client = client_address(request.client.host if request.client else None,
+                            request.headers, dash.policy)
+    # Throttling, password check and (aggregated) audit of failures: dvpi.web.auth.
+    outcome = dash.throttle.attempt(dash.users, dash.audit, username, password, client,
+                                    request.cookies.get(DEVICE_COOKIE))
+    if outcome.user is None:
+        response = _login_form(request, outcome.status, outcome.message, username)
+        if outcome.retry_after:
+            response.headers["Retry-After"] = str(outcome.retry_after)
         return response
-    user = dash.users.check_password(username, password)
-    if user is None:
-        locked = dash.throttle.failed(username, client)
-        dash.audit.append(events.LOGIN_FAILED, username, client=client,
-                          reason="bad credentials", locked=locked)
-        return _login_form(request, 401, "Wrong username or password.", username)
-    dash.throttle.succeeded(user.username)
+    user = outcome.user
     previous = dash.session(request)
     if previous is not None:  # a fresh session id at every login (no fixation)
         dash.sessions.destroy(previous.session_id)
@@ -124,6 +134,9 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="strict",
                         secure=dash.secure_cookies, max_age=dash.policy.session_seconds,
                         path="/")
+    response.set_cookie(DEVICE_COOKIE, outcome.device_cookie or "", httponly=True,
+                        samesite="strict", secure=dash.secure_cookies,
+                        max_age=dash.policy.device_days * 86400, path="/login")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -143,7 +156,7 @@ def logout(request: Request, csrf_token: str = Form("")) -> Response:
 @router.get("/")
 def home(request: Request) -> Response:
     session = dashboard_of(request).page_user(request, Rule.ANY_USER)
-    return RedirectResponse(quote(home_for(session.user)), status_code=303)
+    return RedirectResponse(home_for(session.user), status_code=303)
 
 
 # --- aggregate pages ---------------------------------------------------------------------------
@@ -161,7 +174,7 @@ def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
     session = dash.page_user(request, rule, borough)
     snap = dash.snapshot()
     name = _borough(snap, borough) if borough is not None else None
-    choice = _period(request, snap)
+    choice = _period(request, snap, session.user)
     context = _view(dash, session, snap, view, choice, subject if subject else name)
     extra = {}
     if view is views.scorecard and name is not None:
@@ -183,6 +196,7 @@ def boroughs(request: Request) -> Response:
 
 @router.get("/boroughs/{borough}")
 def borough_page(request: Request, borough: str) -> Response:
+    borough = _name(borough)
     return _aggregate_page(request, Rule.BOROUGH_AGGREGATES, views.scorecard,
                            "borough.html", borough)
 
@@ -194,6 +208,7 @@ def equality(request: Request) -> Response:
 
 @router.get("/boroughs/{borough}/equality")
 def borough_equality(request: Request, borough: str) -> Response:
+    borough = _name(borough)
     return _aggregate_page(request, Rule.BOROUGH_AGGREGATES, views.equality,
                            "equality.html", borough)
 
@@ -243,17 +258,22 @@ def force_worklists(request: Request) -> Response:
 
 @router.get("/boroughs/{borough}/worklists")
 def borough_worklists(request: Request, borough: str) -> Response:
+    borough = _name(borough)
     return _worklists(request, borough)
 
 
 @router.get("/boroughs/{borough}/worklists/{kind}.csv")
 def worklist_csv(request: Request, borough: str, kind: str) -> Response:
+    borough = _name(borough)
     dash = dashboard_of(request)
     session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
     snap = dash.snapshot()
     name = _borough(snap, borough)
     if kind not in dash.engine.worklists:
         raise HTTPException(404, f"No worklist {kind!r}.")
+    why_not = views.worklist_unavailable(dash, snap, kind)
+    if why_not:
+        raise HTTPException(404, f"This list is not available: {why_not}.")
     choice = _period(request, snap)
     rows = views.worklist_rows(dash, snap, choice, name, kind)
     out = io.StringIO()
@@ -269,11 +289,20 @@ def worklist_csv(request: Request, borough: str, kind: str) -> Response:
                       records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT])
     filename = f"{kind}-{name}-{choice.start}-{choice.end}.csv".replace(" ", "_")
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+                    headers={"Content-Disposition": attachment(filename)})
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download (RFC 6266): the name as UTF-8 in
+    ``filename*``, and an ASCII fallback of letters, digits and ``._-`` only, so no
+    quote, backslash, slash or control character from the data reaches the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("._") or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.get("/boroughs/{borough}/dip-samples")
 def dip_samples(request: Request, borough: str) -> Response:
+    borough = _name(borough)
     dash = dashboard_of(request)
     session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
     snap = dash.snapshot()
@@ -294,6 +323,7 @@ def dip_samples(request: Request, borough: str) -> Response:
 def draw_dip_sample(request: Request, borough: str, csrf_token: str = Form(""),
                     size: int = Form(DEFAULT_SAMPLE_SIZE), start: str = Form(""),
                     end: str = Form(""), definition: str = Form("")) -> Response:
+    borough = _name(borough)
     dash = dashboard_of(request)
     session = dash.page_user(request, Rule.BOROUGH_RECORDS, borough)
     _check_csrf(request, csrf_token)
@@ -321,8 +351,23 @@ def draw_dip_sample(request: Request, borough: str, csrf_token: str = Form(""),
     return RedirectResponse(f"/dip-samples/{sample_id}", status_code=303)
 
 
-def _sample(request: Request, sample_id: int):
+MAX_SAMPLE_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def _sample_id(text: str) -> int | None:
+    """The id of ``/dip-samples/{id}``, or None for anything that cannot be one (a
+    number too big for the database is not found, never a 500)."""
+    if not re.fullmatch(r"[0-9]{1,19}", text) or not 0 < int(text) <= MAX_SAMPLE_ID:
+        return None
+    return int(text)
+
+
+def _sample(request: Request, sample_id: int | None):
     dash = dashboard_of(request)
+    if sample_id is None:
+        session = dash.session(request)
+        dash.require(request, session.user if session else None, Rule.FORCE_RECORDS)
+        raise HTTPException(404, "No such dip sample.")
     with dash.store.connect() as con:
         sample = con.execute("SELECT * FROM dip_samples WHERE sample_id = ?",
                              (sample_id,)).fetchone()
@@ -338,8 +383,9 @@ def _sample(request: Request, sample_id: int):
 
 
 @router.get("/dip-samples/{sample_id}")
-def dip_sample(request: Request, sample_id: int) -> Response:
-    dash, session, sample, items = _sample(request, sample_id)
+def dip_sample(request: Request, sample_id: str) -> Response:
+    dash, session, sample, items = _sample(request, _sample_id(sample_id))
+    sample_id = int(sample["sample_id"])
     snap = dash.snapshot()
     details = snap.reports([i["report_id"] for i in items])
     dash.audit.append(events.RECORD_VIEW, session.user.username, page="dip_sample",
@@ -351,10 +397,11 @@ def dip_sample(request: Request, sample_id: int) -> Response:
 
 
 @router.post("/dip-samples/{sample_id}/results")
-def record_dip_result(request: Request, sample_id: int, csrf_token: str = Form(""),
+def record_dip_result(request: Request, sample_id: str, csrf_token: str = Form(""),
                       report_id: str = Form(""), result: str = Form(""),
                       note: str = Form("")) -> Response:
-    dash, session, _sample_row, items = _sample(request, sample_id)
+    dash, session, _sample_row, items = _sample(request, _sample_id(sample_id))
+    sample_id = int(_sample_row["sample_id"])
     _check_csrf(request, csrf_token)
     if result not in DIP_RESULTS:
         raise HTTPException(400, "Choose a result.")

@@ -83,6 +83,10 @@ def choose(snap: Snapshot, year: str | None, start: str | None, end: str | None,
         first, last = _date(start, "start"), _date(end, "end")
         if first > last:
             raise HTTPException(400, "the period starts after it ends")
+        # A financial year given as dates is that year (the same published figures).
+        fy = year_label(first.year if first.month >= 4 else first.year - 1)
+        if (first, last) == financial_year(fy):
+            return Choice(first, last, definition, fy)
         return Choice(first, last, definition)
     if not year:
         span = snap.date_range()
@@ -94,3 +98,25 @@ def choose(snap: Snapshot, year: str | None, start: str | None, end: str | None,
     _in_range(first, "year")
     _in_range(last, "year")
     return Choice(first, last, definition, year_label(first.year))
+
+
+# The periods a protected audience (``access.PROTECTED``) may be given: financial years
+# only. They are disjoint, so no published period can be subtracted from another; see
+# docs/security.md ("Disclosure control across outputs").
+PUBLISHED_PERIODS = (
+    "Figures for this audience are published for whole financial years only "
+    "(year=2007-08, or start=2007-04-01&end=2008-03-31): other periods would overlap "
+    "them, and the difference would give away figures that are suppressed."
+)
+
+
+def is_published(start: dt.date, end: dt.date) -> bool:
+    """Whether ``start``-``end`` is a period of the published grid (a financial year)."""
+    return (start, end) == financial_year(year_of(start))
+
+
+def published_only(choice: Choice) -> Choice:
+    """The choice, if a protected audience may have it; else 400 naming what it may."""
+    if not is_published(choice.start, choice.end):
+        raise HTTPException(400, PUBLISHED_PERIODS)
+    return choice

@@ -20,6 +20,8 @@ class Worklist:
     # fn(con, start, end, borough=None, definition=...) -> list of dicts naming reports
     fetch: Callable[..., list[dict]]
     unit: str = "report"  # what one row is: a report, or a person
+    # Tables the list reads: with one not loaded it says so rather than fail.
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ def default_engine() -> Engine:
     )
 
 
+def _needs(*indicator_ids: str) -> tuple[str, ...]:
+    """The tables the indicators a list explains read (from the registry)."""
+    from dvpi.indicators import registry
+
+    return tuple(dict.fromkeys(t for i in indicator_ids for t in registry.by_id[i].needs))
+
+
 def default_worklists() -> dict[str, Worklist]:
     from dvpi.indicators import records
 
@@ -83,18 +92,22 @@ def default_worklists() -> dict[str, Worklist]:
             "flag_audit", "Flag audit",
             "Reports that should carry the DV flag and do not, and DV-flagged reports "
             "with no domestic relationship recorded.",
-            records.flag_audit_records),
+            records.flag_audit_records,
+            needs=_needs("flag_audit_unflagged", "flag_audit_overflagged")),
         "risk_gaps": Worklist(
             "risk_gaps", "Risk-assessment gaps",
-            "DV-flagged reports with no risk assessment.", records.risk_assessment_gaps),
+            "DV-flagged reports with no risk assessment.", records.risk_assessment_gaps,
+            needs=("reports",)),
         "dual_arrests": Worklist(
             "dual_arrests", "Dual-arrest incidents",
             "DV-flagged reports in which two people were each arrested and each is also a "
             "victim (cross allegation), or found by the 2008 enquiry's surname method; the "
-            "methods column says which.", records.dual_arrest_records),
+            "methods column says which.", records.dual_arrest_records,
+            needs=_needs("dual_arrest_incidents")),
         "repeat_victims": Worklist(
             "repeat_victims", "Repeat victims",
             "Adult victims of the period who are victims in another DV report in the "
             "look-back: one row per person, with every DV report of theirs in the "
-            "look-back.", records.repeat_victim_records, "person"),
+            "look-back.", records.repeat_victim_records, "person",
+            needs=_needs("repeat_victimisation_rate")),
     }

@@ -4,16 +4,23 @@ It lives in a SQLite file beside the warehouse (``<warehouse>.web.sqlite``), nev
 warehouse itself: the loader replaces the warehouse file on every load, and this state
 must survive loads. SQLite in WAL mode lets the server and the ``dvpi users``/``dvpi
 audit`` commands use it at the same time.
+
+The file is created 0600 (SQLite gives its -wal and -shm files the same mode). It holds
+no secret: sessions are stored as the SHA-256 of their id, tokens as the SHA-256 of
+the token, and the key that signs cookies and keys the audit log is in a separate
+key file (:mod:`dvpi.web.keys`).
 """
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from dvpi.files import private_file
+from dvpi.web.keys import Keys, default_key_path, load_keys
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,20 +36,25 @@ CREATE TABLE IF NOT EXISTS users (
 CREATE TABLE IF NOT EXISTS tokens (
     token_hash TEXT PRIMARY KEY,
     username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    expires_at REAL NOT NULL DEFAULT 0,
+    last_used_at REAL
 );
 CREATE TABLE IF NOT EXISTS sessions (
-    session_id TEXT PRIMARY KEY,
+    session_hash TEXT PRIMARY KEY,
     username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
     csrf_token TEXT NOT NULL,
     created_at REAL NOT NULL,
     expires_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS login_failures (
+CREATE TABLE IF NOT EXISTS login_attempts (
+    username TEXT NOT NULL,
     client TEXT NOT NULL,
-    at REAL NOT NULL
+    at REAL NOT NULL,
+    refused INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS login_failures_client ON login_failures(client, at);
+CREATE INDEX IF NOT EXISTS login_attempts_user ON login_attempts(username, at);
+CREATE INDEX IF NOT EXISTS login_attempts_client ON login_attempts(client, at);
 CREATE TABLE IF NOT EXISTS dip_samples (
     sample_id INTEGER PRIMARY KEY AUTOINCREMENT,
     borough TEXT NOT NULL,
@@ -99,26 +111,56 @@ def default_state_path(warehouse: str | Path) -> Path:
     return warehouse.with_name(warehouse.name + ".web.sqlite")
 
 
+# Tokens issued before expiry existed expire this long after the upgrade.
+LEGACY_TOKEN_DAYS = 90
+
+
+def _migrate(con: sqlite3.Connection) -> None:
+    """Bring a store written by an earlier version up to date (idempotent)."""
+    columns = {r[1] for r in con.execute("PRAGMA table_info(sessions)")}
+    if "session_id" in columns:
+        # Sessions were stored by their plaintext id: drop them all (everyone logs in
+        # again once) rather than keep ids that let a reader of the file log in.
+        con.execute("DROP TABLE sessions")
+    # The signing secret was kept in the store: it now lives in the key file.
+    if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+        con.execute("DELETE FROM meta WHERE key = 'secret_key'")
+    token_columns = {r[1] for r in con.execute("PRAGMA table_info(tokens)")}
+    if token_columns and "expires_at" not in token_columns:
+        con.execute("ALTER TABLE tokens ADD COLUMN expires_at REAL NOT NULL DEFAULT 0")
+        con.execute("ALTER TABLE tokens ADD COLUMN last_used_at REAL")
+        con.execute("UPDATE tokens SET expires_at = CAST(strftime('%s', 'now') AS REAL) + ?",
+                    (LEGACY_TOKEN_DAYS * 86400,))
+    con.execute("DROP TABLE IF EXISTS login_failures")
+
+
 class StateStore:
     """One SQLite connection per thread, reused (opening one costs more than most
-    queries); each operation runs in its own transaction."""
+    queries); each operation runs in its own transaction.
 
-    def __init__(self, path: str | Path):
+    ``key_file`` is where the key file is (default: ``$DVPI_KEY_FILE``, else beside
+    the store as ``<store>.key``). ``created`` says the store did not exist before.
+    """
+
+    def __init__(self, path: str | Path, key_file: str | Path | None = None):
         self.path = Path(path)
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.created = not self.path.exists() or self.path.stat().st_size == 0
+        private_file(self.path)  # 0600 before SQLite writes a byte (and its folder 0700)
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             con.execute("PRAGMA journal_mode=WAL")
         finally:
             con.close()
+        for suffix in ("-wal", "-shm"):  # an older store's files, made 0644
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                private_file(side)
         with self.connect(immediate=True) as con:
+            _migrate(con)
             for statement in _statements(SCHEMA):
                 con.execute(statement)
-            con.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('secret_key', ?)",
-                (secrets.token_urlsafe(48),),
-            )
+        self.keys: Keys = load_keys(key_file or default_key_path(self.path))
 
     @contextmanager
     def connect(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
@@ -149,5 +191,5 @@ class StateStore:
             raise
 
     def secret_key(self) -> str:
-        with self.connect() as con:
-            return con.execute("SELECT value FROM meta WHERE key = 'secret_key'").fetchone()[0]
+        """The key that signs session and login cookies (from the key file)."""
+        return self.keys.session

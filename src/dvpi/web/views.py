@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from dvpi.contract.cells import csv_cell
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.stats import equality as equality_rates
 from dvpi.stats import funnel
 from dvpi.web import svg
-from dvpi.web.access import audience
+from dvpi.web.access import audience, protected
 from dvpi.web.params import Choice
 from dvpi.web.present import display_of, headline, label, plain
 from dvpi.web.users import User
@@ -82,12 +83,18 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     force = get(choice.start, choice.end, None) if borough else None
     ids = _ids(current)
     weeks = choice.weeks()
-    weekly = dash.series(user, snap, weeks, borough, choice.definition, ids)
+    public = audience(user) == "public"
+    # Weeks nest in the year: a protected audience is given whole years only (the
+    # difference would be a period nobody protected), so no weekly trend.
+    weekly = [] if protected(user) else dash.series(user, snap, weeks, borough,
+                                                    choice.definition, ids)
     rows = []
     for ind_id in ids:
         entry = current["indicators"][ind_id]
         unit = unit_of(dash, ind_id, entry)
         series = [_plain(w.get("indicators", {}).get(ind_id)) for w in weekly]
+        trend = svg.sparkline(series, f"{title_of(dash, ind_id)}: 13 weeks") if weekly \
+            else None
         rows.append({
             "id": ind_id,
             "title": title_of(dash, ind_id),
@@ -96,10 +103,10 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
             "before": before["indicators"].get(ind_id),
             "force": force["indicators"].get(ind_id) if force else None,
             "target": current.get("targets", {}).get(ind_id),
-            "trend": svg.sparkline(series, f"{title_of(dash, ind_id)}: 13 weeks"),
+            "trend": trend,
         })
     return {"rows": rows, "result": current, "year_before": choice.year_before,
-            "weeks": weeks, "public": audience(user) == "public"}
+            "weeks": weeks, "public": public, "weekly": bool(weekly)}
 
 
 def _plain(entry: dict | None) -> float | None:
@@ -205,14 +212,22 @@ def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str 
     return snap.cache.get(key, make)
 
 
+def worklist_unavailable(dash: Dashboard, snap: Snapshot, kind: str) -> str | None:
+    """Why a list cannot be made from this warehouse (in the words the indicators use),
+    or None."""
+    missing = [t for t in dash.engine.worklists[kind].needs if t not in snap.tables()]
+    return f"{', '.join(missing)} not loaded" if missing else None
+
+
 def worklists(dash: Dashboard, snap: Snapshot, choice: Choice,
               borough: str | None) -> list[dict[str, Any]]:
     out = []
     for kind, worklist in dash.engine.worklists.items():
-        rows = worklist_rows(dash, snap, choice, borough, kind)
+        why_not = worklist_unavailable(dash, snap, kind)
+        rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind)
         out.append({"kind": kind, "title": worklist.title, "unit": worklist.unit,
                     "description": worklist.description, "rows": rows,
-                    "columns": columns_of(rows)})
+                    "columns": columns_of(rows), "unavailable": why_not})
     return out
 
 
@@ -235,7 +250,4 @@ def columns_of(rows: list[dict]) -> list[str]:
 
 
 def csv_safe(value: Any) -> Any:
-    value = plain(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_cell(plain(value))  # the one rule of every CSV and workbook (contract.cells)

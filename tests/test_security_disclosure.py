@@ -1,0 +1,537 @@
+"""Issue 14 (items 1, 2, 11, 13, 14, 15): probes run as an attacker against a dashboard
+served by uvicorn on the loopback, over warehouses built with the project's helpers.
+
+- the differencing attack on the partner's figures (every period a partner can ask for,
+  every borough pair, force minus boroughs, adjacent years) recovers nothing;
+- an unknown scope is a 404 for a protected audience, never an unprotected result;
+- a missing optional table is said, not a 500;
+- oversized ids are 404, and every error response carries the security headers;
+- any borough name opens and downloads;
+- uncached computations are capped per user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+import uvicorn
+
+from dvpi.stats.disclosure import DEFAULT_THRESHOLD
+from dvpi.web.app import create_app
+from indicator_data import outcome, rel, report, suspect, victim, write_dataset
+
+PASSWORD = "a long enough password"
+BOROUGHS = ("North", "South", "East/West", 'Say "hi"', "Riverside")
+GHOST = "Ghost"  # only in cad_calls and cps_cases
+YEARS = ("2006-07", "2007-08")
+OFFENCES = ("common_assault", "abh", "gbh", "harassment", "threats_to_kill", "criminal_damage")
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                    "Referrer-Policy", "Cache-Control")
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def _tables(seed: int = 14, per_year: int = 40) -> dict[str, list[dict]]:
+    """Five boroughs over two financial years, sized so that many cells are 1-4."""
+    rng = random.Random(seed)
+    reports, people, rels, outcomes, cad, cps = [], [], [], [], [], []
+    n = 0
+    for year in (2006, 2007):
+        first = dt.date(year, 4, 1)
+        for b_index, borough in enumerate(BOROUGHS):
+            for _ in range(per_year // (1 + b_index % 3)):
+                n += 1
+                rid = f"R{n:05d}"
+                day = first + dt.timedelta(days=rng.randrange(365))
+                crime = rng.random() < 0.7
+                reports.append(report(
+                    rid, str(day), borough=borough,
+                    classification="crime" if crime else "non_crime",
+                    offence=rng.choice(OFFENCES) if crime else None,
+                    dv=rng.random() < 0.9))
+                v, s = f"V{n}", f"S{n}"
+                people.append(victim(v, rid, gender=rng.choice("MFU"),
+                                     ethnic=rng.choice(("IC1", "IC2", "IC3", "IC4")),
+                                     age=rng.randrange(16, 80),
+                                     nominal=f"N{rng.randrange(n + 1)}"))
+                arrested = rng.random() < 0.5
+                people.append(suspect(s, rid, gender=rng.choice("MF"),
+                                      ethnic=rng.choice(("IC1", "IC3")),
+                                      age=rng.randrange(18, 70),
+                                      arrest=str(day) if arrested else None))
+                rels.append(rel(rid, v, s, rng.choice(("spouse", "partner", "ex_partner",
+                                                       "parent", "sibling"))))
+                if crime and rng.random() < 0.5:
+                    outcomes.append(outcome(rid, rng.choice((1, 1, 2, 3, 8, 14, 15)),
+                                            str(day + dt.timedelta(days=rng.randrange(30))), s))
+                if rng.random() < 0.3:
+                    cad.append({"call_id": f"C{n}", "borough": borough,
+                                "received_at": f"{day}T10:00:00", "dv_related": True,
+                                "report_id": rid})
+                if crime and rng.random() < 0.2:
+                    cps.append({"cps_urn": f"K{n}", "report_id": rid, "borough": borough,
+                                "dv_flagged": True, "referred_date": str(day),
+                                "decision": "charge", "prosecution_date": str(day),
+                                "outcome": "convicted"})
+    for i in range(3):  # a borough the reports never name
+        cad.append({"call_id": f"G{i}", "borough": GHOST,
+                    "received_at": f"2007-0{5 + i}-01T10:00:00", "dv_related": True})
+    for i in range(2):
+        cps.append({"cps_urn": f"GK{i}", "borough": GHOST, "dv_flagged": True,
+                    "referred_date": f"2007-0{5 + i}-01", "decision": "charge",
+                    "prosecution_date": f"2007-0{6 + i}-01", "outcome": "convicted"})
+    return {"reports": reports, "people": people, "relationships": rels,
+            "outcomes": outcomes, "cad_calls": cad, "cps_cases": cps}
+
+
+def _load(folder: Path, tables: dict[str, list[dict]]) -> Path:
+    from dvpi.ingest import load_dataset
+
+    data = write_dataset(folder / "data", **tables)
+    path = folder / "w.duckdb"
+    load_dataset(data, path)
+    return path
+
+
+# --- a served dashboard -----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, app):
+        self.app = app
+        self.dash = app.state.dashboard
+        port = _free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.base = f"http://127.0.0.1:{port}"
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def client(self, user: str | None = None) -> httpx.Client:
+        headers = {}
+        if user is not None:
+            headers["Authorization"] = f"Bearer {self.dash.users.issue_token(user)}"
+        return httpx.Client(base_url=self.base, headers=headers, timeout=120,
+                            follow_redirects=False)
+
+    def browser(self, user: str) -> httpx.Client:
+        from web_fakes import login
+
+        client = httpx.Client(base_url=self.base, timeout=120, follow_redirects=False)
+        assert login(client, user, PASSWORD).status_code == 303
+        return client
+
+
+def _users(app) -> None:
+    users = app.state.dashboard.users
+    users.add("analyst", PASSWORD, "force_analyst")
+    users.add("partner", PASSWORD, "partner")
+    users.add("bu", PASSWORD, "borough_user", "East/West")
+    users.add("bq", PASSWORD, "borough_user", 'Say "hi"')
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> Iterator[Served]:
+    folder = tmp_path_factory.mktemp("security-disclosure")
+    app = create_app(_load(folder, _tables()), state_path=folder / "state.sqlite",
+                     secure_cookies=False)
+    _users(app)
+    with Served(app) as live:
+        yield live
+
+
+# --- 1. the differencing attack ---------------------------------------------------------------
+
+
+def _small(v) -> bool:
+    return v is not None and 0 < v < DEFAULT_THRESHOLD
+
+
+def _cells(result: dict) -> dict[tuple[str, str], float | None]:
+    """Every published figure of one result, with None for a suppressed one."""
+    out = {}
+    for ind_id, entry in result["indicators"].items():
+        if entry.get("unavailable"):
+            continue
+        for fld in ("value", "numerator", "denominator", "total"):
+            if fld in entry:
+                out[(ind_id, fld)] = entry[fld]
+        for key, v in (entry.get("values") or {}).items():
+            out[(ind_id, f"values.{key}")] = v
+    return out
+
+
+def _recover(equations, known: dict) -> dict:
+    """What a reader with a calculator gets: every identity with exactly one unknown
+    member gives it, repeated until nothing more follows (``known`` grows)."""
+    found = {}
+    changed = True
+    while changed:
+        changed = False
+        for whole, parts in equations:
+            members = (whole, *parts)
+            unknown = [m for m in members if known.get(m) is None]
+            if len(unknown) != 1:
+                continue
+            (m,) = unknown
+            rest = sum(known[p] for p in parts if p != m)
+            value = known[whole] - rest if m != whole else rest
+            known[m] = found[m] = value
+            changed = True
+    return found
+
+
+def _differencing_attack(periods: dict[str, list[dict]], truth: dict[str, list[dict]],
+                         adjacent: list[tuple[str, str]]) -> list[str]:
+    """Run the attack on what a partner was given for each period (force first, then
+    every borough); ``truth`` (the unprotected figures) only says which identities hold,
+    as a reader would assume them. Returns every suppressed figure recovered."""
+    known: dict = {}
+    equations = []
+    for label, results in periods.items():
+        true = [_cells(r) for r in truth[label]]
+        shown = [_cells(r) for r in results]
+        for s, cells in enumerate(shown):
+            for key, v in cells.items():
+                known[(label, s, key)] = v
+        force, boroughs = true[0], true[1:]
+        for key, v in force.items():
+            # Force minus the boroughs (and so every borough pair against the force).
+            if v is None or not all(b.get(key) is not None for b in boroughs):
+                continue
+            if v == sum(b[key] for b in boroughs):
+                equations.append(((label, 0, key),
+                                  tuple((label, s, key) for s in range(1, len(true)))))
+        for s, cells in enumerate(true):
+            # Totals minus the published cells, within each scope.
+            by_ind: dict[str, list[str]] = {}
+            for ind_id, fld in cells:
+                by_ind.setdefault(ind_id, []).append(fld)
+            for ind_id, fields in by_ind.items():
+                values = [f for f in fields if f.startswith("values.")]
+                if any(cells[(ind_id, f)] is None for f in ["total", *values]
+                       if (ind_id, f) in cells):
+                    continue
+                if "total" in fields and values and cells[(ind_id, "total")] == sum(
+                        cells[(ind_id, f)] for f in values):
+                    equations.append(((label, s, (ind_id, "total")),
+                                      tuple((label, s, (ind_id, f)) for f in values)))
+        # Borough pairs: one borough against another (equal figures give nothing away
+        # alone, but the pair sums feed the force identity above).
+    for before, after in adjacent:  # a figure of the year before, published with the year
+        for s, cells in enumerate(_cells(r) for r in truth[after]):
+            for ind_id, fld in cells:
+                if ind_id.endswith("_previous"):
+                    base = (ind_id.removesuffix("_previous"), fld)
+                    if (before, s, base) in known:
+                        equations.append(((after, s, (ind_id, fld)), ((before, s, base),)))
+    hidden = {k for k, v in known.items() if v is None}  # suppressed ([c]) figures
+    recovered = _recover(equations, known)
+    return [f"{k} = {v}" for k, v in recovered.items() if k in hidden]
+
+
+def _primary_only(result: dict) -> dict:
+    """``result`` with only its counts of 1-4 hidden (no secondary suppression)."""
+    import copy
+
+    out = copy.deepcopy(result)
+    for entry in out["indicators"].values():
+        if "values" in entry:
+            entry["values"] = {k: None if _small(v) else v for k, v in entry["values"].items()}
+        elif "numerator" not in entry and _small(entry.get("value")):
+            entry["value"] = None
+    return out
+
+
+def _grid_urls() -> list[tuple[str, str]]:
+    return [(f"year={y}", y) for y in YEARS]
+
+
+def test_partner_cannot_ask_for_periods_off_the_grid(served):
+    """The original attack: end=D and end=D-1, subtracted. Every period that is not a
+    financial year is refused to a partner, with the periods that are allowed."""
+    partner = served.client("partner")
+    analyst = served.client("analyst")
+    refused = [
+        "start=2007-04-01&end=2007-05-05", "start=2007-04-01&end=2007-05-04",
+        "start=2007-04-01&end=2007-06-30",   # a quarter
+        "start=2008-03-25&end=2008-03-31",   # a week of the trend
+        "start=2007-04-02&end=2008-03-31",   # a year less a day
+    ]
+    for query in refused:
+        for url in (f"/api/indicators?{query}", f"/api/indicators?{query}&borough=North",
+                    f"/api/indicators/boroughs?{query}"):
+            got = partner.get(url)
+            assert got.status_code == 400, (url, got.status_code, got.text[:200])
+            assert "financial year" in got.json()["detail"], got.text
+        page = served.browser("partner").get(f"/overview?{query}")
+        assert page.status_code == 400 and "financial year" in page.text
+        # The restricted audiences keep any period.
+        assert analyst.get(f"/api/indicators?{query}").status_code == 200
+    # A financial year given as dates is the same published figure as year=.
+    as_dates = partner.get("/api/indicators?start=2007-04-01&end=2008-03-31").json()
+    assert as_dates == partner.get("/api/indicators?year=2007-08").json()
+
+
+def test_the_differencing_attack_recovers_nothing(served):
+    """Every period a partner can be given (each financial year, force and every
+    borough), differenced in every way a reader can: force minus boroughs, borough
+    against borough, total minus cells, a year against the year before (adjacent) and
+    the pages' weekly trends (nested) — nothing suppressed comes back."""
+    partner = served.client("partner")
+    analyst = served.client("analyst")
+    periods, truth = {}, {}
+    for query, label in _grid_urls():
+        got = partner.get(f"/api/indicators/boroughs?{query}")
+        assert got.status_code == 200, got.text
+        periods[label] = got.json()
+        truth[label] = analyst.get(f"/api/indicators/boroughs?{query}").json()
+        assert [r["scope"] for r in periods[label]] == [r["scope"] for r in truth[label]]
+        # One borough at a time is the same figure as in the batch (no second protection
+        # to play against the first).
+        for result in periods[label][1:]:
+            one = partner.get(f"/api/indicators?{query}&borough={quote(result['scope'])}")
+            assert one.json() == result
+        # No published count is 1-4.
+        for result in periods[label]:
+            for (ind_id, fld), v in _cells(result).items():
+                if "numerator" in result["indicators"][ind_id]:
+                    continue  # a rate: its numerator and denominator are checked as counts
+                if fld in ("value", "total") or fld.startswith("values."):
+                    assert not _small(v), (label, result["scope"], ind_id, fld, v)
+    suppressed = sum(v is None for r in periods[YEARS[1]] for v in _cells(r).values())
+    assert suppressed > 20, "the data must give the attack something to attack"
+    recovered = _differencing_attack(periods, truth, adjacent=[(YEARS[0], YEARS[1])])
+    assert recovered == [], recovered[:10]
+    # The attack has teeth: against primary suppression alone it recovers cells.
+    naive = {label: [_primary_only(r) for r in results] for label, results in truth.items()}
+    assert _differencing_attack(naive, truth, adjacent=[(YEARS[0], YEARS[1])])
+    # The weekly trend (nested in the year) is not published to partners: its cells
+    # are absent from the page, so the year cannot be differenced against its weeks.
+    dash = served.dash
+    snap = dash.snapshot()
+    from dvpi.web.params import choose
+    from dvpi.web.users import User
+
+    choice = choose(snap, YEARS[1], None, None, None)
+    with pytest.raises(Exception) as refused:
+        dash.series(User("partner", "partner"), snap, choice.weeks(), None,
+                    choice.definition)
+    assert getattr(refused.value, "status_code", None) == 400
+    page = served.browser("partner").get(f"/overview?year={YEARS[1]}").text
+    assert "not published" in page and 'class="spark"' not in page
+
+
+# --- 2. unknown scopes ----------------------------------------------------------------------
+
+
+def test_an_unknown_scope_is_404_for_a_partner(served):
+    partner = served.client("partner")
+    for name in (GHOST, "Atlantis"):
+        got = partner.get(f"/api/indicators?year=2007-08&borough={quote(name)}")
+        assert got.status_code == 404, (name, got.status_code, got.text[:300])
+        assert "indicators" not in got.text
+
+
+# --- 13. errors --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", [None, "analyst"])
+def test_oversized_ids_are_404_with_headers(served, who):
+    client = served.browser(who) if who else served.client()
+    for path in ("/dip-samples/99999999999999999999999",
+                 "/dip-samples/99999999999999999999999/results",
+                 "/dip-samples/-1", "/dip-samples/1e3"):
+        got = client.get(path) if not path.endswith("results") else client.post(path)
+        assert got.status_code in ((404, 400, 405) if who else (303, 400, 404, 405)), (
+            path, got.status_code)
+        assert got.status_code != 500
+        for name in SECURITY_HEADERS:
+            assert name in got.headers, (path, name)
+
+
+def test_every_error_response_carries_the_security_headers(tmp_path):
+    from web_fakes import fake_engine
+
+    def boom(*_a, **_k):
+        raise RuntimeError("engine failure")
+
+    engine = fake_engine({"indicators": {}, "targets": {}})
+    engine.compute = boom
+    folder = tmp_path / "w"
+    folder.mkdir()
+    app = create_app(_load(folder, _tables(per_year=4)), state_path=tmp_path / "s.sqlite",
+                     secure_cookies=False, engine=engine)
+    _users(app)
+    with Served(app) as live:
+        for url, status in (("/api/indicators?year=2007-08", 500),
+                            ("/api/indicators?year=nope", 422),
+                            ("/api/nothing-here", 404),
+                            ("/api/indicators?year=2007-08", 500)):
+            with live.client("analyst") as api:  # a server error closes the connection
+                got = api.get(url)
+            assert got.status_code == status, (url, got.status_code)
+            for name in SECURITY_HEADERS:
+                assert name in got.headers, (url, name)
+            assert "engine failure" not in got.text
+        page = live.browser("analyst").get("/overview")
+        assert page.status_code == 500
+        for name in SECURITY_HEADERS:
+            assert name in page.headers, name
+
+
+# --- 14. borough names -------------------------------------------------------------------------
+
+
+def test_any_borough_name_opens(served):
+    analyst = served.browser("analyst")
+    for name in BOROUGHS:
+        for suffix in ("", "/equality", "/worklists", "/dip-samples"):
+            url = f"/boroughs/{quote(name, safe='')}{suffix}?year=2007-08"
+            got = analyst.get(url)
+            assert got.status_code == 200, (url, got.status_code)
+            assert "No borough called" not in got.text
+    # The links a page gives open too: the league table links every borough.
+    html = analyst.get("/boroughs?year=2007-08").text
+    assert f'href="/boroughs/{quote("East/West", safe="")}?' in html
+    # A borough user whose borough has a slash lands on their page and is let in.
+    bu = served.browser("bu")
+    home = bu.get("/")
+    assert home.status_code == 303
+    assert bu.get(home.headers["location"]).status_code == 200
+    assert bu.get(f"/boroughs/{quote('East/West', safe='')}/worklists").status_code == 200
+    assert bu.get("/boroughs/North/worklists").status_code == 403
+
+
+def test_csv_filename_is_safe_for_any_borough(served):
+    bq = served.browser("bq")
+    url = f"/boroughs/{quote(BOROUGHS[3], safe='')}/worklists/flag_audit.csv?year=2007-08"
+    got = bq.get(url)
+    assert got.status_code == 200, got.status_code
+    disposition = got.headers["content-disposition"]
+    ascii_part = disposition.split("filename=", 1)[1].split(";", 1)[0]
+    assert ascii_part.startswith('"') and ascii_part.endswith('"')
+    assert '"' not in ascii_part[1:-1] and "\\" not in ascii_part[1:-1]
+    assert "filename*=UTF-8''" in disposition
+    encoded = disposition.split("filename*=UTF-8''", 1)[1]
+    from urllib.parse import unquote
+
+    assert unquote(encoded).startswith('flag_audit-Say_"hi"-')
+    slash = served.browser("bu").get(
+        f"/boroughs/{quote('East/West', safe='')}/worklists/risk_gaps.csv?year=2007-08")
+    assert slash.status_code == 200
+    assert "/" not in slash.headers["content-disposition"].split("filename=", 1)[1].split(
+        ";")[0]
+
+
+# --- 11. missing optional tables --------------------------------------------------------------
+
+
+def test_a_warehouse_without_relationships_says_what_is_missing(tmp_path):
+    tables = _tables(per_year=6)
+    del tables["relationships"]
+    app = create_app(_load(tmp_path, tables), state_path=tmp_path / "s.sqlite",
+                     secure_cookies=False)
+    _users(app)
+    with Served(app) as live:
+        analyst = live.browser("analyst")
+        for url in ("/worklists?year=2007-08", "/boroughs/North/worklists?year=2007-08",
+                    "/boroughs/North/worklists/flag_audit.csv?year=2007-08",
+                    "/overview?year=2007-08", "/boroughs/North?year=2007-08"):
+            got = analyst.get(url)
+            assert got.status_code in (200, 404), (url, got.status_code, got.text[-500:])
+            if url.endswith(".csv") and got.status_code == 404:
+                assert "relationships" in got.text
+        page = analyst.get("/worklists?year=2007-08").text
+        assert "relationships" in page and "not available" in page
+
+
+def test_pack_without_relationships_says_what_is_missing(tmp_path):
+    tables = _tables(per_year=6)
+    del tables["relationships"]
+    warehouse = _load(tmp_path, tables)
+    from typer.testing import CliRunner
+
+    from dvpi.cli import app as cli
+
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["pack", str(warehouse), "--week-ending", "2008-03-30",
+                                      "--out", str(out), "--people", "exact"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "relationships" in result.output
+
+
+# --- 15. a cap on uncached computations --------------------------------------------------------
+
+
+def test_uncached_computations_are_capped_per_user(tmp_path):
+    from web_fakes import fake_engine
+
+    gate = threading.Event()
+    calls: list = []
+    engine = fake_engine({"indicators": {"dv_incidents": {"value": 7}}, "targets": {}}, calls)
+    inner = engine.compute
+
+    def slow(*args, **kwargs):
+        if kwargs.get("borough") is None and str(args[1]) == "2007-04-02":
+            gate.wait(30)
+        return inner(*args, **kwargs)
+
+    engine.compute = slow
+    folder = tmp_path / "w"
+    folder.mkdir()
+    app = create_app(_load(folder, _tables(per_year=4)), state_path=tmp_path / "s.sqlite",
+                     secure_cookies=False, engine=engine)
+    _users(app)
+    app.state.dashboard.compute_limit = 1
+    with Served(app) as live:
+        api = live.client("analyst")
+        other = live.client("partner")
+        assert api.get("/api/indicators?year=2007-08").status_code == 200  # now cached
+        blocked: dict = {}
+        worker = threading.Thread(target=lambda: blocked.setdefault(
+            "r", api.get("/api/indicators?start=2007-04-02&end=2007-05-01")))
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not any(str(c[0]) == "2007-04-02" for c in calls) and \
+                time.monotonic() < deadline:
+            time.sleep(0.02)
+        try:
+            second = api.get("/api/indicators?start=2007-04-03&end=2007-05-01")
+            assert second.status_code == 429, second.status_code
+            assert int(second.headers["Retry-After"]) >= 1
+            # A cached result never counts, and another user has their own allowance.
+            assert api.get("/api/indicators?year=2007-08").status_code == 200
+            assert other.get("/api/indicators?year=2006-07").status_code == 200
+        finally:
+            gate.set()
+            worker.join(30)
+        assert blocked["r"].status_code == 200
+        assert api.get("/api/indicators?start=2007-04-03&end=2007-05-01").status_code == 200
