@@ -11,6 +11,7 @@ from rich.table import Table
 
 from dvpi.cli import app
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
+from dvpi.ingest.sources import ReadOptions
 from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
 
 console = Console()
@@ -23,8 +24,21 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="Duc
 def load(
     data: Path = typer.Argument(..., help="a data set folder in the interchange format"),
     warehouse: Path = WarehouseOption,
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="the CSV files' encoding: utf-8, cp1252 (Windows-1252) "
+        "or latin-1 (default: detected, and the summary says what was chosen)"),
+    delimiter: str | None = typer.Option(
+        None, "--delimiter", help="the CSV files' delimiter: , ; tab or | "
+        "(default: detected from each header)"),
+    date_format: str | None = typer.Option(
+        None, "--date-format", help="dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, "
+        "DD.MM.YYYY or YYYY/MM/DD (YYYY-MM-DD is always read)"),
+    allow_unknown_files: bool = typer.Option(
+        False, "--allow-unknown-files", help="load although the folder holds data files "
+        "not named after a table (they are left out, with a warning)"),
 ) -> None:
     """Load a data set into the warehouse: every row loaded or quarantined."""
+    options = ReadOptions(encoding, delimiter, date_format, allow_unknown_files)
     try:
         with Progress(
             TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
@@ -35,10 +49,14 @@ def load(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            result = load_dataset(data, warehouse, progress=report)
+            result = load_dataset(data, warehouse, options=options, progress=report)
     except (LoadError, WarehouseError) as exc:
         err.print(f"[bold red]load stopped, warehouse unchanged:[/] {exc}")
         raise typer.Exit(2) from exc
+    for note in result.notes:
+        err.print(f"[cyan]read:[/] {note}")
+    for warning in result.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}")
     if result.unchanged:
         console.print(f"{data}: the same files as the last load; nothing changed.")
         return

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,9 +24,15 @@ import duckdb
 from dvpi.contract import LINEAGE_COLUMNS, Table
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import STAGE, SourceFile, find_sources, original_rows
+from dvpi.ingest.sources import (
+    STAGE,
+    ReadOptions,
+    SourceFile,
+    find_sources,
+    original_rows,
+)
 from dvpi.ingest.staging import Staged, Stager, drop_staged
-from dvpi.ingest.validate import ident, original_select
+from dvpi.ingest.validate import DATE_FORMATS, ident, original_select
 from dvpi.warehouse import connect, has_table
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
@@ -52,6 +59,10 @@ class LoadResult:
     source: Path
     unchanged: bool = False
     counts: list[TableCounts] = field(default_factory=list)
+    # What the user should know: files left out, columns near a contract name, dates
+    # that look day-first; and how files were read (encodings, delimiters detected).
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -156,6 +167,7 @@ def load_dataset(
     data_dir: str | Path,
     warehouse: str | Path = "dvpi.duckdb",
     *,
+    options: ReadOptions | None = None,
     progress: Progress | None = None,
     _after_table: Callable[[str], None] | None = None,
 ) -> LoadResult:
@@ -167,8 +179,15 @@ def load_dataset(
     half-way).
     """
     data_dir, warehouse = Path(data_dir), Path(warehouse)
-    sources = find_sources(data_dir)
-    result = LoadResult(None, warehouse, data_dir)
+    options = options or ReadOptions()
+    if options.date_format and options.date_format.upper() not in DATE_FORMATS:
+        raise LoadError(f"--date-format {options.date_format}: not one of "
+                        f"{', '.join(DATE_FORMATS)}")
+    if options.date_format:
+        options = ReadOptions(options.encoding, options.delimiter,
+                              options.date_format.upper(), options.allow_unknown_files)
+    sources, folder_warnings = find_sources(data_dir, options)
+    result = LoadResult(None, warehouse, data_dir, warnings=folder_warnings)
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(warehouse):
@@ -191,7 +210,8 @@ def load_dataset(
         try:
             con = connect(work)
             try:
-                _load_into(con, sources, result, progress, _after_table)
+                with tempfile.TemporaryDirectory(prefix="dvpi-read-") as copies:
+                    _load_into(con, sources, result, progress, _after_table, Path(copies))
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -208,6 +228,7 @@ def _load_into(
     result: LoadResult,
     progress: Progress | None,
     after_table: Callable[[str], None] | None,
+    copies: Path,
 ) -> None:
     create_schema(con)
     started = datetime.now()
@@ -224,7 +245,7 @@ def _load_into(
     # be read stops the load; nothing of it reaches the warehouse, which only ever sees
     # the work file renamed into place whole.
     before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-    stager = Stager(con, sources)
+    stager = Stager(con, sources, copies)
     try:
         for i, source in enumerate(sources):
             if progress:
@@ -233,6 +254,8 @@ def _load_into(
             if progress:
                 progress(f"checking and merging {source.table.name}", 2 * i + 1, total)
             result.counts.append(_merge_staged(con, staged, load_id))
+            result.notes.extend(source.dialect.notes)
+            result.warnings.extend(source.warnings)
             drop_staged(con, staged)  # its rows are in the warehouse now
             if after_table:
                 after_table(source.table.name)
@@ -243,6 +266,14 @@ def _load_into(
         c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
     for source in sources:  # the checksums recorded are of the files loaded
         source.check_unchanged()
+    looks_day_first = con.execute(
+        "SELECT count(*) FROM quarantine WHERE load_id = ? AND "
+        "array_to_string(reasons, ' ') LIKE '%looks day- or month-first%'", [load_id]
+    ).fetchone()[0]
+    if looks_day_first:
+        result.warnings.append(
+            f"{looks_day_first:,} rows quarantined for dates written day- or month-first "
+            "(01/04/2007): load again with --date-format DD/MM/YYYY (or MM/DD/YYYY)")
     bad = [c for c in result.counts if not c.balanced]
     if bad:  # a bug, never bad input: refuse to keep an unbalanced load
         raise RuntimeError(f"row counts do not add up: {bad}")

@@ -12,8 +12,15 @@ from collections.abc import Callable
 import duckdb
 
 from dvpi.contract import TABLES, Reference, Table
-from dvpi.ingest.sources import STAGE
-from dvpi.ingest.validate import SEPARATOR, ident, reasons_as_list, shown, sql_str
+from dvpi.ingest.sources import STAGE, SourceFile
+from dvpi.ingest.validate import (
+    CONTROL_PATTERN,
+    SEPARATOR,
+    ident,
+    reasons_as_list,
+    shown,
+    sql_str,
+)
 from dvpi.warehouse import has_table
 
 GOOD = "_reasons IS NULL"
@@ -64,6 +71,23 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, keys: str,
             FROM {_numbered(table)} SEMI JOIN _duplicated USING ({keys})
             GROUP BY {keys}
         ) AS d ON {join}""")
+
+
+def check_controls(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
+    """Quarantine rows whose text values hold a control character (NUL and the like:
+    invisible, they would make ``Hackney`` and ``Hackney<NUL>`` two boroughs). Other
+    types need no check: such a value is not a code, date or number anyway. Runs only
+    on files that hold such a character (see ``SourceFile.has_controls``)."""
+    table = source.table
+    for column in table.columns:
+        if column.type != "text" or column.name not in source.columns:
+            continue
+        c = ident(column.name)
+        char = f"printf('U+%04X', unicode(regexp_extract({c}, '{CONTROL_PATTERN}')))"
+        _append_reasons(con, table, f"""
+            SELECT rowid AS rid, {sql_str(column.name + ': ')} || {shown(c)}
+                || ' holds a control character (' || {char} || ')' AS reason
+            FROM {_typed(table)} WHERE regexp_matches({c}, '{CONTROL_PATTERN}')""")
 
 
 def _append_reasons(con: duckdb.DuckDBPyConnection, table: Table, marked: str) -> None:
