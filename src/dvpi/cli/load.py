@@ -33,6 +33,17 @@ def load(
     date_format: str | None = typer.Option(
         None, "--date-format", help="dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, "
         "DD.MM.YYYY or YYYY/MM/DD (YYYY-MM-DD is always read)"),
+    mode: str = typer.Option(
+        "replace", "--mode", help="replace (default: a report in the extract replaces "
+        "its rows in every table), changes (only in the tables the extract holds; "
+        "others are left alone) or full (the extract is the whole truth: what it lacks "
+        "is removed)"),
+    allow_removal: bool = typer.Option(
+        False, "--allow-removal", help="load although it removes more than "
+        "--max-removal of the warehouse's rows"),
+    max_removal: float = typer.Option(
+        0.05, "--max-removal", help="the share of the warehouse's rows a load may remove "
+        "without --allow-removal"),
     allow_unknown_files: bool = typer.Option(
         False, "--allow-unknown-files", help="load although the folder holds data files "
         "not named after a table (they are left out, with a warning)"),
@@ -49,7 +60,9 @@ def load(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            result = load_dataset(data, warehouse, options=options, progress=report)
+            result = load_dataset(data, warehouse, options=options, mode=mode,
+                                  allow_removal=allow_removal, max_removal=max_removal,
+                                  progress=report)
     except (LoadError, WarehouseError) as exc:
         err.print(f"[bold red]load stopped, warehouse unchanged:[/] {exc}")
         raise typer.Exit(2) from exc
@@ -60,15 +73,21 @@ def load(
     if result.unchanged:
         console.print(f"{data}: the same files as the last load; nothing changed.")
         return
-    table = Table(title=f"load {result.load_id} into {warehouse}")
-    for name in ("table", "file", "read", "loaded", "quarantined", "replaced"):
+    table = Table(title=f"load {result.load_id} into {warehouse} ({result.mode})")
+    for name in ("table", "file", "read", "loaded", "quarantined", "replaced", "removed"):
         table.add_column(name, justify="right" if name not in ("table", "file") else "left")
     for c in result.counts:
-        table.add_row(c.table, c.file, f"{c.read:,}", f"{c.loaded:,}",
-                      f"{c.quarantined:,}", f"{c.replaced:,}")
+        table.add_row(c.table, c.file or "(not in the extract)", f"{c.read:,}",
+                      f"{c.loaded:,}", f"{c.quarantined:,}", f"{c.replaced:,}",
+                      f"{c.removed:,}")
     table.add_row("total", "", f"{result.read:,}", f"{result.loaded:,}",
-                  f"{result.quarantined:,}", "", style="bold")
+                  f"{result.quarantined:,}", f"{result.replaced:,}",
+                  f"{result.removed:,}", style="bold")
     console.print(table)
+    for c in result.counts:
+        if c.removed:
+            console.print(f"[bold yellow]removed:[/] {c.removed:,} {c.table} rows "
+                          "(nothing in the extract takes their place)")
     if result.quarantined:
         console.print(
             f"{result.quarantined:,} rows quarantined: "
