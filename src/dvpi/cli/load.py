@@ -130,3 +130,72 @@ def quarantine(
         err.print(f"[bold red]{exc}[/]")
         raise typer.Exit(2) from exc
     console.print(f"{n:,} quarantined rows written to {out}")
+
+
+@app.command()
+def check(
+    data: Path = typer.Argument(..., help="an export: a folder of table files"),
+    warehouse: Path | None = typer.Option(
+        None, "--warehouse", "-w", help="say what loading into this warehouse would add, "
+        "replace and remove (it is not changed)"),
+    mode: str = typer.Option("replace", "--mode", help="as for dvpi load"),
+    encoding: str | None = typer.Option(None, "--encoding", help="as for dvpi load"),
+    delimiter: str | None = typer.Option(None, "--delimiter", help="as for dvpi load"),
+    date_format: str | None = typer.Option(None, "--date-format", help="as for dvpi load"),
+) -> None:
+    """Check an export before loading it: profile its files and say what a load would
+    do, changing no warehouse. Exit code 1 when rows would be quarantined or removed or
+    files left out, 2 when the load would stop."""
+    from dvpi.ingest.check import check_export
+
+    report = check_export(data, warehouse, mode=mode,
+                          options=ReadOptions(encoding, delimiter, date_format))
+    if report.stopped:
+        err.print(f"[bold red]the load would stop:[/] {report.stopped}")
+        raise typer.Exit(2)
+    result = report.load
+    for note in result.notes:
+        console.print(f"read: {note}")
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {warning}")
+    if result.unchanged:
+        console.print(f"{data}: the same files as the last load into {warehouse}: "
+                      "loading them changes nothing.")
+        return
+    for name, profiles in report.columns.items():
+        table = Table(title=f"{name}", title_justify="left")
+        for col in ("column", "type", "filled", "values / range"):
+            table.add_column(col)
+        for p in profiles:
+            if p.values:
+                shown = ", ".join(f"{v} ({n:,})" for v, n in p.values)
+            elif p.low is not None:
+                shown = f"{p.low} .. {p.high}"
+            else:
+                shown = ""
+            table.add_row(p.name, p.type, f"{p.fill_rate:.0%}", shown)
+        console.print(table)
+    into = f"into {warehouse}" if warehouse else "into an empty warehouse"
+    summary = Table(title=f"a {result.mode} load {into} would", title_justify="left")
+    for name in ("table", "file", "read", "add", "quarantine", "replace", "remove"):
+        summary.add_column(name, justify="left" if name in ("table", "file") else "right")
+    for c in result.counts:
+        summary.add_row(c.table, c.file or "(not in the export)", f"{c.read:,}",
+                        f"{c.loaded:,}", f"{c.quarantined:,}", f"{c.replaced:,}",
+                        f"{c.removed:,}")
+    console.print(summary)
+    for c in result.counts:
+        if c.removed:
+            console.print(f"[bold yellow]would remove:[/] {c.removed:,} {c.table} rows "
+                          "(nothing in the export takes their place)")
+    for name, n in report.duplicate_keys.items():
+        console.print(f"duplicate keys: {n:,} {name} rows")
+    for name, n in report.dangling.items():
+        console.print(f"dangling references: {n:,} {name} rows point at nothing")
+    if report.reasons:
+        console.print("[bold]rows that would be quarantined, and why[/]")
+        for name, kind, n, example in report.reasons:
+            console.print(f"  {name}: {n:,} × {kind}   (e.g. {example})")
+    if not report.clean:
+        raise typer.Exit(1)
+    console.print("clean: nothing would be quarantined or removed.")

@@ -29,7 +29,7 @@ from dvpi.ingest.sources import (
     STAGE,
     ReadOptions,
     SourceFile,
-    find_sources,
+    discover,
     original_rows,
 )
 from dvpi.ingest.staging import Staged, Stager, drop_staged
@@ -216,7 +216,7 @@ def load_dataset(
     if options.date_format:
         options = ReadOptions(options.encoding, options.delimiter,
                               options.date_format.upper(), options.allow_unknown_files)
-    sources, folder_warnings = find_sources(data_dir, options)
+    sources, folder_warnings = discover(data_dir, options)
     result = LoadResult(None, warehouse, data_dir, mode=mode, warnings=folder_warnings)
     removal = None if allow_removal else max_removal
 

@@ -226,8 +226,13 @@ def scan_layout(path: Path, delimiter: str = ",") -> Layout:
     return layout
 
 
-def find_sources(data_dir: Path, options: ReadOptions | None = None,
-                 ) -> tuple[list[SourceFile], list[str]]:
+def find_sources(data_dir: Path, options: ReadOptions | None = None) -> list[SourceFile]:
+    """The data set's table files, in load order (see ``discover``)."""
+    return discover(data_dir, options)[0]
+
+
+def discover(data_dir: Path, options: ReadOptions | None = None,
+             ) -> tuple[list[SourceFile], list[str]]:
     """The data set's table files, in load order, and warnings about the folder.
     Missing required tables stop the load; so do data files that are not named after a
     table (``Outcomes.csv``, ``outcome.csv``, ``people.tsv``), unless
