@@ -390,3 +390,22 @@ def test_rows_are_conserved_in_every_dialect(tmp_path_factory, export):
     # Values come through whole: every loaded report's borough is one that was written.
     written = {r[1].strip(" ") for r in reports}
     assert {b for (b,) in rows(wh, "SELECT borough FROM reports")} <= written
+
+
+def test_line_endings_mixed_beyond_the_sample_are_found_from_the_whole_file(tmp_path: Path):
+    """The dialect is sniffed from the first megabyte; CRLF rows appended to a bigger LF
+    file make the reader fail, and the whole file is then looked at and read."""
+    header = ["report_id", "borough", "recorded_date", "classification", "dv_flag", "notes"]
+    body = [[f"R{i}", "Hackney", "2007-05-01", "non_crime", "true", "x" * 1000]
+            for i in range(1200)]
+    folder = write_set(tmp_path / "data", {"reports": [header, *body],
+                                           "people": [["person_id", "report_id", "role"]]})
+    with (folder / "reports.csv").open("a", newline="") as handle:
+        csv.writer(handle).writerow(["R9998", "Hackney", "2007-05-01", "non_crime", "true", ""])
+        csv.writer(handle).writerow(["R9999", "Hackney", "2007-05-01", "non_crime", "true", ""])
+    wh = tmp_path / "w.duckdb"
+    result = load_dataset(folder, wh)
+    assert result.quarantined == 0 and result.loaded == 1202
+    assert rows(wh, "SELECT _line FROM reports WHERE report_id = 'R9999'") == [(1203,)]
+    assert rows(wh, "SELECT count(*) FROM reports WHERE contains(borough, chr(13)) "
+                    "OR contains(_extra, '\\r')") == [(0,)]

@@ -79,7 +79,10 @@ def _reason(column: str, text: str) -> str:
 
 def _date_hint(v: str, name: str) -> str:
     """A second reason for a date written day- or month-first: how to read it."""
-    return (f"CASE WHEN regexp_matches({v}, '{_LOOKS_LIKE}') THEN "
+    # (The cheap test first: an ISO date has digits where a day-first one has a
+    # separator, and the pattern then runs only on the few that do not.)
+    return (f"CASE WHEN (substr({v}, 2, 1) IN ('/', '.', '-') OR substr({v}, 3, 1) IN "
+            f"('/', '.', '-')) AND regexp_matches({v}, '{_LOOKS_LIKE}') THEN "
             f"{_reason(name, 'dates are read as YYYY-MM-DD; this one looks day- or month-first')}"
             f" || ' (' || {shown(v)} || '): load with --date-format DD/MM/YYYY "
             f"(or MM/DD/YYYY)' END")
