@@ -78,14 +78,15 @@ def _reason(column: str, text: str) -> str:
 
 
 def _date_hint(v: str, name: str) -> str:
-    """A second reason for a date written day- or month-first: how to read it."""
-    # (The cheap test first: an ISO date has digits where a day-first one has a
-    # separator, and the pattern then runs only on the few that do not.)
-    return (f"CASE WHEN (substr({v}, 2, 1) IN ('/', '.', '-') OR substr({v}, 3, 1) IN "
-            f"('/', '.', '-')) AND regexp_matches({v}, '{_LOOKS_LIKE}') THEN "
+    """For a value that is not a date: a second reason when it is written day- or
+    month-first, saying how to read it (else nothing). It follows the first reason in
+    the same branch, after the reasons' separator, so that the pattern runs only on
+    values already found not to be dates: repeating the cell's expression in a
+    reason of its own cost every cell of every date column."""
+    return (f"coalesce(CASE WHEN regexp_matches({v}, '{_LOOKS_LIKE}') THEN {SEPARATOR} || "
             f"{_reason(name, 'dates are read as YYYY-MM-DD; this one looks day- or month-first')}"
             f" || ' (' || {shown(v)} || '): load with --date-format DD/MM/YYYY "
-            f"(or MM/DD/YYYY)' END")
+            f"(or MM/DD/YYYY)' END, '')")
 
 
 def column_sql(column: Column, raw: str,
@@ -130,10 +131,10 @@ def column_sql(column: Column, raw: str,
         value = (
             f"(CASE WHEN regexp_matches({v}, '{DATE_PATTERN}') THEN TRY_CAST({v} AS DATE) END)"
         )
-        reasons.append(_date_hint(v, name))
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND NOT regexp_matches({v}, '{DATE_PATTERN}') THEN "
-            f"{_reason(name, '')} || {shown(v)} || ' is not a date (YYYY-MM-DD)' "
+            f"{_reason(name, '')} || {shown(v)} || ' is not a date (YYYY-MM-DD)' || "
+            f"{_date_hint(v, name)} "
             f"WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
@@ -144,14 +145,13 @@ def column_sql(column: Column, raw: str,
             f"(CASE WHEN regexp_matches({v}, '{DATETIME_PATTERN}') "
             f"THEN TRY_CAST(replace({v}, 'T', ' ') AS TIMESTAMP) END)"
         )
-        if not fmt:
-            reasons.append(_date_hint(v, name))
         if fmt:  # the date part in the given form, then hh:mm or hh:mm:ss
             forms = ", ".join(f"'{fmt[0]}{t}'" for t in (" %H:%M:%S", " %H:%M", "T%H:%M:%S"))
             value = f"coalesce({value}, TRY_STRPTIME({v}, [{forms}]))"
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is not a date-time (YYYY-MM-DDThh:mm:ss)' "
+            f"|| {_date_hint(v, name) if not fmt else chr(39) * 2} "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is an impossible date-time' END"
         )
