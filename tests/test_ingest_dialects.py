@@ -165,6 +165,10 @@ def test_utf8_with_a_few_bad_bytes_stays_utf8_and_quarantines_them(tmp_path: Pat
     result = load_dataset(folder, wh)
     assert {c.table: c.quarantined for c in result.counts}["people"] == 1
     assert rows(wh, "SELECT surname FROM people WHERE person_id = 'P01'") == [("Zoë",)]
+    # The quarantine keeps the line losslessly: the bad byte as \xf6, not a '?'.
+    ((original, reasons),) = rows(wh, "SELECT original, reasons FROM quarantine")
+    assert "J\\xf6hn" in original and original.startswith("P02,")
+    assert any("not valid UTF-8 text" in r and "--encoding" in r for r in reasons)
 
 
 def _write_xlsx(path: Path, rows_: list[list], sheet: str = "Sheet1") -> None:

@@ -29,6 +29,7 @@ from dvpi.ingest.sources import (
     STAGE,
     ReadOptions,
     SourceFile,
+    _physical_lines,
     discover,
     original_rows,
 )
@@ -117,6 +118,7 @@ _REJECT_REASON = """CASE error_type
     WHEN 'TOO MANY COLUMNS' THEN 'row has too many columns (the header has '
         || regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) || ')'
     WHEN 'INVALID ENCODING' THEN coalesce(column_name, 'row') || ': not valid UTF-8 text'
+        || ' (the original shows its bytes as \\xNN; give another encoding with --encoding)'
     WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the reader allows'
     ELSE coalesce(column_name || ': ', '') || error_message END"""
 
@@ -386,6 +388,7 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
             GROUP BY physical""",
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
+        _keep_bytes(con, staged, load_id)
     counts.read = counts.quarantined + staged.rows
     merge.check_references(con, source.table)
     deletions = source.table.name == "deleted_reports"
@@ -404,6 +407,21 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
             con, f"SELECT report_id FROM main.deleted_reports WHERE _load_id = {load_id}",
             taken)
     return counts
+
+
+def _keep_bytes(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
+    """The reader gives a line that is not UTF-8 with its bad bytes replaced: keep it
+    as it is in the file instead, each bad byte as ``\\xNN`` (lossless)."""
+    lines = [r[0] for r in con.execute(
+        f"SELECT DISTINCT physical FROM {staged.skipped} "
+        "WHERE error_type = 'INVALID ENCODING' ORDER BY 1").fetchall()]
+    if not lines:
+        return
+    raw = _physical_lines(staged.source.reading, lines)
+    con.executemany(
+        "UPDATE quarantine SET original = ? WHERE load_id = ? AND table_name = ? AND line = ?",
+        [[raw[n].rstrip(b"\r").decode("utf-8", "backslashreplace"), load_id,
+          staged.source.table.name, n] for n in lines if n in raw])
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
