@@ -82,12 +82,15 @@ def linkage_table(people: pa.Table) -> pa.Table:
 
 def run(threshold: float | None = None, *, dataset: str = "febrl3", ids: bool = True,
         ) -> Evaluation:
-    """Train on a FEBRL data set, resolve it, and score the result."""
+    """Train on a FEBRL data set, resolve it, and score the result.
+
+    The threshold is chosen from the data as ``dvpi people resolve`` chooses it
+    (:func:`dvpi.people.linked.choose_threshold`) unless one is given.
+    """
     people, truth = load_people(dataset, ids=ids)
     table = linkage_table(people)
     result = linked.link(table)
-    keys = linked.keys_from_pairs(
-        table, result.pairs, threshold if threshold is not None else linked.DEFAULT_THRESHOLD
-    )
-    label = dataset.upper() + ("" if ids else ", no identifier")
+    chosen = threshold if threshold is not None else linked.choose_threshold(result.pairs)
+    keys = linked.keys_from_pairs(table, result.pairs, chosen)
+    label = dataset.upper() + ("" if ids else ", no identifier") + f", threshold {chosen}"
     return evaluate(keys, truth, method=f"linked ({label})")
