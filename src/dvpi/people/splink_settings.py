@@ -259,7 +259,7 @@ def prediction_blocking_rules() -> list[BlockingRuleCreator | str]:
         block_on("dob", "postcode_part"),
         block_on("name_last", "postcode_part"),
         block_on("surname_ph", "postcode_chars"),
-        block_on("substr(name_sorted, 1, 1)", "dob"),
+        block_on("substr(name_sorted, 1, 2)", "dob"),
         block_on("substr(dob, 6, 5)", "postcode_chars"),
     ]
 
