@@ -19,6 +19,7 @@ from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, load_dataset
 from dvpi.ingest.sources import ReadOptions
+from warehouse_rows import rows
 
 EXAMPLE = Path(__file__).parent / "data" / "example"
 ENDINGS = {"lf": "\n", "crlf": "\r\n", "cr": "\r"}
@@ -43,8 +44,8 @@ def write_table(path: Path, rows: list[list[str]], *, delimiter: str = ",",
 
 def write_set(folder: Path, tables: dict[str, list[list[str]]], **dialect) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        write_table(folder / f"{name}.csv", rows, **dialect)
+    for name, table_rows in tables.items():
+        write_table(folder / f"{name}.csv", table_rows, **dialect)
     return folder
 
 
@@ -68,14 +69,6 @@ def contents(warehouse: Path) -> dict[str, list]:
         out["quarantine"] = sorted(map(repr, con.execute(
             "SELECT table_name, line, reasons, original FROM quarantine").fetchall()))
         return out
-    finally:
-        con.close()
-
-
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
     finally:
         con.close()
 

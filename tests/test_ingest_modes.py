@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, list_loads, load_dataset
+from warehouse_rows import rows
 
 EXAMPLE = Path(__file__).parent / "data" / "example"
 CHILDREN = ("relationships", "outcomes", "risk_assessments", "homicide_reviews")
@@ -27,14 +28,6 @@ def counts_of(warehouse: Path) -> dict[str, int]:
         names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in TABLES if t in names}
-    finally:
-        con.close()
-
-
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
     finally:
         con.close()
 
