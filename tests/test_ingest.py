@@ -14,14 +14,7 @@ from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
 from dvpi.ingest.sources import SourceFile, read_in_order
-
-
-def rows(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+from warehouse_rows import rows
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:

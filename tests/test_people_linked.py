@@ -239,3 +239,43 @@ def test_read_only_warehouse_resolves_into_temporary_tables(resolved, tmp_path):
     people_rows = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
     con.close()
     assert linked_rows == people_rows
+
+
+# --- the prior and the threshold, chosen by the data ------------------------------------
+
+def _pairs(probs):
+    import math
+
+    import pyarrow as pa
+
+    return pa.table({
+        "unique_id_l": [f"a{i}" for i in range(len(probs))],
+        "unique_id_r": [f"b{i}" for i in range(len(probs))],
+        "match_weight": [math.log2(p / (1 - p)) for p in probs],
+        "match_probability": list(probs),
+    })
+
+
+def test_threshold_maximises_expected_f1():
+    from dvpi.people.linked import choose_threshold
+
+    # sure pairs and one doubtful pair at 0.3: including it costs more than it gains
+    assert choose_threshold(_pairs([0.99] * 50 + [0.3])) > 0.3
+    # a doubtful pair at 0.7 is worth including
+    assert choose_threshold(_pairs([0.99] * 50 + [0.7])) <= 0.7
+
+
+def test_prior_is_reestimated_from_the_scored_pairs():
+    from dvpi.people.linked import calibrate_prior
+
+    # 10 rows (45 pairs); three pairs scored; the prior assumed far too low
+    pairs = _pairs([0.5, 0.5, 0.1])
+    model = {"probability_two_random_records_match": 0.001}
+    new_pairs, new_model = calibrate_prior(pairs, model, rows=10)
+    prior = new_model["probability_two_random_records_match"]
+    assert prior > 0.001
+    assert prior == pytest.approx(sum(new_pairs.column("match_probability").to_pylist()) / 45,
+                                  rel=1e-3)
+    # order kept: weights shift by one constant
+    w0, w1 = pairs.column("match_weight").to_pylist(), new_pairs.column("match_weight").to_pylist()
+    assert len({round(b - a, 9) for a, b in zip(w0, w1, strict=True)}) == 1

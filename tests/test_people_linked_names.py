@@ -75,3 +75,16 @@ def test_first_forename_of_a_multi_word_forename():
     assert features["forenames_c"] == "MUHAMMAD ABDULKARIM"
     assert features["forename1"] == "MUHAMMAD"
     assert features["surname_c"] == "MIAH"
+
+
+def test_nickname_groups_are_disjoint_and_give_one_root():
+    seen: dict[str, str] = {}
+    for group in names.NICKNAME_GROUPS:
+        for spelling in group:
+            assert spelling == spelling.upper() and spelling.isalpha(), spelling
+            assert seen.setdefault(spelling, group[0]) == group[0], spelling
+    assert names.nickname_root("BILL") == names.nickname_root("WILLIAM") == "WILLIAM"
+    assert names.nickname_root("LIZ") == "ELIZABETH"
+    assert names.nickname_root("ZED") == "ZED"
+    # nicknames never change the canonical name
+    assert names.canonical("Bill") == "BILL"

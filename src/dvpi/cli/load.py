@@ -12,6 +12,7 @@ from rich.table import Table
 from dvpi.cli.application import app
 from dvpi.cli.common import shown
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
+from dvpi.ingest.sources import ReadOptions
 from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
 
 console = Console()
@@ -24,8 +25,32 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="Duc
 def load(
     data: Path = typer.Argument(..., help="a data set folder in the interchange format"),
     warehouse: Path = WarehouseOption,
+    encoding: str | None = typer.Option(
+        None, "--encoding", help="the CSV files' encoding: utf-8, cp1252 (Windows-1252) "
+        "or latin-1 (default: detected, and the summary says what was chosen)"),
+    delimiter: str | None = typer.Option(
+        None, "--delimiter", help="the CSV files' delimiter: , ; tab or | "
+        "(default: detected from each header)"),
+    date_format: str | None = typer.Option(
+        None, "--date-format", help="dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, "
+        "DD.MM.YYYY or YYYY/MM/DD (YYYY-MM-DD is always read)"),
+    mode: str = typer.Option(
+        "replace", "--mode", help="replace (default: a report in the extract replaces "
+        "its rows in every table), changes (only in the tables the extract holds; "
+        "others are left alone) or full (the extract is the whole truth: what it lacks "
+        "is removed)"),
+    allow_removal: bool = typer.Option(
+        False, "--allow-removal", help="load although it removes more than "
+        "--max-removal of the warehouse's rows"),
+    max_removal: float = typer.Option(
+        0.05, "--max-removal", help="the share of the warehouse's rows a load may remove "
+        "without --allow-removal"),
+    allow_unknown_files: bool = typer.Option(
+        False, "--allow-unknown-files", help="load although the folder holds data files "
+        "not named after a table (they are left out, with a warning)"),
 ) -> None:
     """Load a data set into the warehouse: every row loaded or quarantined."""
+    options = ReadOptions(encoding, delimiter, date_format, allow_unknown_files)
     try:
         with Progress(
             TextColumn("{task.description:<32}"), BarColumn(), TimeElapsedColumn(),
@@ -36,22 +61,34 @@ def load(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            result = load_dataset(data, warehouse, progress=report)
+            result = load_dataset(data, warehouse, options=options, mode=mode,
+                                  allow_removal=allow_removal, max_removal=max_removal,
+                                  progress=report)
     except (LoadError, WarehouseError) as exc:
         err.print(f"[bold red]load stopped, warehouse unchanged:[/] {shown(exc)}")
         raise typer.Exit(2) from exc
+    for note in result.notes:
+        err.print(f"[cyan]read:[/] {shown(note)}")
+    for warning in result.warnings:
+        err.print(f"[bold yellow]warning:[/] {shown(warning)}")
     if result.unchanged:
         console.print(f"{shown(data)}: the same files as the last load; nothing changed.")
         return
-    table = Table(title=f"load {result.load_id} into {shown(warehouse)}")
-    for name in ("table", "file", "read", "loaded", "quarantined", "replaced"):
+    table = Table(title=f"load {result.load_id} into {shown(warehouse)} ({result.mode})")
+    for name in ("table", "file", "read", "loaded", "quarantined", "replaced", "removed"):
         table.add_column(name, justify="right" if name not in ("table", "file") else "left")
     for c in result.counts:
-        table.add_row(shown(c.table), shown(c.file), f"{c.read:,}", f"{c.loaded:,}",
-                      f"{c.quarantined:,}", f"{c.replaced:,}")
+        table.add_row(shown(c.table), shown(c.file) if c.file else "(not in the extract)",
+                      f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
+                      f"{c.replaced:,}", f"{c.removed:,}")
     table.add_row("total", "", f"{result.read:,}", f"{result.loaded:,}",
-                  f"{result.quarantined:,}", "", style="bold")
+                  f"{result.quarantined:,}", f"{result.replaced:,}",
+                  f"{result.removed:,}", style="bold")
     console.print(table)
+    for c in result.counts:
+        if c.removed:
+            console.print(f"[bold yellow]removed:[/] {c.removed:,} {c.table} rows "
+                          "(nothing in the extract takes their place)")
     if result.quarantined:
         console.print(
             f"{result.quarantined:,} rows quarantined: "
@@ -110,3 +147,73 @@ def quarantine(
     log.append("export", os_user(), what="quarantine", rows=n, load=load_id, file=str(out),
                warehouse=str(warehouse))
     console.print(f"{n:,} quarantined rows written to {shown(out)}")
+
+
+@app.command()
+def check(
+    data: Path = typer.Argument(..., help="an export: a folder of table files"),
+    warehouse: Path | None = typer.Option(
+        None, "--warehouse", "-w", help="say what loading into this warehouse would add, "
+        "replace and remove (it is not changed)"),
+    mode: str = typer.Option("replace", "--mode", help="as for dvpi load"),
+    encoding: str | None = typer.Option(None, "--encoding", help="as for dvpi load"),
+    delimiter: str | None = typer.Option(None, "--delimiter", help="as for dvpi load"),
+    date_format: str | None = typer.Option(None, "--date-format", help="as for dvpi load"),
+) -> None:
+    """Check an export before loading it: profile its files and say what a load would
+    do, changing no warehouse. Exit code 1 when rows would be quarantined or removed or
+    files left out, 2 when the load would stop."""
+    from dvpi.ingest.check import check_export
+
+    report = check_export(data, warehouse, mode=mode,
+                          options=ReadOptions(encoding, delimiter, date_format))
+    if report.stopped:
+        err.print(f"[bold red]the load would stop:[/] {shown(report.stopped)}")
+        raise typer.Exit(2)
+    result = report.load
+    for note in result.notes:
+        console.print(f"read: {shown(note)}")
+    for warning in result.warnings:
+        console.print(f"[bold yellow]warning:[/] {shown(warning)}")
+    if result.unchanged:
+        console.print(f"{shown(data)}: the same files as the last load into {shown(warehouse)}: "
+                      "loading them changes nothing.")
+        return
+    for name, profiles in report.columns.items():
+        table = Table(title=shown(name), title_justify="left")
+        for col in ("column", "type", "filled", "values / range"):
+            table.add_column(col)
+        for p in profiles:
+            # Values come from the export: shown as text, never as markup.
+            if p.values:
+                listed = ", ".join(f"{v} ({n:,})" for v, n in p.values)
+            elif p.low is not None:
+                listed = f"{p.low} .. {p.high}"
+            else:
+                listed = ""
+            table.add_row(shown(p.name), p.type, f"{p.fill_rate:.0%}", shown(listed))
+        console.print(table)
+    into = f"into {shown(warehouse)}" if warehouse else "into an empty warehouse"
+    summary = Table(title=f"a {result.mode} load {into} would", title_justify="left")
+    for name in ("table", "file", "read", "add", "quarantine", "replace", "remove"):
+        summary.add_column(name, justify="left" if name in ("table", "file") else "right")
+    for c in result.counts:
+        summary.add_row(shown(c.table), shown(c.file) if c.file else "(not in the export)",
+                        f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
+                        f"{c.replaced:,}", f"{c.removed:,}")
+    console.print(summary)
+    for c in result.counts:
+        if c.removed:
+            console.print(f"[bold yellow]would remove:[/] {c.removed:,} {c.table} rows "
+                          "(nothing in the export takes their place)")
+    for name, n in report.duplicate_keys.items():
+        console.print(f"duplicate keys: {n:,} {name} rows")
+    for name, n in report.dangling.items():
+        console.print(f"dangling references: {n:,} {name} rows point at nothing")
+    if report.reasons:
+        console.print("[bold]rows that would be quarantined, and why[/]")
+        for name, kind, n, example in report.reasons:
+            console.print(f"  {shown(name)}: {n:,} × {shown(kind)}   (e.g. {shown(example)})")
+    if not report.clean:
+        raise typer.Exit(1)
+    console.print("clean: nothing would be quarantined or removed.")

@@ -174,6 +174,12 @@ def evaluate_cmd(
     warehouse: Path = WarehouseOption,
     truth: Path = typer.Option(None, help="person_id,true_person_id (CSV or Parquet)"),
     febrl3: bool = typer.Option(False, "--febrl3", help="score on the FEBRL3 benchmark"),
+    febrl: str = typer.Option(None, "--febrl",
+                              help="score on a FEBRL benchmark: febrl1 | febrl2 | febrl3 | "
+                                   "febrl4 (two files read as one dedup set)"),
+    no_ids: bool = typer.Option(False, "--no-ids",
+                                help="FEBRL: leave nominal_id empty (names, date of birth "
+                                     "and postcode only)"),
     method: str = typer.Option("linked", "--people", help="exact | linked"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
@@ -181,18 +187,22 @@ def evaluate_cmd(
     from dvpi.people import ensure
     from dvpi.people.evaluate import evaluate_warehouse, read_truth
 
-    if febrl3:
-        from dvpi.synth.febrl import run
+    if febrl3 or febrl:
+        from dvpi.synth.febrl import DATASETS, run
 
-        with err.status("training and resolving FEBRL3"):
-            ev = run()
+        dataset = (febrl or "febrl3").lower()
+        if dataset not in DATASETS:
+            err.print(f"[bold red]--febrl: choose one of {', '.join(DATASETS)}[/]")
+            raise typer.Exit(2)
+        with err.status(f"training and resolving {dataset.upper()}"):
+            ev = run(dataset=dataset, ids=not no_ids)
     elif truth is not None:
         con = _open(warehouse)
         with err.status(f"resolving ({method})"):
             ensure(con, method)
         ev = evaluate_warehouse(con, read_truth(truth), method)
     else:
-        err.print("[bold red]give --truth PATH or --febrl3[/]")
+        err.print("[bold red]give --truth PATH, --febrl3 or --febrl NAME[/]")
         raise typer.Exit(2)
     if as_json:
         console.print_json(json.dumps(ev.as_dict()))

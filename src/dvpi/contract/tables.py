@@ -286,3 +286,13 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_line", "BIGINT"),      # its line in that file (header = line 1)
     ("_extra", "VARCHAR"),    # extra columns of the input, as a JSON object
 )
+
+# Not a table of the warehouse's data: a load instruction. An extract may hold
+# ``deleted_reports.csv``: the reports (and every row hanging off them) to remove.
+DELETED_REPORTS = Table(
+    "deleted_reports",
+    "reports deleted in the force's system since the last extract: removed with every "
+    "row hanging off them",
+    (Column("report_id", "text", True, "the report to remove"),),
+    key=("report_id",),
+)

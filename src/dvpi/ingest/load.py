@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,13 +21,21 @@ from pathlib import Path
 
 import duckdb
 
-from dvpi.contract import LINEAGE_COLUMNS, Table
+from dvpi.contract import LINEAGE_COLUMNS, TABLES, Table
 from dvpi.contract.cells import csv_cell
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.sources import STAGE, SourceFile, find_sources, original_rows
+from dvpi.ingest.merge import MODES, Taken
+from dvpi.ingest.sources import (
+    STAGE,
+    ReadOptions,
+    SourceFile,
+    _physical_lines,
+    discover,
+    original_rows,
+)
 from dvpi.ingest.staging import Staged, Stager, drop_staged
-from dvpi.ingest.validate import ident, original_select
+from dvpi.ingest.validate import DATE_FORMATS, ident, original_select
 from dvpi.warehouse import connect, has_table
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
@@ -39,7 +48,8 @@ class TableCounts:
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
-    replaced: int = 0  # rows of earlier loads that this load replaced
+    replaced: int = 0  # rows of earlier loads replaced by the extract's new version
+    removed: int = 0  # rows of earlier loads taken out with nothing in their place
 
     @property
     def balanced(self) -> bool:
@@ -52,7 +62,12 @@ class LoadResult:
     warehouse: Path
     source: Path
     unchanged: bool = False
+    mode: str = "replace"
     counts: list[TableCounts] = field(default_factory=list)
+    # What the user should know: files left out, columns near a contract name, dates
+    # that look day-first; and how files were read (encodings, delimiters detected).
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def read(self) -> int:
@@ -66,6 +81,14 @@ class LoadResult:
     def quarantined(self) -> int:
         return sum(c.quarantined for c in self.counts)
 
+    @property
+    def replaced(self) -> int:
+        return sum(c.replaced for c in self.counts)
+
+    @property
+    def removed(self) -> int:
+        return sum(c.removed for c in self.counts)
+
 
 LEDGER_DDL = """
 CREATE TABLE IF NOT EXISTS loads (
@@ -75,8 +98,9 @@ CREATE TABLE IF NOT EXISTS loads (
     source VARCHAR,
     status VARCHAR,
     files VARCHAR,   -- JSON: [{table, file, format, sha256, bytes}]
-    counts VARCHAR   -- JSON: [{table, read, loaded, quarantined, replaced}]
+    counts VARCHAR   -- JSON: [{table, file, read, loaded, quarantined, replaced, removed}]
 );
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS mode VARCHAR;  -- replace, changes or full
 CREATE TABLE IF NOT EXISTS quarantine (
     load_id BIGINT,
     table_name VARCHAR,
@@ -95,6 +119,7 @@ _REJECT_REASON = """CASE error_type
     WHEN 'TOO MANY COLUMNS' THEN 'row has too many columns (the header has '
         || regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) || ')'
     WHEN 'INVALID ENCODING' THEN coalesce(column_name, 'row') || ': not valid UTF-8 text'
+        || ' (the original shows its bytes as \\xNN; give another encoding with --encoding)'
     WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the reader allows'
     ELSE coalesce(column_name || ': ', '') || error_message END"""
 
@@ -125,19 +150,29 @@ def _writer_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _last_files(warehouse: Path) -> list[dict] | None:
+def _last_files(warehouse: Path, mode: str = "replace") -> list[dict] | None:
+    """The files of the last load, if loading them again in ``mode`` changes nothing
+    (a "full" load after a load of another mode may remove rows)."""
     if not warehouse.exists():
         return None
     con = connect(warehouse, read_only=True)
     try:
         row = con.execute(
-            "SELECT files FROM loads WHERE status = 'committed' ORDER BY load_id DESC LIMIT 1"
+            "SELECT files, mode FROM loads WHERE status = 'committed' "
+            "ORDER BY load_id DESC LIMIT 1"
+        ).fetchone()
+    except duckdb.BinderException:  # a ledger from before load modes
+        row = con.execute(
+            "SELECT files, 'replace' FROM loads WHERE status = 'committed' "
+            "ORDER BY load_id DESC LIMIT 1"
         ).fetchone()
     except duckdb.CatalogException:
         return None
     finally:
         con.close()
-    return json.loads(row[0]) if row else None
+    if not row or (mode == "full" and row[1] != "full"):
+        return None
+    return json.loads(row[0])
 
 
 def _file_entries(sources: list[SourceFile]) -> list[dict]:
@@ -157,19 +192,36 @@ def load_dataset(
     data_dir: str | Path,
     warehouse: str | Path = "dvpi.duckdb",
     *,
+    options: ReadOptions | None = None,
+    mode: str = "replace",
+    allow_removal: bool = False,
+    max_removal: float = 0.05,
     progress: Progress | None = None,
     _after_table: Callable[[str], None] | None = None,
 ) -> LoadResult:
     """Load a data set in the interchange format into a warehouse file.
 
     Raises :class:`LoadError` (and changes nothing) when a file cannot be read or lacks
-    a required column. Row-level problems are quarantined, never raised.
+    a required column, or when the load would remove more than ``max_removal`` of the
+    warehouse's rows and ``allow_removal`` is not given. ``mode`` says what the extract
+    replaces and removes (see ``merge.MODES``). Row-level problems are quarantined,
+    never raised.
     ``_after_table`` is a test hook called after each table is merged (to kill a load
     half-way).
     """
     data_dir, warehouse = Path(data_dir), Path(warehouse)
-    sources = find_sources(data_dir)
-    result = LoadResult(None, warehouse, data_dir)
+    if mode not in MODES:
+        raise LoadError(f"--mode {mode}: not one of {', '.join(MODES)}")
+    options = options or ReadOptions()
+    if options.date_format and options.date_format.upper() not in DATE_FORMATS:
+        raise LoadError(f"--date-format {options.date_format}: not one of "
+                        f"{', '.join(DATE_FORMATS)}")
+    if options.date_format:
+        options = ReadOptions(options.encoding, options.delimiter,
+                              options.date_format.upper(), options.allow_unknown_files)
+    sources, folder_warnings = discover(data_dir, options)
+    result = LoadResult(None, warehouse, data_dir, mode=mode, warnings=folder_warnings)
+    removal = None if allow_removal else max_removal
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(warehouse):
@@ -179,7 +231,7 @@ def load_dataset(
             stale.unlink(missing_ok=True)
         # (The checksums are computed in the background; only a warehouse with an
         # earlier load has to wait for them here.)
-        last = _last_files(warehouse)
+        last = _last_files(warehouse, mode)
         if last is not None and last == _file_entries(sources):
             result.unchanged = True  # the same files again: nothing to do
             return result
@@ -193,7 +245,9 @@ def load_dataset(
             con = connect(work)
             os.chmod(work, 0o600)  # personal data: owner only (docs/security.md, "Files")
             try:
-                _load_into(con, sources, result, progress, _after_table)
+                with tempfile.TemporaryDirectory(prefix="dvpi-read-") as copies:
+                    _load_into(con, sources, result, progress, _after_table, Path(copies),
+                               removal)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -210,6 +264,8 @@ def _load_into(
     result: LoadResult,
     progress: Progress | None,
     after_table: Callable[[str], None] | None,
+    copies: Path,
+    max_removal: float | None = None,
 ) -> None:
     create_schema(con)
     started = datetime.now()
@@ -225,8 +281,10 @@ def _load_into(
     # this one checks, quarantines and merges the ones already read. A file that cannot
     # be read stops the load; nothing of it reaches the warehouse, which only ever sees
     # the work file renamed into place whole.
-    before = {s.table.name: _row_count(con, s.table.name) for s in sources}
-    stager = Stager(con, sources)
+    before = {name: _row_count(con, name) for name in TABLES}
+    held = {s.table.name for s in sources if s.table.name in TABLES}
+    taken = Taken()
+    stager = Stager(con, sources, copies)
     try:
         for i, source in enumerate(sources):
             if progress:
@@ -234,35 +292,89 @@ def _load_into(
             staged = stager.staged(source)
             if progress:
                 progress(f"checking and merging {source.table.name}", 2 * i + 1, total)
-            result.counts.append(_merge_staged(con, staged, load_id))
+            result.counts.append(_merge_staged(con, staged, load_id, held, result.mode,
+                                               taken))
+            result.notes.extend(source.dialect.notes)
+            result.warnings.extend(source.warnings)
             drop_staged(con, staged)  # its rows are in the warehouse now
             if after_table:
                 after_table(source.table.name)
     finally:
         stager.close()
 
-    for c in result.counts:  # rows of earlier loads that this load took away
-        c.replaced = before[c.table] + c.loaded - _row_count(con, c.table)
+    if result.mode == "full":
+        merge.remove_unloaded(con, load_id, taken)
+    merge.remove_dangling(con, held, taken)
+    _count_taken(con, result, before, taken)
+    _check_removal(result, before, max_removal)
     for source in sources:  # the checksums recorded are of the files loaded
         source.check_unchanged()
+    looks_day_first = con.execute(
+        "SELECT count(*) FROM quarantine WHERE load_id = ? AND "
+        "array_to_string(reasons, ' ') LIKE '%looks day- or month-first%'", [load_id]
+    ).fetchone()[0]
+    if looks_day_first:
+        result.warnings.append(
+            f"{looks_day_first:,} rows quarantined for dates written day- or month-first "
+            "(01/04/2007): load again with --date-format DD/MM/YYYY (or MM/DD/YYYY)")
     bad = [c for c in result.counts if not c.balanced]
     if bad:  # a bug, never bad input: refuse to keep an unbalanced load
         raise RuntimeError(f"row counts do not add up: {bad}")
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?)",
+        "INSERT INTO loads (load_id, started_at, finished_at, source, status, files, "
+        "counts, mode) VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?, ?)",
         [
             load_id,
             started,
             str(result.source.resolve()),
             json.dumps(_file_entries(sources)),
             json.dumps([c.__dict__ for c in result.counts]),
+            result.mode,
         ],
     )
     if progress:
         progress("done", total, total)
 
 
-def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> TableCounts:
+def _count_taken(con: duckdb.DuckDBPyConnection, result: LoadResult,
+                 before: dict[str, int], taken: Taken) -> None:
+    """Give each table its rows replaced and removed (a table the extract did not hold
+    gets a line of its own), and check that every table's rows add up."""
+    by_table = {c.table: c for c in result.counts}
+    for name in [*TABLES, *(c.table for c in result.counts if c.table not in TABLES)]:
+        replaced, removed = taken.replaced.get(name, 0), taken.removed.get(name, 0)
+        if name not in by_table and (replaced or removed):
+            by_table[name] = TableCounts(name, "")
+            result.counts.append(by_table[name])
+        if name in by_table:
+            by_table[name].replaced, by_table[name].removed = replaced, removed
+        if name in TABLES:
+            loaded = by_table[name].loaded if name in by_table else 0
+            after = _row_count(con, name)
+            if after != before[name] + loaded - replaced - removed:  # a bug, never input
+                raise RuntimeError(f"{name}: {before[name]} rows + {loaded} loaded - "
+                                   f"{replaced} replaced - {removed} removed != {after}")
+
+
+def _check_removal(result: LoadResult, before: dict[str, int],
+                   max_removal: float | None) -> None:
+    """Stop a load that would remove more than ``max_removal`` of the warehouse's rows
+    (None: any number may go)."""
+    existing = sum(before.values())
+    if max_removal is None or not existing or result.removed <= max_removal * existing:
+        return
+    tables = ", ".join(f"{c.table} {c.removed:,} of {before.get(c.table, 0):,}"
+                       for c in result.counts if c.removed)
+    raise LoadError(
+        f"this {result.mode} load would remove {result.removed:,} of the warehouse's "
+        f"{existing:,} rows ({result.removed / existing:.1%}, more than "
+        f"{max_removal:.0%}): {tables}. Nothing was changed; if that is right, load "
+        "again with --allow-removal (or choose --mode changes for an extract of "
+        "changed reports only)")
+
+
+def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
+                  held: set[str], mode: str, taken: Taken) -> TableCounts:
     """References (they point at tables merged already), quarantine and merge."""
     source = staged.source
     counts = TableCounts(source.table.name, source.path.name)
@@ -278,16 +390,40 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) 
             GROUP BY physical""",
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
+        _keep_bytes(con, staged, load_id)
     counts.read = counts.quarantined + staged.rows
     merge.check_references(con, source.table)
+    deletions = source.table.name == "deleted_reports"
+    if deletions:
+        merge.check_deletions(con, load_id)
     con.execute(_table_ddl(source.table))
     counts.quarantined += merge.quarantine(
         con, source.table, load_id, source.path.name,
         # The quarantined rows' lines are read again, as text, for their values.
         lambda lines: original_select(source, original_rows(con, source, lines)),
     )
-    counts.loaded = merge.merge(con, source.table, load_id, source.path.name)
+    counts.loaded = merge.merge(con, source.table, load_id, source.path.name,
+                                held=held, mode=mode, taken=taken)
+    if deletions:  # (deleted_reports comes last: after every table of the extract)
+        merge.remove_reports(
+            con, f"SELECT report_id FROM main.deleted_reports WHERE _load_id = {load_id}",
+            taken)
     return counts
+
+
+def _keep_bytes(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) -> None:
+    """The reader gives a line that is not UTF-8 with its bad bytes replaced: keep it
+    as it is in the file instead, each bad byte as ``\\xNN`` (lossless)."""
+    lines = [r[0] for r in con.execute(
+        f"SELECT DISTINCT physical FROM {staged.skipped} "
+        "WHERE error_type = 'INVALID ENCODING' ORDER BY 1").fetchall()]
+    if not lines:
+        return
+    raw = _physical_lines(staged.source.reading, lines)
+    con.executemany(
+        "UPDATE quarantine SET original = ? WHERE load_id = ? AND table_name = ? AND line = ?",
+        [[raw[n].rstrip(b"\r").decode("utf-8", "backslashreplace"), load_id,
+          staged.source.table.name, n] for n in lines if n in raw])
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

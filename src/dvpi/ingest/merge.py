@@ -12,11 +12,20 @@ from collections.abc import Callable
 import duckdb
 
 from dvpi.contract import TABLES, Reference, Table
-from dvpi.ingest.sources import STAGE
-from dvpi.ingest.validate import SEPARATOR, ident, reasons_as_list, shown, sql_str
+from dvpi.contract.tables import DELETED_REPORTS
+from dvpi.ingest.sources import STAGE, SourceFile
+from dvpi.ingest.validate import (
+    CONTROL_PATTERN,
+    SEPARATOR,
+    ident,
+    reasons_as_list,
+    shown,
+    sql_str,
+)
 from dvpi.warehouse import has_table
 
 GOOD = "_reasons IS NULL"
+TABLES_AND_INSTRUCTIONS = {**TABLES, DELETED_REPORTS.name: DELETED_REPORTS}
 MAX_LINES_LISTED = 10
 
 
@@ -64,6 +73,23 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, keys: str,
             FROM {_numbered(table)} SEMI JOIN _duplicated USING ({keys})
             GROUP BY {keys}
         ) AS d ON {join}""")
+
+
+def check_controls(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
+    """Quarantine rows whose text values hold a control character (NUL and the like:
+    invisible, they would make ``Hackney`` and ``Hackney<NUL>`` two boroughs). Other
+    types need no check: such a value is not a code, date or number anyway. Runs only
+    on files that hold such a character (see ``SourceFile.has_controls``)."""
+    table = source.table
+    for column in table.columns:
+        if column.type != "text" or column.name not in source.columns:
+            continue
+        c = ident(column.name)
+        char = f"printf('U+%04X', unicode(regexp_extract({c}, '{CONTROL_PATTERN}')))"
+        _append_reasons(con, table, f"""
+            SELECT rowid AS rid, {sql_str(column.name + ': ')} || {shown(c)}
+                || ' holds a control character (' || {char} || ')' AS reason
+            FROM {_typed(table)} WHERE regexp_matches({c}, '{CONTROL_PATTERN}')""")
 
 
 def _append_reasons(con: duckdb.DuckDBPyConnection, table: Table, marked: str) -> None:
@@ -115,6 +141,20 @@ def check_references(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}""")
 
 
+def check_deletions(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    """A ``deleted_reports`` row naming a report that the extract also holds contradicts
+    it: quarantined (the report stays as the extract gives it)."""
+    if not has_table(con, "reports"):
+        return
+    table = TABLES_AND_INSTRUCTIONS["deleted_reports"]
+    _append_reasons(con, table, f"""
+        SELECT t.rowid AS rid, 'report_id: ' || {shown('t.report_id')}
+            || ' is also in this extract''s reports file: delete it or send it' AS reason
+        FROM {_typed(table)} AS t
+        WHERE t.report_id IN (SELECT report_id FROM main.reports
+                              WHERE _load_id = {int(load_id)})""")
+
+
 def quarantine(
     con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
     originals: Callable[[list[int]], str],
@@ -140,20 +180,58 @@ def quarantine(
     return inserted
 
 
+# How an extract's rows replace what is loaded (``dvpi load --mode``):
+# - "replace" (the default; the format's version-1 rule): a report the extract holds
+#   replaces its earlier version and every row hanging off it, in every table, whether
+#   or not the extract holds that table; reports it does not hold are untouched.
+# - "changes" (a weekly extract of changed reports): as "replace", but only in the
+#   tables the extract holds; the others are left alone (but for rows that would then
+#   point at a person no longer there).
+# - "full" (the extract is the whole truth): everything the extract does not hold is
+#   removed, in every table.
+MODES = ("replace", "changes", "full")
+
+
+class Taken:
+    """Rows of earlier loads that a load takes out, per table: ``replaced`` (the
+    extract holds a new version of their report, or key, in that table) and
+    ``removed`` (nothing of the extract takes their place)."""
+
+    def __init__(self) -> None:
+        self.replaced: dict[str, int] = {}
+        self.removed: dict[str, int] = {}
+
+    def add(self, kind: str, table: str, n: int) -> None:
+        counts = self.replaced if kind == "replaced" else self.removed
+        counts[table] = counts.get(table, 0) + n
+
+
+def _delete(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    return con.execute(sql).fetchone()[0]
+
+
 def merge(
-    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
+    *, held: set[str] | None = None, mode: str = "replace", taken: Taken | None = None,
 ) -> int:
-    """Merge the good rows into the warehouse; returns how many were loaded."""
+    """Merge the good rows into the warehouse; returns how many were loaded. ``held``:
+    the tables the extract holds (None: all); ``mode`` one of ``MODES``; rows taken
+    out are counted in ``taken``."""
+    taken = taken or Taken()
+    held = set(TABLES) if held is None else held
     good = f"(SELECT * FROM {_numbered(table)} WHERE {GOOD})"
     if table.name == "reports":
         # The report comes again: it replaces the old version and everything hanging
         # off it (the children of this load are inserted after).
         for child in TABLES.values():
             if child.hangs_off_report and has_table(con, child.name):
-                con.execute(
-                    f"DELETE FROM main.{child.name} WHERE report_id IN "
-                    f"(SELECT report_id FROM {good})"
-                )
+                if mode == "changes" and child.name not in held:
+                    continue  # a table the extract does not hold: left alone
+                n = _delete(con, f"DELETE FROM main.{child.name} WHERE report_id IN "
+                                 f"(SELECT report_id FROM {good})")
+                # A table the extract holds has the report's new rows (or none); one
+                # it does not hold just loses them.
+                taken.add("replaced" if child.name in held else "removed", child.name, n)
     if table.key:
         match = " AND ".join(f"w.{ident(k)} = g.{ident(k)}" for k in table.key)
     else:
@@ -162,11 +240,45 @@ def merge(
         match = " AND ".join(
             f"w.{ident(c.name)} IS NOT DISTINCT FROM g.{ident(c.name)}" for c in table.columns
         )
-    con.execute(
+    taken.add("replaced", table.name, _delete(
+        con,
         f"DELETE FROM main.{table.name} AS w WHERE EXISTS (SELECT 1 FROM {good} g WHERE {match})"
-    )
+    ))
     columns = ", ".join(ident(c.name) for c in table.columns)
     return con.execute(
         f"INSERT INTO main.{table.name} SELECT {columns}, ?, ?, _line, _extra FROM {good}",
         [load_id, file],
     ).fetchone()[0]
+
+
+def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken) -> None:
+    """Remove the reports whose ids ``reports`` (a query) gives, and every row hanging
+    off them, from every table (``deleted_reports``)."""
+    for t in TABLES.values():
+        if (t.name == "reports" or t.hangs_off_report) and has_table(con, t.name):
+            taken.add("removed", t.name, _delete(
+                con, f"DELETE FROM main.{t.name} WHERE report_id IN ({reports})"))
+
+
+def remove_unloaded(con: duckdb.DuckDBPyConnection, load_id: int, taken: Taken) -> None:
+    """"full": remove every row this load did not write, from every table."""
+    for t in TABLES.values():
+        if has_table(con, t.name):
+            taken.add("removed", t.name, _delete(
+                con, f"DELETE FROM main.{t.name} WHERE _load_id <> {int(load_id)}"))
+
+
+def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken) -> None:
+    """Rows of tables the load did not hold whose required references now point at
+    nothing (their person was replaced without them, their report removed): removed,
+    as every row in the warehouse must point at a row that exists."""
+    for t in TABLES.values():
+        if t.name in held or not has_table(con, t.name):
+            continue
+        for ref in t.references:
+            if ref.optional:
+                continue
+            missing = _missing_condition(con, ref)
+            taken.add("removed", t.name, _delete(
+                con, f"DELETE FROM main.{t.name} AS t WHERE t.{ident(ref.column)} IS NOT NULL "
+                     f"AND {missing}"))

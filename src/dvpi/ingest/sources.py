@@ -10,10 +10,13 @@ text and quarantined, and blank lines.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import difflib
 import hashlib
 import io
 import json
+import re
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,27 +31,82 @@ from dvpi.ingest.errors import LoadError
 def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "xlsx", "parquet")
+# Files with these suffixes in a data set's folder are data: one that is not named
+# after a table of the format (or ``deleted_reports``) is reported, with the nearest name.
+DATA_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq"}
+# Load instructions that are not tables of the warehouse.
+INSTRUCTION_FILES = ("deleted_reports",)
+DELIMITERS = (",", ";", "\t", "|")
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8",
+             "cp1252": "cp1252", "windows-1252": "cp1252", "win1252": "cp1252",
+             "latin-1": "latin-1", "latin1": "latin-1", "iso-8859-1": "latin-1"}
+ENCODING_NAMES = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+# Control characters that no value may hold (tab, line feed and carriage return may).
+CONTROL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+_NOT_CONTROL = bytes(b for b in range(256) if b not in CONTROL_BYTES)
+XLSX_ROW = "__dvpi_row"  # the sheet's row number, in a workbook converted for reading
+
+
+def normalised_name(name: str) -> str:
+    """A name as compared with the contract's: lower case, runs of other characters
+    than letters and digits as one underscore (``Date of Birth`` -> ``date_of_birth``)."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def nearest(name: str, candidates) -> str | None:
+    """The candidate nearest to ``name`` (same normalised name, or close spelling)."""
+    candidates = list(candidates)
+    key = normalised_name(name)
+    by_key = {normalised_name(c): c for c in candidates}
+    if key in by_key:
+        return by_key[key]
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.75)
+    return by_key[close[0]] if close else None
+
+
+@dataclass
+class Dialect:
+    """How a CSV file is written. ``encoding`` and ``delimiter`` are given by the user
+    (``given``) or detected; ``notes`` say what was detected, for the load's summary."""
+
+    encoding: str | None = None  # None: detect
+    delimiter: str | None = None  # None: detect
+    newlines: str = "lf"  # lf, crlf, cr or mixed
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """The user's choices for reading an export (``dvpi load`` options)."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_format: str | None = None
+    allow_unknown_files: bool = False
 
 
 @dataclass(frozen=True)
 class Fingerprint:
     sha256: str
     lines: int  # physical lines, a last line without a line break included
+    controls: bool = False  # holds a control character (other than tab, CR, LF)
 
 
 def _fingerprint(path: Path) -> Fingerprint:
     """The file's SHA-256 and its physical lines, in one pass over its bytes. (Whether
     every line holds one record, or some are blank or inside a quoted value, is told
     by comparing the lines with the records read: see ``skipped_lines``.)"""
-    digest, breaks, last = hashlib.sha256(), 0, b""
+    digest, breaks, last, controls = hashlib.sha256(), 0, b"", False
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
             breaks += block.count(b"\n")
             last = block[-1:]
+            if not controls:  # (a fast C loop: 0.03 s per 100 MB)
+                controls = bool(block.translate(None, _NOT_CONTROL))
     unterminated = 1 if last and last != b"\n" else 0
-    return Fingerprint(digest.hexdigest(), breaks + unterminated)
+    return Fingerprint(digest.hexdigest(), breaks + unterminated, controls)
 
 
 # Files are fingerprinted on a thread of their own, while DuckDB (which releases the
@@ -66,6 +124,13 @@ class SourceFile:
     columns: dict[str, str] = field(default_factory=dict)
     # Input columns the contract does not know: kept as JSON in _extra.
     extra_columns: list[str] = field(default_factory=list)
+    options: ReadOptions = field(default_factory=ReadOptions)
+    dialect: Dialect = field(default_factory=Dialect)
+    # The file the reader reads: the file itself, or a UTF-8, LF copy of it (another
+    # encoding, CR or mixed line endings), or a workbook's sheet as Parquet.
+    read_path: Path | None = None
+    read_lines: int | None = None  # physical lines of a copy
+    warnings: list[str] = field(default_factory=list)
     # The file as found (one stat): it must not change during the load.
     size: int = field(init=False)
     modified_ns: int = field(init=False)
@@ -91,7 +156,24 @@ class SourceFile:
 
     @property
     def physical_lines(self) -> int:
+        if self.read_lines is not None:
+            return self.read_lines
         return self.fingerprint.result().lines
+
+    @property
+    def reading(self) -> Path:
+        return self.read_path or self.path
+
+    @property
+    def reads_as(self) -> str:
+        """How the reader reads it: "csv", or "parquet" (Parquet, and workbooks)."""
+        return "csv" if self.format == "csv" else "parquet"
+
+    @property
+    def has_controls(self) -> bool:
+        """Whether values may hold control characters (a CSV's bytes tell; a Parquet
+        file's or a workbook's do not, and are always checked)."""
+        return self.reads_as != "csv" or self.fingerprint.result().controls
 
 
 @dataclass
@@ -104,7 +186,7 @@ class Layout:
     continued: list[int] = field(default_factory=list)
 
 
-def _still_quoted(line: bytes, inside: bool) -> bool:
+def _still_quoted(line: bytes, inside: bool, delimiter: bytes = b",") -> bool:
     """Whether a line ends inside a quoted value, given whether it starts inside one.
     As DuckDB reads a CSV: a quote opens a quoted value only at the start of a field (a
     quote within an unquoted value is a character like any other), and inside one a
@@ -122,17 +204,17 @@ def _still_quoted(line: bytes, inside: bool) -> bool:
         elif line[i:i + 1] == b'"':  # a field that starts with a quote
             inside, i = True, i + 1
             continue
-        comma = line.find(b",", i)  # on to the next field
+        comma = line.find(delimiter, i)  # on to the next field
         if comma < 0:
             return False
         i = comma + 1
     return inside
 
 
-def scan_layout(path: Path) -> Layout:
+def scan_layout(path: Path, delimiter: str = ",") -> Layout:
     """Read the file line by line, following quoted values as the reader does. Only
     files that need it come here: those with fewer records than lines."""
-    layout, inside = Layout(), False
+    layout, inside, delim = Layout(), False, delimiter.encode()
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if inside:
@@ -140,16 +222,33 @@ def scan_layout(path: Path) -> Layout:
             elif line in (b"\n", b"\r\n") and number > 1:
                 layout.blank.append(number)
             if inside or b'"' in line:
-                inside = _still_quoted(line, inside)
+                inside = _still_quoted(line, inside, delim)
     return layout
 
 
-def find_sources(data_dir: Path) -> list[SourceFile]:
-    """The data set's table files, in load order. Missing required tables stop the load."""
+def find_sources(data_dir: Path, options: ReadOptions | None = None) -> list[SourceFile]:
+    """The data set's table files, in load order (see ``discover``)."""
+    return discover(data_dir, options)[0]
+
+
+def discover(data_dir: Path, options: ReadOptions | None = None,
+             ) -> tuple[list[SourceFile], list[str]]:
+    """The data set's table files, in load order, and warnings about the folder.
+    Missing required tables stop the load; so do data files that are not named after a
+    table (``Outcomes.csv``, ``outcome.csv``, ``people.tsv``), unless
+    ``options.allow_unknown_files``: then they are left out, with a warning."""
+    from dvpi.contract.tables import DELETED_REPORTS
+
+    options = options or ReadOptions()
     if not data_dir.is_dir():
         raise LoadError(f"{data_dir}: not a folder (a data set is a folder of table files)")
+    known = {f"{t}.{fmt}" for t in [*TABLES, *INSTRUCTION_FILES] for fmt in FORMATS}
+    unknown = sorted(p.name for p in data_dir.iterdir()
+                     if p.is_file() and not p.name.startswith(".")
+                     and p.suffix.lower() in DATA_SUFFIXES and p.name not in known)
+    hints = {name: _nearest_file(name, known) for name in unknown}
     sources: list[SourceFile] = []
-    for table in TABLES.values():
+    for table in [*TABLES.values(), DELETED_REPORTS]:
         found = [data_dir / f"{table.name}.{fmt}" for fmt in FORMATS]
         found = [p for p in found if p.is_file()]
         if len(found) > 1:
@@ -159,14 +258,289 @@ def find_sources(data_dir: Path) -> list[SourceFile]:
             )
         if not found:
             if table.required:
-                raise LoadError(f"{data_dir / (table.name + '.csv')}: required table missing")
+                near = [n for n, h in hints.items() if h and h.startswith(table.name + ".")]
+                also = f" ({near[0]} is there: rename it {table.name}.csv?)" if near else ""
+                raise LoadError(
+                    f"{data_dir / (table.name + '.csv')}: required table missing{also}")
             continue
         path = found[0]
-        sources.append(SourceFile(table, path, path.suffix[1:]))
-    return sources
+        sources.append(SourceFile(table, path, path.suffix[1:], options=options))
+    warnings = [f"{name}: not a file of the format" + (f"; did you mean {hint}?" if hint
+                else f" (the files are {', '.join(t + '.csv' for t in TABLES)})")
+                for name, hint in hints.items()]
+    if warnings and not options.allow_unknown_files:
+        raise LoadError("; ".join(warnings) + " (rename the files, or load with "
+                        "--allow-unknown-files to leave them out)")
+    return sources, [w + "; left out" for w in warnings]
 
 
-def _csv_header(path: Path) -> list[str]:
+def _nearest_file(name: str, known: set[str]) -> str | None:
+    stem = Path(name).stem
+    table = nearest(stem, sorted({Path(k).stem for k in known}))
+    if table is None:
+        return None
+    fmt = Path(name).suffix.lower().lstrip(".")
+    fmt = {"xlsm": "xlsx", "xls": "xlsx", "pq": "parquet"}.get(fmt, fmt)
+    return f"{table}.{fmt if fmt in FORMATS else 'csv'}"
+
+
+# ---------------------------------------------------------------------------------------
+# Dialects: encodings, delimiters, line endings. A CSV in UTF-8 (a BOM or not) with LF
+# or CRLF line endings is read as it is; any other is first copied to a UTF-8, LF file
+# with the same lines, which is read instead (the ledger keeps the original's checksum).
+
+SAMPLE_BYTES = 1 << 20
+
+
+def _sample(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(SAMPLE_BYTES)
+        if len(data) == SAMPLE_BYTES:  # cut at a line: no character split in two
+            cut = data.rfind(b"\n")
+            data = data[:cut + 1] if cut > 0 else data
+    return data
+
+
+def _newlines(data: bytes) -> str:
+    crlf = data.count(b"\r\n")
+    cr, lf = data.count(b"\r") - crlf, data.count(b"\n") - crlf
+    if cr and not crlf and not lf:
+        return "cr"
+    if cr or (crlf and lf):
+        return "mixed"
+    return "crlf" if crlf else "lf"
+
+
+def _whole_file_newlines(path: Path) -> str:
+    crlf = cr = lf = 0
+    carry = b""
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            block = carry + block
+            carry = b"\r" if block.endswith(b"\r") else b""
+            if carry:
+                block = block[:-1]
+            n = block.count(b"\r\n")
+            crlf, cr, lf = crlf + n, cr + block.count(b"\r") - n, lf + block.count(b"\n") - n
+    cr += len(carry)
+    if cr and not crlf and not lf:
+        return "cr"
+    if cr or (crlf and lf):
+        return "mixed"
+    return "crlf" if crlf else "lf"
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 when the bytes are UTF-8 (or hold UTF-8 characters beside bad bytes: its
+    bad rows are quarantined); else Windows-1252, or Latin-1 where a byte is undefined
+    in Windows-1252. UTF-16 and binary files (NUL bytes) stay "UTF-8": they are refused."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        return "utf-8"
+    text = data.decode("utf-8", errors="replace")
+    if any(ord(ch) > 127 and ch != "\ufffd" for ch in text):
+        return "utf-8"  # mixed: real UTF-8 characters and bad bytes
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _header_delimiter(header: bytes) -> str:
+    """The candidate that occurs most often in the header line (outside quotes), comma
+    on a tie or when there is none."""
+    text = re.sub(rb'"[^"]*"', b"", header)
+    counts = {d: text.count(d.encode()) for d in DELIMITERS}
+    best = max(counts.values())
+    return "," if best == 0 or counts[","] == best else max(counts, key=counts.get)
+
+
+def sniff(source: SourceFile) -> None:
+    """Decide how to read a CSV: its encoding, delimiter and line endings."""
+    options, dialect = source.options, source.dialect
+    data = _sample(source.path)
+    if options.encoding:
+        encoding = ENCODINGS.get(options.encoding.lower())
+        if encoding is None:
+            raise LoadError(f"--encoding {options.encoding}: not one of "
+                            f"{', '.join(sorted(set(ENCODINGS)))}")
+        dialect.encoding = encoding
+    else:
+        dialect.encoding = detect_encoding(data)
+        if dialect.encoding != "utf-8":
+            dialect.notes.append(f"{source.path.name}: not UTF-8; read as "
+                                 f"{ENCODING_NAMES[dialect.encoding]} (detected; "
+                                 f"--encoding to choose)")
+    first = data.split(b"\n", 1)[0].split(b"\r", 1)[0]
+    if options.delimiter:
+        given = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+        delimiter = given.get(options.delimiter.lower(), options.delimiter)
+        if delimiter not in DELIMITERS:
+            raise LoadError(f"--delimiter {options.delimiter!r}: not one of , ; tab |")
+        dialect.delimiter = delimiter
+    else:
+        dialect.delimiter = _header_delimiter(first)
+        if dialect.delimiter != ",":
+            shown_as = {"\t": "tab"}.get(dialect.delimiter, dialect.delimiter)
+            dialect.notes.append(f"{source.path.name}: {shown_as}-delimited (detected)")
+    dialect.newlines = _newlines(data)
+
+
+def needs_copy(dialect: Dialect) -> bool:
+    return dialect.encoding != "utf-8" or dialect.newlines in ("cr", "mixed")
+
+
+def copy_as_utf8(source: SourceFile, folder: Path) -> None:
+    """Copy a CSV to a UTF-8 file with LF line endings and the same lines (every CR,
+    CRLF and LF a line break, as an editor counts them), to be read instead."""
+    dialect = source.dialect
+    encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
+    # Bytes that are not UTF-8 in a UTF-8 file stay as they are (the reader rejects
+    # their rows, which are quarantined).
+    errors = "surrogateescape" if dialect.encoding == "utf-8" else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
+    out = folder / f"{source.table.name}.csv"
+    lines, last, line_no, carry = 0, "", 1, ""
+    with source.path.open("rb") as handle, out.open("w", encoding="utf-8",
+                                                    errors="surrogateescape",
+                                                    newline="") as target:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            try:
+                text = carry + decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = block[exc.start:exc.start + 1]
+                line = line_no + block[:exc.start].count(b"\n")
+                raise LoadError(
+                    f"{source.path.name}, line {line}: byte 0x{bad.hex()} is not "
+                    f"{ENCODING_NAMES[dialect.encoding]} text; give the file's encoding "
+                    "with --encoding") from exc
+            line_no += block.count(b"\n")
+            carry = "\r" if text.endswith("\r") else ""
+            if carry:
+                text = text[:-1]
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            lines += text.count("\n")
+            last = text[-1:] or last
+            target.write(text)
+        text = carry + decoder.decode(b"", final=True)
+        text = text.replace("\r", "\n")
+        lines += text.count("\n")
+        last = text[-1:] or last
+        target.write(text)
+    source.read_path = out
+    source.read_lines = lines + (1 if last and last != "\n" else 0)
+    if dialect.newlines in ("cr", "mixed"):
+        what = "CR" if dialect.newlines == "cr" else "mixed (LF, CRLF, CR)"
+        dialect.notes.append(f"{source.path.name}: {what} line endings, read as lines")
+    dialect.encoding = "utf-8"
+
+
+def prepare(source: SourceFile, folder: Path) -> None:
+    """Make a file readable by the reader: a CSV's dialect decided (and a copy made
+    when needed), a workbook's sheet converted."""
+    if source.format == "xlsx":
+        xlsx_to_parquet(source, folder)
+    elif source.format == "csv":
+        sniff(source)
+        if needs_copy(source.dialect):
+            copy_as_utf8(source, folder)
+
+
+def retry_as_copy(source: SourceFile, folder: Path, encoding_rejects: bool) -> bool:
+    """After a read that failed (or rejected rows as not UTF-8), whether a copy of the
+    file would read: line endings mixed beyond the sample, or a file that is not UTF-8
+    beyond the sample. Makes the copy and returns True if so."""
+    if source.format != "csv" or source.read_path is not None:
+        return False
+    dialect, changed = source.dialect, False
+    newlines = _whole_file_newlines(source.path)
+    if newlines in ("cr", "mixed"):
+        dialect.newlines, changed = newlines, True
+    if encoding_rejects and not source.options.encoding:
+        encoding = detect_encoding(source.path.read_bytes())
+        if encoding != "utf-8":
+            dialect.encoding, changed = encoding, True
+            dialect.notes.append(f"{source.path.name}: not UTF-8; read as "
+                                 f"{ENCODING_NAMES[encoding]} (detected; --encoding to choose)")
+    if changed:
+        copy_as_utf8(source, folder)
+    return changed
+
+
+def _cell_text(value) -> str | None:
+    """A workbook cell as the text a CSV export would hold."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_to_parquet(source: SourceFile, folder: Path) -> None:
+    """A workbook's sheet (the one named after the table, else the first) as a Parquet
+    file of text columns with each row's number in the sheet, ``XLSX_ROW``. Empty rows
+    are no rows (their numbers are skipped, as a CSV's blank lines are)."""
+    import openpyxl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file it cannot open
+        raise LoadError(f"{source.path.name}: cannot be read as an Excel workbook "
+                        f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+                        ) from exc
+    try:
+        sheet = (book[source.table.name] if source.table.name in book.sheetnames
+                 else book.worksheets[0])
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if not header or all(v is None for v in header):
+            raise LoadError(f"{source.path.name}, sheet {sheet.title!r}, line 1: "
+                            "empty sheet, no header row")
+        names = [_cell_text(v) or f"column_{i + 1}" for i, v in enumerate(header)]
+        body: list[list[str | None]] = []
+        numbers: list[int] = []
+        for number, row in enumerate(rows, start=2):
+            cells = [_cell_text(v) for v in row]
+            if all(c is None or c == "" for c in cells):
+                continue
+            while len(cells) > len(names):  # a value beyond the header: keep it
+                if cells[-1] is None:
+                    cells.pop()
+                else:
+                    names.append(f"column_{len(names) + 1}")
+            body.append(cells + [None] * (len(names) - len(cells)))
+            numbers.append(number)
+    finally:
+        book.close()
+    if XLSX_ROW in names:
+        raise LoadError(f"{source.path.name}, line 1: a column is named {XLSX_ROW}")
+    columns = {n: pa.array([r[i] for r in body], pa.string()) for i, n in enumerate(names)}
+    columns[XLSX_ROW] = pa.array(numbers, pa.int64())
+    out = folder / f"{source.table.name}.parquet"
+    pq.write_table(pa.table(columns), out)
+    source.read_path = out
+    source.dialect.notes.append(f"{source.path.name}: sheet {sheet.title!r} read")
+
+
+def _csv_header(path: Path, dialect: Dialect | None = None) -> list[str]:
+    delimiter = dialect.delimiter if dialect and dialect.delimiter else ","
     with path.open("rb") as handle:
         first = handle.readline()
     if not first.strip():
@@ -175,54 +549,85 @@ def _csv_header(path: Path) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LoadError(
-            f"{path.name}, line 1: header is not UTF-8 text ({exc.reason})"
+            f"{path.name}, line 1: header is not UTF-8 text ({exc.reason}); "
+            "give the file's encoding with --encoding"
         ) from exc
     try:
-        return next(csv.reader(io.StringIO(text)))
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter))
     except (csv.Error, StopIteration) as exc:
         raise LoadError(f"{path.name}, line 1: unreadable header ({exc})") from exc
 
 
-def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _parquet_header(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> list[str]:
     try:
         rows = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as exc:
-        raise LoadError(f"{path.name}: cannot be read as Parquet ({exc})") from exc
-    return [r[0] for r in rows]
+        raise LoadError(f"{name}: cannot be read as Parquet ({plain(exc)})") from exc
+    return [r[0] for r in rows if r[0] != XLSX_ROW]
+
+
+def plain(exc: Exception) -> str:
+    """An engine's error in a sentence: its first line, without the error class and
+    without advice about the engine's own settings."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^[A-Za-z ]*Error: ", "", text)
+    line = re.search(r"[Ll]ine:? (\d+)", str(exc))
+    return text + (f" (near line {line.group(1)})" if line and "line" not in text.lower()
+                   else "")
 
 
 def map_columns(source: SourceFile, header: list[str]) -> None:
-    """Match the header to the contract: names are case-insensitive, order is free."""
+    """Match the header to the contract: names are case-insensitive, order is free.
+    A column that is not the contract's but near one (``Date of Birth``) is kept in
+    ``_extra`` with a warning naming the contract column."""
     seen: dict[str, str] = {}
     for name in header:
         key = name.strip().lower()
         if key in seen:
             raise LoadError(f"{source.path.name}, line 1: column {name!r} appears twice")
         seen[key] = name
+    missing = [c.name for c in source.table.columns if c.name not in seen]
     for column in source.table.columns:
         if column.name in seen:
             source.columns[column.name] = seen.pop(column.name)
         elif column.required:
+            near = [h for h in seen.values() if nearest(h, [column.name])]
+            also = f" (is {near[0]!r} it? rename the column)" if near else ""
             raise LoadError(
-                f"{source.path.name}, line 1: required column {column.name!r} is missing"
+                f"{source.path.name}, line 1: required column {column.name!r} is missing{also}"
             )
     source.extra_columns = list(seen.values())
+    for name in source.extra_columns:
+        near = nearest(name, missing)
+        if near:
+            source.warnings.append(
+                f"{source.path.name}: column {name!r} is not a column of the format (kept "
+                f"in _extra, not used); did you mean {near!r}? Rename it to load it")
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _read_csv(path: Path, rejects: str) -> str:
+def _read_csv(path: Path, rejects: str, dialect: Dialect | None = None) -> str:
     """The reader over a CSV: every column text; unparsable rows go to ``rejects``."""
-    names = [h.lstrip("\ufeff") for h in _csv_header(path)]
+    names = [h.lstrip("\ufeff") for h in _csv_header(path, dialect)]
     columns = "{" + ", ".join(f"{sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    delimiter = dialect.delimiter if dialect and dialect.delimiter else ","
     return (
         f"read_csv({sql_str(str(path))}, header = true, auto_detect = false, "
-        f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {columns}, delim = {sql_str(delimiter)}, quote = '\"', escape = '\"', "
         f"strict_mode = true, null_padding = false, store_rejects = true, "
         f"rejects_table = '{rejects}', rejects_scan = '{rejects}_scan')"
     )
+
+
+def _csv_reader(path: Path, rejects: str, dialect: Dialect) -> str:
+    """``_read_csv``, given the dialect only where it is not the format's own (the
+    two-argument call is the one tests replace)."""
+    if dialect.delimiter in (None, ","):
+        return _read_csv(path, rejects)
+    return _read_csv(path, rejects, dialect)
 
 
 # The operators a read may run through and keep the file's order: the scan, projections,
@@ -267,8 +672,8 @@ def read_in_order(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {select}")
         ran = _operators(json.loads(con.get_profiling_information(format="json")))
     except duckdb.Error as exc:
-        kind = "Parquet" if source.format == "parquet" else "CSV"
-        raise LoadError(f"{source.path.name}: cannot be read as {kind} ({exc})") from exc
+        kind = {"parquet": "Parquet", "xlsx": "an Excel workbook"}.get(source.format, "CSV")
+        raise LoadError(f"{source.path.name}: cannot be read as {kind}: {plain(exc)}") from exc
     finally:
         con.execute("PRAGMA disable_profiling")
         con.execute("SET SESSION preserve_insertion_order = false")
@@ -283,8 +688,10 @@ def _parquet_rows(source: SourceFile) -> str:
     """A Parquet file's mapped columns as text, with ``_line``, its row number."""
     header = [*source.columns.values(), *source.extra_columns]
     casts = ", ".join(f"CAST({_quote(h)} AS VARCHAR) AS {_quote(h)}" for h in header)
-    return (f"SELECT {casts}, file_row_number + 1 AS _line "
-            f"FROM read_parquet({sql_str(str(source.path))}, file_row_number = true)")
+    # A workbook's rows are numbered as in the sheet; a Parquet file's from 1.
+    line = XLSX_ROW if source.format == "xlsx" else "file_row_number + 1"
+    return (f"SELECT {casts}, {line} AS _line "
+            f"FROM read_parquet({sql_str(str(source.reading))}, file_row_number = true)")
 
 
 def _first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -300,13 +707,14 @@ def reader(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: str) -> 
     rows are numbered afterwards from their order (``number_rows``); rows the reader
     cannot parse go to the connection's temporary table ``rejects``.
     """
-    if source.format == "parquet":
-        map_columns(source, _parquet_header(con, source.path))
+    source.columns, source.extra_columns, source.warnings = {}, [], []
+    if source.reads_as == "parquet":
+        map_columns(source, _parquet_header(con, source.reading, source.path.name))
         return f"({_parquet_rows(source)})"
-    map_columns(source, _csv_header(source.path))
+    map_columns(source, _csv_header(source.reading, source.dialect))
     con.execute(f"DROP TABLE IF EXISTS {rejects}")
     con.execute(f"DROP TABLE IF EXISTS {rejects}_scan")
-    return _read_csv(source.path, rejects)
+    return _csv_reader(source.reading, rejects, source.dialect)
 
 
 def _numbered_lines(lines: str) -> str:
@@ -363,7 +771,7 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: s
     rejected = con.execute(f"SELECT count(DISTINCT line) FROM {rejects}").fetchone()[0]
     layout = Layout()
     if _lines_accounted(rows, rejected, layout) != source.physical_lines:
-        layout = scan_layout(source.path)
+        layout = scan_layout(source.reading, source.dialect.delimiter or ",")
         _check_every_line_read(source, rows, rejected, layout)
     con.execute(f"CREATE OR REPLACE TABLE {continued} AS SELECT unnest(?::BIGINT[]) AS line",
                 [layout.continued])
@@ -394,7 +802,7 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) 
     before it, plus the lines inside quoted values above it (see ``skipped_lines``).
     """
     view = f"{table}_lines"
-    if source.format == "parquet":  # numbered by the reader
+    if source.reads_as == "parquet":  # numbered by the reader
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         return view
     ordinal = f"rowid - {_first_rowid(con, table)} + 1"
@@ -464,7 +872,7 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
     """
     source.check_unchanged()  # the lines must be those that were read
     raw = f"{STAGE}.raw_{source.table.name}"
-    if source.format == "parquet":
+    if source.reads_as == "parquet":
         con.execute(
             f"""CREATE OR REPLACE TABLE {raw} AS SELECT * FROM ({_parquet_rows(source)})
             WHERE _line IN (SELECT unnest(?::BIGINT[]))""",
@@ -480,13 +888,13 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
             end += 1
         spans[start] = end
     wanted = sorted({1, *(n for a, b in spans.items() for n in range(a, b + 1))})
-    text = _physical_lines(source.path, wanted)
+    text = _physical_lines(source.reading, wanted)
     records = [b"\n".join(text[n] for n in range(a, b + 1)) for a, b in spans.items()]
     with tempfile.TemporaryDirectory(prefix="dvpi-originals-") as folder:
         extract = Path(folder) / source.path.name
         extract.write_bytes(b"\n".join([text[1], *records]) + b"\n")
         read_in_order(con, source, f"{raw}_text",
-                      f"SELECT * FROM {_read_csv(extract, 'rejects_again')}")
+                      f"SELECT * FROM {_csv_reader(extract, 'rejects_again', source.dialect)}")
     first = _first_rowid(con, f"{raw}_text")
     con.execute(
         f"""CREATE OR REPLACE TABLE {raw} AS

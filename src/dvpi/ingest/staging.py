@@ -12,16 +12,20 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
 from dvpi.ingest import merge
+from dvpi.ingest.errors import LoadError
 from dvpi.ingest.sources import (
     STAGE,
     SourceFile,
     number_rows,
+    prepare,
     read_in_order,
     reader,
+    retry_as_copy,
     skipped_lines,
 )
 from dvpi.ingest.validate import typed_select
@@ -55,17 +59,47 @@ class _Cancelled(Exception):
     pass
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile) -> Staged:
-    """Read, type and number one file, and check its keys (which need no other file)."""
+def _read(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None, int]:
     name = source.table.name
     typed = f"{STAGE}.typed_{name}"
     rejects = f"rejects_{name}"  # the reading connection's temporary table
     rows = reader(con, source, rejects)
-    keep = ("_line",) if source.format == "parquet" else ()
+    keep = ("_line",) if source.reads_as == "parquet" else ()
     read_in_order(con, source, typed, typed_select(source, rows, keep))
     count = con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0]
-    skipped = skipped_lines(con, source, rejects, count) if source.format == "csv" else None
+    csv = source.reads_as == "csv"
+    skipped = skipped_lines(con, source, rejects, count) if csv else None
+    return typed, skipped, count
+
+
+def _encoding_rejects(con: duckdb.DuckDBPyConnection, source: SourceFile) -> bool:
+    if source.reads_as != "csv":
+        return False
+    return con.execute(f"SELECT count(*) FROM rejects_{source.table.name} "
+                       "WHERE error_type = 'INVALID ENCODING'").fetchone()[0] > 0
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile,
+               folder: Path) -> Staged:
+    """Read, type and number one file, and check its keys (which need no other file).
+
+    The file's dialect is decided first (``prepare``). A CSV that the reader cannot
+    read, or whose rows it rejects as not UTF-8, is looked at whole: line endings mixed
+    past the sample, or a file that is not UTF-8 past the sample, are read from a
+    UTF-8, LF copy. Only what then still fails stops the load."""
+    prepare(source, folder)
+    try:
+        typed, skipped, count = _read(con, source)
+        again = _encoding_rejects(con, source) and retry_as_copy(source, folder, True)
+    except LoadError:
+        if not retry_as_copy(source, folder, False):
+            raise
+        again = True
+    if again:
+        typed, skipped, count = _read(con, source)
     lines = number_rows(con, source, typed)
+    if source.has_controls:
+        merge.check_controls(con, source)
     merge.check_keys(con, source.table)
     return Staged(source, typed, lines, skipped, count)
 
@@ -75,7 +109,9 @@ class Stager:
     its own DuckDB connection. ``staged(source)`` waits for one (and raises what reading
     it raised); ``close()`` stops whatever is left."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, sources: list[SourceFile],
+                 folder: Path) -> None:
+        self._folder = folder  # where copies of files read in another form are written
         self._con = con.cursor()  # same database, own session and transactions
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvpi-stage")
@@ -87,7 +123,7 @@ class Stager:
         if self._stop.is_set():
             raise _Cancelled(source.path.name)
         try:
-            return stage_file(self._con, source)
+            return stage_file(self._con, source, self._folder)
         except BaseException:
             self._stop.set()  # the load stops: read no further file
             raise

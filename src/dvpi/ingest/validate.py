@@ -14,6 +14,19 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
 INTEGER_PATTERN = r"^[+-]?\d{1,18}(\.0+)?$"
 EARLIEST_YEAR, LATEST_YEAR = 1850, 2100
+# --date-format: the day-first and month-first forms exports use, besides ISO 8601
+# (always read: it cannot be mistaken for either). (strptime format, pattern)
+DATE_FORMATS: dict[str, tuple[str, str]] = {
+    "YYYY-MM-DD": ("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$"),
+    "DD/MM/YYYY": ("%d/%m/%Y", r"^\d{1,2}/\d{1,2}/\d{4}$"),
+    "MM/DD/YYYY": ("%m/%d/%Y", r"^\d{1,2}/\d{1,2}/\d{4}$"),
+    "DD-MM-YYYY": ("%d-%m-%Y", r"^\d{1,2}-\d{1,2}-\d{4}$"),
+    "DD.MM.YYYY": ("%d.%m.%Y", r"^\d{1,2}\.\d{1,2}\.\d{4}$"),
+    "YYYY/MM/DD": ("%Y/%m/%d", r"^\d{4}/\d{1,2}/\d{1,2}$"),
+}
+# A date written day- or month-first, when no --date-format says which.
+_LOOKS_LIKE = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([T ].*)?$"
+CONTROL_PATTERN = "[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]"
 
 
 def sql_list(values) -> str:
@@ -64,9 +77,24 @@ def _reason(column: str, text: str) -> str:
     return sql_str(f"{column}: {text}")
 
 
-def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
-    """(typed canonical value, [reason expressions that are NULL when fine])."""
+def _date_hint(v: str, name: str) -> str:
+    """For a value that is not a date: a second reason when it is written day- or
+    month-first, saying how to read it (else nothing). It follows the first reason in
+    the same branch, after the reasons' separator, so that the pattern runs only on
+    values already found not to be dates: repeating the cell's expression in a
+    reason of its own cost every cell of every date column."""
+    return (f"coalesce(CASE WHEN regexp_matches({v}, '{_LOOKS_LIKE}') THEN {SEPARATOR} || "
+            f"{_reason(name, 'dates are read as YYYY-MM-DD; this one looks day- or month-first')}"
+            f" || ' (' || {shown(v)} || '): load with --date-format DD/MM/YYYY "
+            f"(or MM/DD/YYYY)' END, '')")
+
+
+def column_sql(column: Column, raw: str,
+               date_format: str | None = None) -> tuple[str, list[str]]:
+    """(typed canonical value, [reason expressions that are NULL when fine]).
+    ``date_format`` (a key of ``DATE_FORMATS``): dates in that form are read too."""
     v = raw
+    fmt = DATE_FORMATS[date_format] if date_format and date_format != "YYYY-MM-DD" else None
     reasons: list[str] = []
     name = column.name
     if column.type == "text":
@@ -83,13 +111,30 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is not in its code list' END"
         )
+    elif column.type == "date" and fmt:
+        value = (
+            f"(CASE WHEN regexp_matches({v}, '{DATE_PATTERN}') THEN TRY_CAST({v} AS DATE) "
+            f"WHEN regexp_matches({v}, '{fmt[1]}') THEN "
+            f"CAST(TRY_STRPTIME({v}, '{fmt[0]}') AS DATE) END)"
+        )
+        matches = f"(regexp_matches({v}, '{DATE_PATTERN}') OR regexp_matches({v}, '{fmt[1]}'))"
+        reasons.append(
+            f"CASE WHEN {v} IS NOT NULL AND NOT {matches} THEN "
+            f"{_reason(name, '')} || {shown(v)} || ' is not a date ({date_format} or "
+            f"YYYY-MM-DD)' "
+            f"WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
+            f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' "
+            f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
+            f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' END"
+        )
     elif column.type == "date":
         value = (
             f"(CASE WHEN regexp_matches({v}, '{DATE_PATTERN}') THEN TRY_CAST({v} AS DATE) END)"
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND NOT regexp_matches({v}, '{DATE_PATTERN}') THEN "
-            f"{_reason(name, '')} || {shown(v)} || ' is not a date (YYYY-MM-DD)' "
+            f"{_reason(name, '')} || {shown(v)} || ' is not a date (YYYY-MM-DD)' || "
+            f"{_date_hint(v, name)} "
             f"WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is an impossible date' "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
@@ -100,9 +145,13 @@ def column_sql(column: Column, raw: str) -> tuple[str, list[str]]:
             f"(CASE WHEN regexp_matches({v}, '{DATETIME_PATTERN}') "
             f"THEN TRY_CAST(replace({v}, 'T', ' ') AS TIMESTAMP) END)"
         )
+        if fmt:  # the date part in the given form, then hh:mm or hh:mm:ss
+            forms = ", ".join(f"'{fmt[0]}{t}'" for t in (" %H:%M:%S", " %H:%M", "T%H:%M:%S"))
+            value = f"coalesce({value}, TRY_STRPTIME({v}, [{forms}]))"
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is not a date-time (YYYY-MM-DDThh:mm:ss)' "
+            f"|| {_date_hint(v, name) if not fmt else chr(39) * 2} "
             f"WHEN year({value}) NOT BETWEEN {EARLIEST_YEAR} AND {LATEST_YEAR} THEN "
             f"{_reason(name, '')} || {shown(v)} || ' is an impossible date-time' END"
         )
@@ -169,7 +218,7 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
             raw = cleaned(source.columns[column.name])
         else:
             raw = "CAST(NULL AS VARCHAR)"
-        value, why = column_sql(column, raw)
+        value, why = column_sql(column, raw, source.options.date_format)
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
         reasons.extend(why)
     values_sql = ",\n  ".join([*values, *keep])

@@ -13,7 +13,10 @@ report's repeat-victim count failed on exactly this. Every name is reduced here 
   as a comparison level for spellings the table does not know.
 
 The variant table is deliberately about transliteration, not nicknames: Mohammed and
-Muhammad are one name written two ways, John and Jack are two names.
+Muhammad are one name written two ways, John and Jack are two names. Nicknames and
+short forms (William / Bill / Will, Elizabeth / Liz / Beth) are a separate, weaker key,
+:func:`nickname_root`: the model compares it as its own level ("a nickname of the same
+forename"), so its weight is learned, and the canonical name never changes.
 """
 
 from __future__ import annotations
@@ -116,6 +119,115 @@ VARIANT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("NGUYEN", "NGUEN", "NGYUEN", "NGUYEM"),
 )
 
+# Given names and their usual short forms and nicknames (English, and the commonest
+# in London's other communities). The first name of a group is its root. A short form
+# shared by two names (ALEX: Alexander and Alexandra) sits in one group with both:
+# gender and date of birth tell them apart. Keep the groups disjoint (a test checks it).
+NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("WILLIAM", "BILL", "BILLY", "WILL", "WILLIE", "WILLY", "LIAM"),
+    ("ROBERT", "BOB", "BOBBY", "ROB", "ROBBIE", "BERT"),
+    ("RICHARD", "RICK", "RICKY", "RICH", "DICK", "RICHIE"),
+    ("JAMES", "JIM", "JIMMY", "JAMIE", "JIMMIE"),
+    ("JOHN", "JACK", "JOHNNY", "JONNY"),
+    ("JONATHAN", "JON", "JONNO"),
+    ("MICHAEL", "MIKE", "MICK", "MICKY", "MIKEY"),
+    ("THOMAS", "TOM", "TOMMY"),
+    ("CHRISTOPHER", "CHRIS", "KIT"),
+    ("CHRISTINE", "CHRISTINA", "CHRISSY", "TINA", "KIRSTY", "KRISTINA"),
+    ("NICHOLAS", "NICK", "NICKY", "NICO"),
+    ("ANTHONY", "TONY", "ANT", "ANTONY"),
+    ("DANIEL", "DAN", "DANNY"),
+    ("DAVID", "DAVE", "DAVY", "DAI"),
+    ("EDWARD", "ED", "EDDIE", "EDDY", "TED", "TEDDY", "NED"),
+    ("JOSEPH", "JOE", "JOEY", "JOSE"),
+    ("MATTHEW", "MATT", "MATTY"),
+    ("STEPHEN", "STEVEN", "STEVE", "STEVIE"),
+    ("PETER", "PETE"),
+    ("SAMUEL", "SAMANTHA", "SAM", "SAMMY", "SAMMIE"),
+    ("BENJAMIN", "BEN", "BENNY", "BENJI"),
+    ("ALEXANDER", "ALEXANDRA", "ALEX", "ALEC", "SASHA", "SANDY", "LEXI"),
+    ("ANDREW", "ANDY", "DREW"),
+    ("CHARLES", "CHARLIE", "CHARLEY", "CHUCK", "CHAS"),
+    ("CHARLOTTE", "LOTTIE", "CHARLI"),
+    ("PATRICK", "PAT", "PADDY"),
+    ("PATRICIA", "TRICIA", "TRISH", "PATSY"),
+    ("TIMOTHY", "TIM", "TIMMY"),
+    ("GREGORY", "GREG"),
+    ("RAYMOND", "RAY"),
+    ("RONALD", "RON", "RONNIE"),
+    ("DONALD", "DON", "DONNIE"),
+    ("KENNETH", "KEN", "KENNY"),
+    ("LEONARD", "LEN", "LENNY", "LEO"),
+    ("PHILIP", "PHILLIP", "PHIL"),
+    ("GEOFFREY", "JEFFREY", "GEOFF", "JEFF"),
+    ("FREDERICK", "FRED", "FREDDIE", "FREDDY"),
+    ("ALFRED", "ALF", "ALFIE"),
+    ("HENRY", "HARRY", "HAL", "HANK"),
+    ("TERENCE", "TERRY"),
+    ("GERALD", "GERRY", "JERRY"),
+    ("LAWRENCE", "LAURENCE", "LARRY", "LAURIE"),
+    ("NATHANIEL", "NATHAN", "NATE", "NAT"),
+    ("ZACHARY", "ZAK", "ZACK", "ZAC"),
+    ("JOSHUA", "JOSH"),
+    ("ELIZABETH", "LIZ", "LIZZIE", "LIZZY", "BETH", "BETTY", "ELIZA", "BETSY", "LIBBY",
+     "ELSIE", "BESS"),
+    ("MARGARET", "MAGGIE", "MEG", "PEGGY", "MARGIE", "GRETA"),
+    ("KATHERINE", "CATHERINE", "KATHRYN", "KATE", "KATIE", "KATY", "CATH", "CATHY",
+     "KATHY", "KAT", "KITTY"),
+    ("REBECCA", "BECKY", "BECCA", "BEX"),
+    ("JENNIFER", "JENNY", "JEN", "JENNI"),
+    ("JESSICA", "JESS", "JESSIE"),
+    ("VICTORIA", "VICKY", "VIKKI", "TORI", "VICKI"),
+    ("SUSAN", "SUE", "SUSIE", "SUZY", "SUZANNE", "SUSANNE"),
+    ("DEBORAH", "DEBBIE", "DEBRA", "DEB", "DEBBY"),
+    ("JACQUELINE", "JACKIE", "JACKY"),
+    ("ABIGAIL", "ABBY", "ABBIE", "ABI"),
+    ("AMANDA", "MANDY"),
+    ("DOROTHY", "DOT", "DOTTIE", "DOLLY"),
+    ("ELEANOR", "ELLIE", "NELL", "NELLIE", "ELLA"),
+    ("GEMMA", "JEMMA"),
+    ("NATASHA", "TASHA", "TASH"),
+    ("PAMELA", "PAM"),
+    ("SARAH", "SARA", "SALLY", "SAL"),
+    ("ANNE", "ANN", "ANNA", "ANNIE", "HANNAH", "NANCY"),
+    ("MARY", "MOLLY", "POLLY", "MAMIE"),
+    ("JOANNE", "JOANNA", "JO", "JOJO"),
+    ("JOSEPHINE", "JOSIE"),
+    ("FRANCES", "FRANCIS", "FRAN", "FRANKIE", "FRANNY"),
+    ("FRANKLIN", "FRANK"),
+    ("LOUISE", "LOUISA", "LOU", "LOUIE", "LULU"),
+    ("THERESA", "TERESA", "TESS", "TESSA", "TERRI"),
+    ("CAROLINE", "CAROLYN", "CARRIE", "CARO"),
+    ("STEPHANIE", "STEPH", "STEFFI"),
+    ("DOMINIC", "DOM"),
+    ("VINCENT", "VINCE", "VINNY"),
+    ("MARK", "MARCUS", "MARCO"),
+    ("OLUWAFEMI", "FEMI"),
+    ("OLUWATOYIN", "TOYIN"),
+    ("OLUWAKEMI", "KEMI"),
+    ("OLUWATOSIN", "TOSIN"),
+    ("OLUWADAMILOLA", "DAMILOLA", "DAMI"),
+    ("ADEWALE", "WALE"),
+    ("OLUWATOBI", "TOBI"),
+    ("ABDULRAHMAN", "ABDI"),
+    ("ABDULLAH", "ABDUL"),
+    ("PRIYANKA", "PRIYA"),
+    ("RAJESH", "RAJ"),
+    ("SURINDER", "SINDY"),
+    ("GURPREET", "GURI"),
+    ("WOJCIECH", "WOJTEK"),
+    ("KATARZYNA", "KASIA", "KASHA"),
+    ("MALGORZATA", "GOSIA", "MALGOSIA"),
+    ("ALEXEI", "ALYOSHA", "LYOSHA"),
+    ("DMITRI", "DIMA", "MITYA"),
+    ("YEVGENY", "ZHENYA"),
+    ("MIKHAIL", "MISHA"),
+    ("NATALIA", "NATA"),
+    ("OLGA", "OLYA"),
+    ("TATIANA", "TANYA"),
+    ("YULIA", "YULYA"),
+)
+
 # The Arabic article / "servant of" prefix: written joined or apart, and several ways.
 _ABD_PREFIXES = frozenset({"ABD", "ABDUL", "ABDEL", "ABDAL", "ABDOUL", "ABDOL", "ABDUR",
                            "ABDUS", "ABDU", "ABDI"})
@@ -135,6 +247,25 @@ def _variant_map() -> dict[str, str]:
 
 
 VARIANTS: dict[str, str] = _variant_map()
+
+
+def _nickname_map() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for group in NICKNAME_GROUPS:
+        root = VARIANTS.get(group[0], group[0])
+        for spelling in group:
+            mapping[VARIANTS.get(spelling, spelling)] = root
+    return mapping
+
+
+NICKNAMES: dict[str, str] = _nickname_map()
+
+
+def nickname_root(first: str | None) -> str | None:
+    """The root of a canonical first forename's nickname group, else the name itself."""
+    if not first:
+        return None
+    return NICKNAMES.get(first, first)
 
 _NOT_LETTER = re.compile(r"[^A-Z ]+")
 _SPACES = re.compile(r" +")

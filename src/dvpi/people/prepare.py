@@ -23,7 +23,7 @@ END
 def _name_map(con: duckdb.DuckDBPyConnection, sql: str, part: str) -> pa.Table:
     """Derived columns for every distinct raw spelling of one name part."""
     raws = [r[0] for r in con.execute(sql).fetchall()]
-    rows: dict[str, list] = {"raw": [], "canon": [], "first": [], "phon": []}
+    rows: dict[str, list] = {"raw": [], "canon": [], "first": [], "phon": [], "nick": []}
     for raw in raws:
         canon = names.canonical(raw)
         first = names.first_token(canon) if part == "forenames" else canon
@@ -31,6 +31,7 @@ def _name_map(con: duckdb.DuckDBPyConnection, sql: str, part: str) -> pa.Table:
         rows["canon"].append(canon)
         rows["first"].append(first)
         rows["phon"].append(names.phonetic(first))
+        rows["nick"].append(names.nickname_root(first) if part == "forenames" else None)
     return pa.table(rows, schema=pa.schema([(k, pa.string()) for k in rows]))
 
 
@@ -52,6 +53,7 @@ def linkage_input_sql(people: str = "people", reports: str | None = "reports") -
             f.canon AS forenames_c,
             f.first AS forename1,
             f.phon AS forename1_ph,
+            f.nick AS forename1_nick,
             s.canon AS surname_c,
             s.phon AS surname_ph,
             p.date_of_birth,
@@ -66,13 +68,14 @@ def linkage_input_sql(people: str = "people", reports: str | None = "reports") -
     )
     SELECT
         unique_id, report_id, role, nominal_id,
-        forenames_c, forename1, surname_c,
+        forenames_c, forename1, forename1_nick, surname_c,
+        split_part(surname_c, ' ', 1) AS surname1,
+        nullif(string_split(surname_c, ' ')[-1], '') AS surname_last,
         CASE WHEN forenames_c IS NOT NULL AND surname_c IS NOT NULL
              THEN forenames_c || ' ' || surname_c END AS full_name,
         forename1_ph, surname_ph,
-        nullif(array_to_string(list_sort(list_filter(
-            string_split(coalesce(forenames_c, '') || ' ' || coalesce(surname_c, ''), ' '),
-            lambda w: w <> '')), ' '), '') AS name_sorted,
+        nullif(array_to_string(name_words, ' '), '') AS name_sorted,
+        nullif(name_words[-1], '') AS name_last,
         strftime(date_of_birth, '%Y-%m-%d') AS dob,
         CASE WHEN day(date_of_birth) <= 12 AND day(date_of_birth) <> month(date_of_birth)
              THEN strftime(make_date(year(date_of_birth), day(date_of_birth),
@@ -80,8 +83,14 @@ def linkage_input_sql(people: str = "people", reports: str | None = "reports") -
         birth_year::BIGINT AS birth_year,
         gender,
         {_POSTCODE_SQL} AS postcode,
+        CASE WHEN length(pc) >= 4 THEN left(({_POSTCODE_SQL}), length(({_POSTCODE_SQL})) - 2)
+             END AS postcode_part,
+        nullif(array_to_string(list_sort(string_split(pc, '')), ''), '') AS postcode_chars,
         ethnic_appearance
-    FROM base
+    FROM (SELECT *, list_sort(list_filter(
+              string_split(coalesce(forenames_c, '') || ' ' || coalesce(surname_c, ''), ' '),
+              lambda w: w <> '')) AS name_words
+          FROM base)
     """
 
 
