@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dvpi.cli.application import app
-from dvpi.cli.common import computing, export_audit, export_state_path, os_user
+from dvpi.cli.common import computing, export_audit, export_state_path, fail, os_user
 from dvpi.indicators import TABLES_READ
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.people import DEFAULT_METHOD, method_names
@@ -115,7 +115,11 @@ def pack(
         inputs = packs.gather(backend, week, people=method, definition=definition.value,
                               restricted=audience == "internal")
         bar.update(task, description="writing workbooks")
-        written = packs.write_packs(inputs, out, audience=audience.value, threshold=threshold)
+        try:
+            written = packs.write_packs(inputs, out, audience=audience.value,
+                                        threshold=threshold)
+        except packs.PackNameError as exc:  # two scopes would share a file: nothing written
+            raise fail(str(exc)) from exc
     console.print(f"{len(written.workbooks)} pack workbooks in {escape(str(out))}")
     if inputs.restricted_unavailable:
         err.print(f"[yellow]no RESTRICTED workbooks:[/] "
