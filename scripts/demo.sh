@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the demo data: generate the calibrated London force for 2006-08,
-# load it, resolve the people, print the 2007-08 catalogue and write the board report.
+# load it (the load ends by resolving the people), print the 2007-08 catalogue and
+# write the board report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .venv/bin/activate
@@ -8,7 +9,6 @@ mkdir -p demo
 rm -rf demo/london demo/london.truth demo/dvpi.duckdb
 dvpi synth --profile mps-2007-08 --out demo/london --seed 1
 dvpi load demo/london --warehouse demo/dvpi.duckdb
-dvpi people resolve --warehouse demo/dvpi.duckdb
 dvpi indicators demo/dvpi.duckdb --year 2007-08 --people linked
 dvpi report demo/dvpi.duckdb --year 2007-08 --out demo/report --people linked
 echo

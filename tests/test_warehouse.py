@@ -173,3 +173,24 @@ def test_a_read_only_warehouse_gets_its_links_in_the_connection(fresh, tmp_path)
             out = indicators.compute(backend, *YEAR, ids=["accused_persons"], people="exact")
         assert out["indicators"]["accused_persons"]["method"] == "exact"
     assert _links(copy) == set()  # nothing written to the file
+
+
+def test_a_load_ends_with_people_resolved(example_dir, tmp_path):
+    """The first figures after a load do not wait for linkage: `dvpi load` resolves the
+    people of the new load (the default method), and says so."""
+    path = tmp_path / "w.duckdb"
+    result = runner.invoke(app, ["load", str(example_dir), "-w", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "people resolved (linked)" in result.output
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert people.is_current(con, people.DEFAULT_METHOD)
+    finally:
+        con.close()
+    skipped = tmp_path / "n.duckdb"
+    result = runner.invoke(app, ["load", str(example_dir), "-w", str(skipped), "--no-resolve"])
+    assert result.exit_code == 0 and "people resolved" not in result.output
+    assert _links(skipped) == set()
+    result = runner.invoke(app, ["load", str(example_dir), "-w", str(skipped),
+                                 "--people", "bogus"])
+    assert result.exit_code == 2 and "unknown person-resolution method" in result.output

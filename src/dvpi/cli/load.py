@@ -10,10 +10,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dvpi.cli.application import app
-from dvpi.cli.common import shown
+from dvpi.cli.common import check_choices, shown
 from dvpi.ingest import LoadError, export_quarantine, list_loads, load_dataset
 from dvpi.ingest.sources import ReadOptions
-from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError
+from dvpi.people import DEFAULT_METHOD, LINKS_TABLE, method_names, ready
+from dvpi.warehouse import DEFAULT_WAREHOUSE, WarehouseError, open_warehouse
 
 console = Console()
 err = Console(stderr=True)
@@ -48,8 +49,15 @@ def load(
     allow_unknown_files: bool = typer.Option(
         False, "--allow-unknown-files", help="load although the folder holds data files "
         "not named after a table (they are left out, with a warning)"),
+    people: str = typer.Option(
+        DEFAULT_METHOD, "--people", help="resolve people after the load with this method "
+        f"({' | '.join(method_names())}), so the first figures need not wait for it"),
+    resolve: bool = typer.Option(True, "--resolve/--no-resolve",
+                                 help="resolve people as the last step of the load"),
 ) -> None:
-    """Load a data set into the warehouse: every row loaded or quarantined."""
+    """Load a data set into the warehouse: every row loaded or quarantined; then resolve
+    the people in it (``--no-resolve`` leaves that to ``dvpi people resolve``)."""
+    check_choices(people=people)
     options = ReadOptions(encoding, delimiter, date_format, allow_unknown_files)
     try:
         with Progress(
@@ -73,6 +81,8 @@ def load(
         err.print(f"[bold yellow]warning:[/] {shown(warning)}")
     if result.unchanged:
         console.print(f"{shown(data)}: the same files as the last load; nothing changed.")
+        if resolve:
+            _resolve_after_load(warehouse, people)  # links of this load may be missing
         return
     table = Table(title=f"load {result.load_id} into {shown(warehouse)} ({result.mode})")
     for name in ("table", "file", "read", "loaded", "quarantined", "replaced", "removed"):
@@ -95,6 +105,28 @@ def load(
             f"`dvpi quarantine --warehouse {shown(warehouse)} --load {result.load_id}` lists "
             f"them."
         )
+    if resolve:
+        _resolve_after_load(warehouse, people)
+
+
+def _resolve_after_load(warehouse: Path, method: str) -> None:
+    """Person resolution as the load's last step (links current for the new load), with
+    progress. A failure here leaves the load in place and says how to finish."""
+    try:
+        with open_warehouse(warehouse, "write") as wh, err.status("resolving people") as bar:
+            used = ready(wh.con, method,
+                         progress=lambda step: bar.update(f"resolving people ({method}): "
+                                                          f"{step}"))
+            persons = wh.con.execute(
+                f"SELECT count(*), count(DISTINCT person_key) FROM {LINKS_TABLE} "
+                "WHERE method = ?", [used]).fetchone()
+    except (WarehouseError, ValueError) as exc:
+        err.print(f"[bold yellow]loaded, but people are not resolved:[/] {shown(exc)}; "
+                  f"run `dvpi people resolve --warehouse {shown(warehouse)}`")
+        return
+    if persons is not None:
+        err.print(f"people resolved ({used}): {persons[0]:,} people rows -> "
+                  f"{persons[1]:,} persons")
 
 
 @app.command()

@@ -33,5 +33,7 @@ FROM people
 """
 
 
-def resolve_exact(con: duckdb.DuckDBPyConnection) -> None:
+def resolve_exact(con: duckdb.DuckDBPyConnection, progress=None) -> None:
+    if progress is not None:
+        progress("matching nominal ids, names and dates of birth")
     store_links(con, "exact", EXACT_KEYS_SQL, detail="rule 16")
