@@ -300,6 +300,24 @@ def test_partner_cannot_ask_for_periods_off_the_grid(served):
     assert as_dates == partner.get("/api/indicators?year=2007-08").json()
 
 
+def test_partner_gets_one_definition_only(served):
+    """da2021 contains every acpo2004 pair (more relationships, 16 and over): the
+    difference of the two would be a count nobody protected. A partner gets the default
+    definition only; the restricted audiences keep both."""
+    partner = served.client("partner")
+    analyst = served.client("analyst")
+    for url in ("/api/indicators?year=2007-08&definition=da2021",
+                "/api/indicators?year=2007-08&definition=da2021&borough=North",
+                "/api/indicators/boroughs?year=2007-08&definition=da2021"):
+        got = partner.get(url)
+        assert got.status_code == 400, (url, got.status_code, got.text[:200])
+        assert "definition" in got.json()["detail"]
+        assert analyst.get(url).status_code == 200
+    page = served.browser("partner").get("/overview?year=2007-08&definition=da2021")
+    assert page.status_code == 400
+    assert partner.get("/api/indicators?year=2007-08&definition=acpo2004").status_code == 200
+
+
 def test_the_differencing_attack_recovers_nothing(served):
     """Every period a partner can be given (each financial year, force and every
     borough), differenced in every way a reader can: force minus boroughs, borough

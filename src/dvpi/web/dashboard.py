@@ -186,7 +186,7 @@ class Dashboard:
         if protected(user):
             # Weeks nest in the year: published beside it, the year less its weeks
             # would be a period of its own that nobody protected. Not on the grid.
-            if not all(is_published(s, e) for s, e in periods):
+            if not all(is_published(s, e, definition) for s, e in periods):
                 raise HTTPException(400, PUBLISHED_PERIODS)
             return [self.result_for(user, snap, s, e, borough, definition, ids)
                     for s, e in periods]
@@ -236,7 +236,7 @@ class Dashboard:
         """
         from dvpi.stats.disclosure import protect, withhold_other_periods
 
-        if not is_published(start, end):
+        if not is_published(start, end, definition):
             raise HTTPException(400, PUBLISHED_PERIODS)
         key = ("public", snap.version, start, end, definition)
         results = self._cached(snap, key, lambda: protect(

@@ -100,23 +100,29 @@ def choose(snap: Snapshot, year: str | None, start: str | None, end: str | None,
     return Choice(first, last, definition, year_label(first.year))
 
 
-# The periods a protected audience (``access.PROTECTED``) may be given: financial years
-# only. They are disjoint, so no published period can be subtracted from another; see
-# docs/security.md ("Disclosure control across outputs").
+# What a protected audience (``access.PROTECTED``) may be given: financial years only,
+# under the default definition only. Years are disjoint, so no published period can be
+# subtracted from another; one definition, because the wider one (da2021) contains the
+# other, and their difference would be a count nobody protected. See docs/security.md
+# ("Disclosure control across outputs").
 PUBLISHED_PERIODS = (
     "Figures for this audience are published for whole financial years only "
-    "(year=2007-08, or start=2007-04-01&end=2008-03-31): other periods would overlap "
+    "(year=2007-08, or start=2007-04-01&end=2008-03-31), under the "
+    f"{DEFAULT_DEFINITION} definition only: other periods or definitions would overlap "
     "them, and the difference would give away figures that are suppressed."
 )
 
 
-def is_published(start: dt.date, end: dt.date) -> bool:
-    """Whether ``start``-``end`` is a period of the published grid (a financial year)."""
-    return (start, end) == financial_year(year_of(start))
+def is_published(start: dt.date, end: dt.date,
+                 definition: str = DEFAULT_DEFINITION) -> bool:
+    """Whether ``start``-``end`` under ``definition`` is on the published grid (a financial
+    year, the default definition)."""
+    return (definition == DEFAULT_DEFINITION
+            and (start, end) == financial_year(year_of(start)))
 
 
 def published_only(choice: Choice) -> Choice:
     """The choice, if a protected audience may have it; else 400 naming what it may."""
-    if not is_published(choice.start, choice.end):
+    if not is_published(choice.start, choice.end, choice.definition):
         raise HTTPException(400, PUBLISHED_PERIODS)
     return choice
