@@ -69,6 +69,26 @@ def test_same_decision_joins_without_any_pair():
     assert keys == {"a": "a", "b": "b", "c": "a"}
 
 
+def test_one_weak_link_does_not_bridge_two_unalike_people():
+    # a-b and c-d are two people; b-c just clears the threshold, but a and d score far
+    # below it against the other person's rows: the mean across is under the threshold.
+    scored = [("a", "b", 0.99), ("c", "d", 0.99), ("b", "c", 0.55),
+              ("a", "c", 0.02), ("b", "d", 0.05)]
+    above = [(a, b, p) for a, b, p in scored if p >= 0.5]
+    keys = cluster(["a", "b", "c", "d"], above, scored=scored, threshold=0.5)
+    assert keys == {"a": "a", "b": "a", "c": "c", "d": "c"}
+    # Without the scored pairs (or with the cross pairs supporting it) the link joins.
+    assert len(set(cluster(["a", "b", "c", "d"], above).values())) == 1
+    supported = [*scored[:3], ("a", "c", 0.6), ("b", "d", 0.5)]
+    keys = cluster(["a", "b", "c", "d"], above, scored=supported, threshold=0.5)
+    assert len(set(keys.values())) == 1
+
+
+def test_a_link_between_two_single_rows_always_joins():
+    keys = cluster(["a", "b"], [("a", "b", 0.5)], scored=[("a", "b", 0.5)], threshold=0.5)
+    assert keys["a"] == keys["b"]
+
+
 # --- evaluation on a hand-labelled set ------------------------------------------------
 
 PREDICTED = {"a": "k1", "b": "k1", "c": "k3", "d": "k2", "e": "k2", "f": "k4"}

@@ -25,11 +25,10 @@ def test_febrl3_pairwise_f1_meets_the_goal():
 @pytest.mark.slow
 @pytest.mark.parametrize("dataset", ["febrl3", "febrl1", "febrl2", "febrl4"])
 def test_febrl_without_an_identifier(dataset):
-    """Issue 18: names, dates of birth and postcodes alone. FEBRL2 misses the
-    precision goal of 0.995 (0.9917, see docs/person-resolution.md)."""
+    """Issue 18: names, dates of birth and postcodes alone (docs/person-resolution.md)."""
     ev = run(dataset=dataset, ids=False)
     assert ev.pairwise.f1 >= 0.98
-    assert ev.pairwise.precision >= (0.99 if dataset == "febrl2" else 0.995)
+    assert ev.pairwise.precision >= 0.995
 
 
 def test_febrl4_is_read_as_one_dedup_set():

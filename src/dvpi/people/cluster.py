@@ -13,6 +13,14 @@ An analyst's "same" decisions are joined before anything else. The cross allegat
 Both refusals are one mechanism: every row carries *exclusive tokens* (its report and
 role; one token per "not the same" decision it is part of), and two components may
 join only when no token is in both.
+
+A third refusal stops one link bridging two people who are otherwise unalike (average
+linkage). When the scored pairs are given, two components join only when the mean
+match probability of the scored pairs between them is at or above the threshold: a
+link just over the threshold between JACOB GREEN's rows and JACKSON GREEN's, whose
+other rows score far below it, is refused. Pairs never scored (no blocking rule
+compared them, or below the review floor) are no evidence either way. A link between
+two single rows is its own mean, so it always joins.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ class _Components:
         self.size = [1] * n
         self.row_tokens = tokens
         self.tokens: dict[int, set] = {}
+        self.members: dict[int, list[int]] = {}
 
     def find(self, x: int) -> int:
         parent = self.parent
@@ -65,7 +74,23 @@ class _Components:
         big.update(tb)
         self.tokens[ra] = big
         self.tokens.pop(rb, None)
+        merged = self.members.pop(ra, None) or [ra]
+        merged.extend(self.members.pop(rb, None) or [rb])
+        self.members[ra] = merged
         return True
+
+    def cross_mean(self, a: int, b: int, scored: dict[int, dict[int, float]]) -> float | None:
+        """Mean probability of the scored pairs between the components of a and b."""
+        ra, rb = self.find(a), self.find(b)
+        if self.size[ra] > self.size[rb]:
+            ra, rb = rb, ra
+        total, n = 0.0, 0
+        for row in self.members.get(ra) or [ra]:
+            for other, p in scored.get(row, {}).items():
+                if self.find(other) == rb:
+                    total += p
+                    n += 1
+        return total / n if n else None
 
 
 def cluster(
@@ -75,12 +100,16 @@ def cluster(
     report_role: dict[str, tuple[str, str]] | None = None,
     decisions: Sequence[Decision] = (),
     sorted_pairs: bool = False,
+    scored: Iterable[tuple[str, str, float]] | None = None,
+    threshold: float | None = None,
 ) -> dict[str, str]:
     """person_id -> person_key (the smallest person_id of its cluster).
 
     ``pairs`` are (id_l, id_r, match_weight) already above the threshold;
     ``sorted_pairs`` says they already come strongest first.
     ``report_role`` maps a row to its (report_id, role).
+    ``scored`` (id_l, id_r, match_probability) are all the scored pairs, above the
+    threshold or not; with ``threshold`` they make the average-linkage refusal.
     """
     index = {pid: i for i, pid in enumerate(ids)}
     report_role = report_role or {}
@@ -106,11 +135,24 @@ def cluster(
             if not clash:
                 comps.union(a, b, check=False)
 
+    neighbours: dict[int, dict[int, float]] = {}
+    if scored is not None and threshold is not None:
+        for a, b, p in scored:
+            if a in index and b in index:
+                ia, ib = index[a], index[b]
+                neighbours.setdefault(ia, {})[ib] = p
+                neighbours.setdefault(ib, {})[ia] = p
+
     ordered = pairs if sorted_pairs else sorted(pairs, key=lambda p: -p[2])
     for a, b, _w in ordered:
         if not_same and frozenset((a, b)) in not_same:
             continue
-        comps.union(index[a], index[b])
+        ia, ib = index[a], index[b]
+        if neighbours and comps.find(ia) != comps.find(ib):
+            mean = comps.cross_mean(ia, ib, neighbours)
+            if mean is not None and mean < threshold:
+                continue
+        comps.union(ia, ib)
 
     key_of_root: dict[int, str] = {}
     roots = [comps.find(i) for i in range(len(ids))]

@@ -237,8 +237,14 @@ def keys_from_pairs(
         above.column("match_weight").to_pylist(),
         strict=True,
     )
+    scored = zip(
+        pairs.column("unique_id_l").to_pylist(),
+        pairs.column("unique_id_r").to_pylist(),
+        pairs.column("match_probability").to_pylist(),
+        strict=True,
+    )
     return cluster(ids, edges, report_role=report_role, decisions=decisions,
-                   sorted_pairs=True)
+                   sorted_pairs=True, scored=scored, threshold=threshold)
 
 
 # --- the warehouse ------------------------------------------------------------------

@@ -134,6 +134,11 @@ def explain(con: duckdb.DuckDBPyConnection, a: str, b: str) -> Explanation:
         notes.append(f"an analyst decided: {decision} (outranks the model)")
     if key_a is not None and key_a == key_b and scored["match_probability"] < threshold:
         notes.append("joined through other rows of the same person, not directly")
+    if (key_a is not None and key_b is not None and key_a != key_b
+            and scored["match_probability"] >= threshold and not notes):
+        notes.append("above the threshold but kept apart: the pairs between the two "
+                     "persons' rows score below it on average (one link does not join "
+                     "two otherwise unalike people)")
     return Explanation(
         person_id_a=a,
         person_id_b=b,
