@@ -7,6 +7,7 @@ is rewritten as an attacker with write access to it would.
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import sqlite3
@@ -112,6 +113,86 @@ def test_an_emptied_log_fails(state):
     assert result.exit_code == 1 and "empty" in result.output
 
 
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    """The files in ``folder`` (not the -shm: SQLite's shared-memory index, which every
+    reader updates, holds no data)."""
+    gc.collect()  # close this process's connections (the last one checkpoints the WAL)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.endswith("-shm")}
+
+
+@pytest.mark.parametrize("how", ["truncated", "deleted", "uninitialised", "not_sqlite"])
+def test_verify_of_an_emptied_or_deleted_store_fails_and_creates_nothing(state, how):
+    """F3: verify used to open the store for writing, start a fresh keyed chain in an
+    emptied or missing store and then report it intact ("1 entries", exit 0)."""
+    gc.collect()  # the fixture's connections closed: the WAL is back in the store file
+    if how == "truncated":
+        state.write_bytes(b"")
+    elif how == "deleted":
+        state.unlink()
+        for side in ("-wal", "-shm"):
+            state.with_name(state.name + side).unlink(missing_ok=True)
+    elif how == "uninitialised":
+        state.unlink()
+        with sqlite3.connect(state) as con:
+            con.execute("CREATE TABLE other (x)")
+        con.close()
+    else:
+        state.write_bytes(b"not a database at all, " * 100)
+    before = _snapshot(state.parent)
+    result = _verify(state)
+    assert result.exit_code == 1, result.output
+    assert "intact" not in result.output and "NOT verified" in result.output
+    assert {"truncated": "empty", "deleted": "no state store",
+            "uninitialised": "no audit log", "not_sqlite": "cannot read"}[how] \
+        in " ".join(result.output.split())
+    assert _snapshot(state.parent) == before  # no store, table, key or entry written
+    again = _verify(state)  # and a second run does not find a log the first one made
+    assert again.exit_code == 1 and "intact" not in again.output
+
+
+def test_verify_and_show_never_create_a_store_or_a_key_file(tmp_path):
+    state, key = tmp_path / "state.sqlite", tmp_path / "elsewhere.key"
+    result = _verify(state, "--key-file", str(key))
+    assert result.exit_code == 1 and "no state store" in " ".join(result.output.split())
+    shown = runner.invoke(cli, ["audit", "show", *_store_args(state), "--key-file", str(key)])
+    assert shown.exit_code != 0 and "no state store" in " ".join(shown.output.split())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_verify_without_the_key_file_fails_and_creates_no_key(state, tmp_path):
+    key = tmp_path / "missing.key"
+    result = _verify(state, "--key-file", str(key))
+    assert result.exit_code == 1 and "no key file" in " ".join(result.output.split())
+    assert not key.exists()
+    assert runner.invoke(cli, ["audit", "show", "--json", *_store_args(state),
+                               "--key-file", str(key)]).exit_code == 0  # show needs no key
+    assert not key.exists()
+
+
+def test_verify_and_show_do_not_write_to_an_intact_store(state, tmp_path):
+    count = len(AuditLog(StateStore(state)).entries())
+    before = _snapshot(state.parent)
+    assert _verify(state).exit_code == 0
+    assert runner.invoke(cli, ["audit", "show", *_store_args(state)]).exit_code == 0
+    after = _snapshot(state.parent)
+    wal = state.with_name(state.name + "-wal")
+    if "state.sqlite-wal" not in before:  # a reader of a WAL store may leave it empty
+        assert after.pop(wal.name, b"") == b""
+        assert not wal.exists() or (wal.stat().st_mode & 0o777) == 0o600
+    assert after == before
+    assert len(AuditLog(StateStore(state)).entries()) == count
+
+
+def test_a_read_only_store_refuses_to_append(state):
+    from dvpi.web.state import StateStore as Store
+
+    log = AuditLog(Store(state, read_only=True))
+    assert log.verify().ok
+    with pytest.raises(sqlite3.OperationalError):
+        log.append("login", "eve")
+
+
 def test_the_store_holds_no_key_and_the_key_file_is_private(state):
     key = state.with_name(state.name + ".key")
     assert key.exists() and (key.stat().st_mode & 0o777) == 0o600
@@ -167,6 +248,49 @@ def test_the_server_exports_the_head_at_intervals(tmp_path):
     lines = [json.loads(x) for x in heads.read_text().splitlines()]
     assert [h["seq"] for h in lines] == [2, 3, 4]
     assert log.verify(against=lines[-1]).ok
+
+
+def test_the_head_is_exported_after_every_append_by_default(tmp_path):
+    """F4: with a head file the server exports the head after every append (it was at
+    most once a minute, so the newest minute of entries could be cut off unseen)."""
+    from dvpi.web.audit import read_head
+
+    heads = tmp_path / "heads.jsonl"
+    log = AuditLog(StateStore(tmp_path / "s.sqlite"), head_file=heads)
+    for i in range(5):
+        entry = log.append("login", f"u{i}")
+        assert read_head(heads)["seq"] == entry.seq
+    assert len(heads.read_text().splitlines()) == 5
+    assert (heads.stat().st_mode & 0o777) == 0o600
+    assert log.verify(against=read_head(heads)).ok
+
+
+def test_a_head_interval_still_exports_at_most_every_interval(tmp_path):
+    heads = tmp_path / "heads.jsonl"
+    log = AuditLog(StateStore(tmp_path / "s.sqlite"), head_file=heads, head_interval=3600)
+    for i in range(3):
+        log.append("login", f"u{i}")
+    assert [json.loads(x)["seq"] for x in heads.read_text().splitlines()] == [2]
+
+
+def test_serve_exports_the_head_after_every_append(tmp_path, monkeypatch):
+    """`dvpi serve --audit-head` (or $DVPI_AUDIT_HEAD) passes the head file on with no
+    interval unless --audit-head-interval asks for one."""
+    import uvicorn
+
+    import dvpi.web.app as web_app
+
+    seen: list[dict] = []
+    monkeypatch.setattr(web_app, "create_app", lambda *a, **kw: seen.append(kw) or object())
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: None)
+    heads = tmp_path / "heads.jsonl"
+    args = ["serve", "--warehouse", str(tmp_path / "w.duckdb")]
+    assert runner.invoke(cli, [*args, "--audit-head", str(heads)]).exit_code == 0
+    assert runner.invoke(cli, args, env={"DVPI_AUDIT_HEAD": str(heads)}).exit_code == 0
+    assert runner.invoke(cli, [*args, "--audit-head", str(heads),
+                               "--audit-head-interval", "5"]).exit_code == 0
+    assert [(kw["audit_head"], kw["audit_head_interval"]) for kw in seen] == [
+        (heads, 0.0), (heads, 0.0), (heads, 5.0)]
 
 
 def _legacy_store(path: Path, n: int) -> None:

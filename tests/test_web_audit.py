@@ -137,6 +137,32 @@ def test_the_application_logs_logins_failures_views_and_exports(example_warehous
     assert broken.exit_code == 1
 
 
+def test_the_server_keeps_the_exported_head_current(example_warehouse, tmp_path):
+    """F4: with a head file, every entry the application writes is followed by its
+    head, so cutting off the newest entries fails `verify --against` at once."""
+    from dvpi.web.audit import read_head
+
+    template = json.loads((Path(__file__).parent / "data/example/expected.json").read_text())
+    state, heads = tmp_path / "state.sqlite", tmp_path / "heads.jsonl"
+    app = create_app(example_warehouse, state_path=state, secure_cookies=False,
+                     engine=fake_engine(template), audit_head=heads)
+    app.state.dashboard.users.add("bu", PASSWORD, "borough_user", OWN)
+    client = TestClient(app, follow_redirects=False)
+    login(client, "bu", "not the password")
+    login(client, "bu", PASSWORD)
+    client.get(f"/boroughs/{quote(OWN)}/worklists?start=2007-04-01&end=2008-03-31")
+    audit = app.state.dashboard.audit
+    newest = audit.entries(limit=1)[0]
+    assert newest.event == "record_view" and read_head(heads)["seq"] == newest.seq
+    con = _unlocked(state)
+    con.execute("DELETE FROM audit_log WHERE seq = ?", (newest.seq,))
+    con.commit()
+    con.close()
+    cut = CliRunner().invoke(cli, ["audit", "verify", "--warehouse", str(example_warehouse),
+                                   "--state", str(state), "--against", str(heads)])
+    assert cut.exit_code == 1 and "removed from the end" in cut.output
+
+
 def test_users_cli(tmp_path):
     runner = CliRunner()
     wh = ["--warehouse", str(tmp_path / "w.duckdb")]

@@ -84,7 +84,12 @@ def serve(
     key_file: Path | None = KeyFileOption,
     audit_head: Path | None = typer.Option(
         None, "--audit-head", envvar="DVPI_AUDIT_HEAD",
-        help="append the audit chain's head here every minute (a file kept elsewhere)"),
+        help="append the audit chain's head here after every audit entry (a file shipped "
+             "elsewhere: syslog, an append-only share)"),
+    audit_head_interval: float = typer.Option(
+        0.0, "--audit-head-interval", envvar="DVPI_AUDIT_HEAD_INTERVAL", min=0,
+        help="write the head at most every N seconds instead (0: after every entry); "
+             "entries after the last head can be cut off unseen"),
 ) -> None:
     """Serve the dashboard and API over the warehouse."""
     import ipaddress
@@ -111,7 +116,8 @@ def serve(
     policy = AuthPolicy(trusted_proxies=tuple(trusted_proxy), proxy_header=proxy_header.lower())
     application = create_app(warehouse, state_path=state, secure_cookies=secure_cookies,
                              warm=True, policy=policy, key_file=key_file,
-                             audit_head=audit_head)
+                             audit_head=audit_head,
+                             audit_head_interval=audit_head_interval)
     console.print(f"dvpi dashboard on http://{shown(host)}:{port}/ over {shown(warehouse)}")
     uvicorn.run(application, host=host, port=port, log_level="warning",
                 proxy_headers=False, server_header=False,
@@ -273,6 +279,15 @@ def tokens_revoke(token_id: str = typer.Argument(..., help="the id from `tokens 
     console.print(f"revoked token {info.token_id} of {shown(info.username)}")
 
 
+def _audit_store(warehouse: Path, state: Path | None, key_file: Path | None):
+    """The store, read-only (``audit verify``/``show``): never created, migrated or
+    written, nor its key file made. Raises StateStoreError when there is no audit log."""
+    from dvpi.web.state import StateStore, default_state_path
+
+    return StateStore(state or default_state_path(warehouse), key_file=key_file,
+                      read_only=True)
+
+
 @audit_app.command("verify")
 def audit_verify(
     against: Path | None = typer.Option(
@@ -285,17 +300,30 @@ def audit_verify(
     state: Path | None = StateOption,
     key_file: Path | None = KeyFileOption,
 ) -> None:
-    """Check the chain: exit 0 when intact, 1 when an entry was altered, removed or cut off."""
-    from dvpi.web.audit import AuditLog, read_head
+    """Check the chain: exit 0 when intact; 1 when an entry was altered, removed or cut
+    off, or there is no log to check (store missing, empty or not a store; no key file).
 
-    log = AuditLog(_store(warehouse, state, key_file))
+    Read-only: it never creates the store, a table, the key file or an entry. Run it
+    regularly with --against and --export-head on the same head file kept elsewhere.
+    """
+    import sqlite3
+
+    from dvpi.web.audit import AuditLog, read_head
+    from dvpi.web.keys import KeyFileError
+    from dvpi.web.state import StateStoreError
+
     head = None
     if against is not None:
         try:
             head = read_head(against)
         except (OSError, ValueError) as exc:
             raise fail(f"cannot read the head file: {exc}") from exc
-    result = log.verify(against=head)
+    try:
+        log = AuditLog(_audit_store(warehouse, state, key_file))
+        result = log.verify(against=head)
+    except (StateStoreError, KeyFileError, sqlite3.Error, OSError) as exc:
+        err.print(f"[bold red]audit log NOT verified[/]: {shown(str(exc))}")
+        raise typer.Exit(1) from exc
     if not result.ok:
         err.print(f"[bold red]audit log BROKEN[/] after {result.entries} good entries: "
                   f"{shown(result.problem)}")
@@ -322,10 +350,16 @@ def audit_show(
 ) -> None:
     """Show audit entries, newest first (data shown as text: markup and control
     characters in names are escaped)."""
-    from dvpi.web.audit import AuditLog
+    import sqlite3
 
-    entries = AuditLog(_store(warehouse, state, key_file)).entries(limit=limit, actor=user,
-                                                                    event=event)
+    from dvpi.web.audit import AuditLog
+    from dvpi.web.state import StateStoreError
+
+    try:  # read-only, like verify: never creates the store or the key file
+        entries = AuditLog(_audit_store(warehouse, state, key_file)).entries(
+            limit=limit, actor=user, event=event)
+    except (StateStoreError, sqlite3.Error, OSError) as exc:
+        raise fail(f"cannot show the audit log: {exc}") from exc
     if as_json:  # json.dumps escapes every control character
         for e in entries:
             print(json.dumps({"seq": e.seq, "at": e.at, "actor": e.actor, "event": e.event,

@@ -129,6 +129,7 @@ def create_app(
     warm: bool = False,
     key_file: Path | None = None,
     audit_head: Path | None = None,
+    audit_head_interval: float = 0.0,
 ) -> FastAPI:
     """The dashboard over ``warehouse``.
 
@@ -145,13 +146,14 @@ def create_app(
                         catalogue=engine.catalogue, families=engine.families)
     policy = policy or AuthPolicy()
     # key_file: the session and audit key (docs/security.md); audit_head: where the
-    # audit chain's head is appended at intervals for the operator to keep.
+    # audit chain's head is appended after every entry (or at most every
+    # audit_head_interval seconds) for the operator to keep.
     store = StateStore(state_path or default_state_path(warehouse), key_file=key_file)
     dashboard = Dashboard(
         warehouse=Warehouse(warehouse),
         store=store,
         users=UserStore(store),
-        audit=AuditLog(store, head_file=audit_head),
+        audit=AuditLog(store, head_file=audit_head, head_interval=audit_head_interval),
         sessions=SessionManager(store, store.secret_key(), policy, clock),
         throttle=LoginThrottle(store, policy, clock),
         engine=engine,

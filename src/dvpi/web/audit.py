@@ -6,10 +6,14 @@ previous entry's MAC*: changing, removing, reordering or re-chaining entries nee
 key. ``verify`` walks the chain and names the first entry that does not fit.
 
 What the key cannot show is that the newest entries were cut off, or the whole store
-replaced by an older copy. For that ``head()`` is exported (on every ``verify`` and, by
-the server, at intervals) to a file the operator keeps elsewhere; ``verify(against=)``
-fails when the chain no longer holds that head. An empty log never verifies: a keyed
-log always holds its start entry.
+replaced by an older copy. For that ``head()`` is exported (on ``verify --export-head``
+and, by the server, after every append) to a file the operator keeps elsewhere;
+``verify(against=)`` fails when the chain no longer holds that head. Entries written
+after the last head that left the machine can still be cut off unseen: a hash chain
+without an outside witness cannot show its own end. An empty log never verifies: a
+keyed log always holds its start entry. Verification opens the store read-only
+(``StateStore(read_only=True)``): it never starts a chain, so an emptied or deleted
+store fails instead of verifying as a new one.
 
 Older logs (entries with a plain SHA-256 chain, before the key file) are kept: the
 first time the store is opened with a new key the old chain is verified and a start
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -98,20 +103,28 @@ def _canonical(detail: dict[str, Any]) -> str:
 class AuditLog:
     """The store's audit log, keyed with the store's audit key.
 
-    ``head_file``: the server appends the chain head there at most every
-    ``head_interval`` seconds (and the first time it writes) for the operator to keep.
+    ``head_file``: the server appends the chain head there for the operator to keep,
+    after every append (``head_interval`` 0, the default) or at most every
+    ``head_interval`` seconds (and the first time it writes).
+
+    On a read-only store (``dvpi audit verify``/``show``) nothing is started or
+    written, and the key is read only when needed (``show`` needs none).
     """
 
     def __init__(self, store: StateStore, *, head_file: str | Path | None = None,
-                 head_interval: float = 60.0):
+                 head_interval: float = 0.0):
         self.store = store
-        self.key = store.keys.audit
         self.head_file = Path(head_file) if head_file else None
         self.head_interval = head_interval
         self._head_lock = threading.Lock()
         self._head_written = 0.0
-        if store.created or store.keys.created:
+        self._head_seq = 0
+        if not store.read_only and (store.created or store.keys.created):
             self._start(reason="new state store" if store.created else "new key file")
+
+    @property
+    def key(self) -> bytes:
+        return self.store.keys.audit
 
     def _start(self, reason: str) -> None:
         """Begin the keyed chain (once per store): verify the legacy chain, mark it."""
@@ -169,14 +182,22 @@ class AuditLog:
         return head
 
     def _maybe_export_head(self, entry: AuditEntry) -> None:
-        now = time.monotonic()
-        with self._head_lock:
-            if self._head_written and now - self._head_written < self.head_interval:
-                return
-            self._head_written = now
         assert self.head_file is not None
-        append_private(self.head_file, json.dumps(self._head_of(entry.seq, entry.at,
-                                                                entry.hash), sort_keys=True))
+        now = time.monotonic()
+        with self._head_lock:  # one writer at a time, and heads only ever move forward
+            if entry.seq <= self._head_seq:
+                return
+            if self.head_interval and self._head_written \
+                    and now - self._head_written < self.head_interval:
+                return
+            line = json.dumps(self._head_of(entry.seq, entry.at, entry.hash),
+                              sort_keys=True)
+            if not self._head_seq:
+                append_private(self.head_file, line)  # creates it (and its folder) private
+            else:
+                _append_line(self.head_file, line)
+            self._head_written = now
+            self._head_seq = entry.seq
 
     def entries(self, *, limit: int | None = None, actor: str | None = None,
                 event: str | None = None) -> list[AuditEntry]:
@@ -219,6 +240,16 @@ class VerifyResult:
     bad_seq: int | None = None
     keyed_from: int | None = None  # the seq of the audit_keyed entry
     head_seq: int = 0
+
+
+def _append_line(path: Path, line: str) -> None:
+    """One line appended in one write (O_APPEND), file 0600; no fsync: the server does
+    this after every entry, and the store itself syncs only at checkpoints."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
 
 
 def read_head(path: str | Path) -> dict[str, Any]:

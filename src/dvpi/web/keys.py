@@ -54,9 +54,16 @@ class Keys:
         return self._derive("dvpi sessions v1").hex()
 
 
-def load_keys(path: str | Path) -> Keys:
-    """The keys in ``path``, created (0600) when the file does not exist."""
+def load_keys(path: str | Path, *, create: bool = True) -> Keys:
+    """The keys in ``path``, created (0600) when the file does not exist.
+
+    ``create=False`` (verifying the audit log): a missing file is a
+    :class:`KeyFileError`, never a new key.
+    """
     path = Path(path)
+    if not create and not path.exists():
+        raise KeyFileError(f"no key file at {path}: the audit log cannot be checked "
+                           f"without its key (--key-file or $DVPI_KEY_FILE)")
     if not path.exists():
         # Written whole to a private temporary file, then linked into place: a second
         # process starting at the same moment either wins or reads the winner's key.

@@ -134,17 +134,36 @@ def _migrate(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE IF EXISTS login_failures")
 
 
+class StateStoreError(RuntimeError):
+    """A store opened read-only is missing, empty, not a store or has no audit log."""
+
+
 class StateStore:
     """One SQLite connection per thread, reused (opening one costs more than most
     queries); each operation runs in its own transaction.
 
     ``key_file`` is where the key file is (default: ``$DVPI_KEY_FILE``, else beside
     the store as ``<store>.key``). ``created`` says the store did not exist before.
+
+    ``read_only`` (``dvpi audit verify`` and ``show``): the store must already exist and
+    hold an audit log (else :class:`StateStoreError`); nothing is created or migrated,
+    the connections are SQLite read-only ones, and the key file is only read, when
+    first needed, never created (:class:`~dvpi.web.keys.KeyFileError` if missing).
+    A check must never make the thing it checks: opening an emptied or deleted store
+    for writing would start a fresh, valid chain in it.
     """
 
-    def __init__(self, path: str | Path, key_file: str | Path | None = None):
+    def __init__(self, path: str | Path, key_file: str | Path | None = None, *,
+                 read_only: bool = False):
         self.path = Path(path)
         self._local = threading.local()
+        self.read_only = read_only
+        self._key_file = Path(key_file or default_key_path(self.path))
+        self._keys: Keys | None = None
+        if read_only:
+            self.created = False
+            self._check_existing()
+            return
         self.created = not self.path.exists() or self.path.stat().st_size == 0
         private_file(self.path)  # 0600 before SQLite writes a byte (and its folder 0700)
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -160,7 +179,41 @@ class StateStore:
             _migrate(con)
             for statement in _statements(SCHEMA):
                 con.execute(statement)
-        self.keys: Keys = load_keys(key_file or default_key_path(self.path))
+        self._keys = load_keys(self._key_file)
+
+    @property
+    def keys(self) -> Keys:
+        if self._keys is None:  # read-only: read (never create) the key file on first use
+            self._keys = load_keys(self._key_file, create=not self.read_only)
+        return self._keys
+
+    def _check_existing(self) -> None:
+        """Read-only: the store exists, is an SQLite file and has an audit log."""
+        if not self.path.is_file():
+            raise StateStoreError(f"no state store at {self.path}: it was deleted, or "
+                                  f"--state/--warehouse names the wrong file")
+        if self.path.stat().st_size == 0:
+            raise StateStoreError(f"the state store {self.path} is empty (0 bytes): it "
+                                  f"was emptied, or never written")
+        try:
+            with self.connect() as con:
+                table = con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                                    "AND name = 'audit_log'").fetchone()
+        except sqlite3.Error as exc:
+            raise StateStoreError(f"cannot read the state store {self.path}: {exc}"
+                                  ) from exc
+        if table is None:
+            raise StateStoreError(f"no audit log in {self.path}: the store was replaced "
+                                  f"or never initialised")
+
+    def _open(self) -> sqlite3.Connection:
+        if self.read_only:
+            # mode=ro: SQLite refuses every write; it also never creates the file.
+            return sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                   timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+        return sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                               check_same_thread=False)
 
     @contextmanager
     def connect(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
@@ -171,15 +224,15 @@ class StateStore:
         """
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                  check_same_thread=False)
+            con = self._open()
             con.row_factory = sqlite3.Row
             con.execute("PRAGMA foreign_keys=ON")
             con.execute("PRAGMA busy_timeout=30000")
             # In WAL mode NORMAL still never corrupts the file or breaks the audit chain;
             # it syncs at checkpoints rather than at every commit (every page view that
             # writes an audit entry would otherwise wait for the disk).
-            con.execute("PRAGMA synchronous=NORMAL")
+            if not self.read_only:
+                con.execute("PRAGMA synchronous=NORMAL")
             self._local.con = con
         try:
             con.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
