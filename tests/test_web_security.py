@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -183,15 +186,80 @@ def test_lockout_after_repeated_failures(app, clock):
     assert events[0].event == "login"
 
 
-def test_a_client_address_is_throttled_across_usernames(example_warehouse, tmp_path, clock):
-    policy = AuthPolicy(max_client_failures=6)
+def test_failures_on_other_accounts_never_refuse_a_right_password(example_warehouse,
+                                                                  tmp_path, clock):
+    """Issue 14 item 6 (F6): one address (a NAT, a proxy without --trusted-proxy) fails
+    on 25 other account names; the officer, same address, no device cookie, gets in.
+    The refusal is per account and per (account, client) only."""
+    policy = AuthPolicy()
     app = _app(example_warehouse, tmp_path / "t.sqlite", clock, policy=policy)
-    client = TestClient(app, follow_redirects=False)
-    for i in range(policy.max_client_failures):
-        assert login(client, f"guess{i}", "wrong password!").status_code == 401
-    assert login(client, "analyst", PASSWORD).status_code == 429
-    clock.now += policy.client_window_seconds + 1
-    assert login(client, "analyst", PASSWORD).status_code == 303
+    app.state.dashboard.users.add("officer", PASSWORD, "force_analyst")
+    attacker = TestClient(app, follow_redirects=False)
+    for i in range(policy.max_client_failures + 5):
+        assert login(attacker, f"guess{i}", "wrong password!").status_code == 401
+    officer = TestClient(app, follow_redirects=False)  # same address, never logged in
+    assert "dvpi_device" not in officer.cookies
+    assert login(officer, "officer", PASSWORD).status_code == 303
+    # The attacker's own account/client pairs still lock: per (account, client).
+    for _ in range(policy.max_user_failures):
+        assert login(attacker, "guess0", "wrong password!").status_code in (401, 429)
+    assert login(attacker, "guess0", "wrong password!").status_code == 429
+    # The spraying is still audited (aggregated) under the address's running count.
+    failed = [e for e in app.state.dashboard.audit.entries() if e.event == "login_failed"]
+    assert max(e.detail["failures_in_window"] for e in failed) >= policy.max_client_failures
+
+
+def _racing_throttle(example_warehouse, tmp_path, clock, policy):
+    """The dashboard's throttle, with a password check that counts its calls and is
+    slow enough that concurrent attempts overlap."""
+    app = _app(example_warehouse, tmp_path / "race.sqlite", clock, policy=policy)
+    dash = app.state.dashboard
+    checked: list[str] = []
+    lock = threading.Lock()
+
+    class SlowUsers:
+        def check_password(self, username, password):
+            with lock:
+                checked.append(username)
+            time.sleep(0.2)
+            return dash.users.check_password(username, password)
+
+    return dash, SlowUsers(), checked
+
+
+def _race(attempts) -> list[int]:
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return [o.status for o in pool.map(lambda f: f(), attempts)]
+
+
+def test_concurrent_guesses_are_checked_at_most_the_limit(example_warehouse, tmp_path,
+                                                          clock):
+    """F5: 40 concurrent wrong passwords from one client: at most max_user_failures are
+    checked at all (a slot is reserved atomically before the check), the rest 429."""
+    policy = AuthPolicy()
+    dash, users, checked = _racing_throttle(example_warehouse, tmp_path, clock, policy)
+    statuses = _race([lambda: dash.throttle.attempt(users, dash.audit, "analyst",
+                                                    "wrong password!", "203.0.113.9")
+                      for _ in range(40)])
+    assert len(checked) <= policy.max_user_failures
+    assert statuses.count(401) == len(checked) and statuses.count(429) == 40 - len(checked)
+    # And the account-wide cap holds too, from many addresses at once.
+    checked.clear()
+    cap = AuthPolicy(max_account_failures=8)
+    dash, users, checked = _racing_throttle(example_warehouse, tmp_path / "cap", clock,
+                                            cap)
+    statuses = _race([lambda i=i: dash.throttle.attempt(users, dash.audit, "analyst",
+                                                        "wrong password!", f"198.51.100.{i}")
+                      for i in range(40)])
+    assert len(checked) <= cap.max_account_failures
+    assert statuses.count(401) == len(checked)
+    # A right password afterwards, from a client without failures and no device cookie,
+    # is refused by the account cap while it lasts (distributed guessing), then let in.
+    assert dash.throttle.attempt(dash.users, dash.audit, "analyst", PASSWORD,
+                                 "192.0.2.1").status == 429
+    clock.now += cap.client_window_seconds + 1
+    assert dash.throttle.attempt(dash.users, dash.audit, "analyst", PASSWORD,
+                                 "192.0.2.1").status == 303
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "/\t/evil.example", "/\\evil.example",

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class Throttled(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = max(1, retry_after)
+        self.failures = 0  # the client's failures in the window (for the audit)
 
 
 def tokens_match(a: str | None, b: str | None) -> bool:
@@ -187,20 +189,31 @@ THROTTLED = "Too many failed attempts. Try again later."
 
 
 class LoginThrottle:
-    """Failures are counted per (account, client), per account and per client.
+    """Failures are counted per (account, client) and per account; the refusal is
+    decided on those two alone.
 
     The *client* is the browser's device cookie for that account when it has one
     (it logged in as that account before), else its address (:func:`client_address`).
     A client is locked out of an account after ``max_user_failures`` failures there;
-    clients without the account's device cookie are also refused when the account has
-    ``max_account_failures`` failures from everywhere, or the address has
-    ``max_client_failures`` failures on any accounts. So an attacker's failures never
-    refuse a browser that has logged in as the account before, whatever the address.
+    clients without the account's device cookie are also refused while the account
+    has ``max_account_failures`` failures from everywhere. Failures on *other*
+    accounts never refuse a login (issue 14 item 6): an address's failures on any
+    accounts (``max_client_failures``, password spraying) are audited, not refused,
+    so one attacker behind a NAT or an untrusted proxy cannot lock others out. And an
+    attacker's failures never refuse a browser that has logged in as the account
+    before, whatever the address.
+
+    Each attempt takes its slot before the password is checked: the check of the
+    limits and the insert of the attempt (counted as a failure until the password
+    proves right) happen in one write transaction, so concurrent guesses cannot all
+    pass the check first; at most the limit of passwords are ever checked per
+    (account, client) and per account in a window, across threads and processes.
 
     Nothing here asks whether an account exists: an unknown name is counted, locked
     and answered exactly like a known one. Failures reach the audit log aggregated:
     an entry at a client's 1st, 2nd, 4th, 8th ... failure in the window (with the
-    running count) and at every lockout, not one per attempt.
+    running count), when an address reaches ``max_client_failures`` and at every
+    lockout, not one per attempt.
     """
 
     def __init__(self, store: StateStore, policy: AuthPolicy, clock: Clock = time.time):
@@ -227,54 +240,62 @@ class LoginThrottle:
 
     # --- the checks ----------------------------------------------------------------------
 
-    def check(self, username: str, client: str, device: str | None = None) -> None:
-        """Raise :class:`Throttled` when this attempt must not be checked at all."""
-        now = self.clock()
+    def _refusal(self, con: sqlite3.Connection, username: str, key: str, device: str | None,
+                 now: float) -> Throttled | None:
+        """Why this attempt must not be checked at all, or None. Counts taken slots
+        (attempts in flight) as failures."""
         p = self.policy
-        key = device or client
-        with self.store.connect() as con:
-            pair = con.execute(
-                "SELECT count(*), min(at) FROM login_attempts WHERE username = ? AND "
-                "client = ? AND at > ? AND refused = 0",
-                (username, key, now - p.lockout_seconds)).fetchone()
-            if pair[0] >= p.max_user_failures:
-                raise Throttled("account locked for this client",
-                                int(pair[1] + p.lockout_seconds - now))
-            if device is not None:
-                return
-            account = con.execute(
-                "SELECT count(*), min(at) FROM login_attempts WHERE username = ? AND at > ? "
-                "AND refused = 0", (username, now - p.client_window_seconds)).fetchone()
-            if account[0] >= p.max_account_failures:
-                raise Throttled("account locked (failures from many clients)",
-                                int(account[1] + p.client_window_seconds - now))
-            recent = con.execute(
-                "SELECT count(*), min(at) FROM login_attempts WHERE client = ? AND at > ? "
-                "AND refused = 0", (client, now - p.client_window_seconds)).fetchone()
-            if recent[0] >= p.max_client_failures:
-                raise Throttled("too many failed logins from this address",
-                                int(recent[1] + p.client_window_seconds - now))
+        pair = con.execute(
+            "SELECT count(*), min(at) FROM login_attempts WHERE username = ? AND "
+            "client = ? AND at > ? AND refused = 0",
+            (username, key, now - p.lockout_seconds)).fetchone()
+        if pair[0] >= p.max_user_failures:
+            return Throttled("account locked for this client",
+                             int(pair[1] + p.lockout_seconds - now))
+        if device is not None:
+            return None
+        account = con.execute(
+            "SELECT count(*), min(at) FROM login_attempts WHERE username = ? AND at > ? "
+            "AND refused = 0", (username, now - p.client_window_seconds)).fetchone()
+        if account[0] >= p.max_account_failures:
+            return Throttled("account locked (failures from many clients)",
+                             int(account[1] + p.client_window_seconds - now))
+        return None
 
-    def failed(self, username: str, client: str, refused: bool = False) -> tuple[int, bool]:
-        """Record a failure (or a refused attempt): (failures from the client in the
-        window, whether this one locked the account for the client)."""
+    def reserve(self, username: str, key: str, device: str | None = None
+                ) -> tuple[int, int, bool]:
+        """Check the limits and take a slot, atomically (one ``BEGIN IMMEDIATE``
+        transaction): the attempt is recorded as a failure before its password is
+        checked, and :meth:`succeeded` removes it if the password is right.
+
+        Returns (the slot's row id, failures from the client in the window with this
+        one, whether this one locks the account for the client if it fails). Raises
+        :class:`Throttled` when refused; the refusal is recorded too (not counted
+        against the account)."""
         now = self.clock()
         p = self.policy
         with self.store.connect(immediate=True) as con:
             con.execute("DELETE FROM login_attempts WHERE at < ?",
                         (now - max(p.client_window_seconds, p.lockout_seconds),))
-            con.execute("INSERT INTO login_attempts(username, client, at, refused) "
-                        "VALUES (?, ?, ?, ?)", (username, client, now, int(refused)))
+            refusal = self._refusal(con, username, key, device, now)
+            slot = con.execute(
+                "INSERT INTO login_attempts(username, client, at, refused) "
+                "VALUES (?, ?, ?, ?)", (username, key, now, int(refusal is not None))
+            ).lastrowid
             n = con.execute("SELECT count(*) FROM login_attempts WHERE client = ? AND at > ?",
-                            (client, now - p.client_window_seconds)).fetchone()[0]
+                            (key, now - p.client_window_seconds)).fetchone()[0]
             pair = con.execute(
                 "SELECT count(*) FROM login_attempts WHERE username = ? AND client = ? AND "
-                "at > ? AND refused = 0", (username, client, now - p.lockout_seconds)
+                "at > ? AND refused = 0", (username, key, now - p.lockout_seconds)
             ).fetchone()[0]
-        return n, (not refused and pair == p.max_user_failures)
+        if refusal is not None:
+            refusal.failures = n
+            raise refusal
+        return slot, n, pair == p.max_user_failures
 
     def succeeded(self, username: str, client: str) -> None:
-        """A right password ends the client's failures on that account."""
+        """A right password ends the client's failures on that account (its own slot
+        included)."""
         with self.store.connect() as con:
             con.execute("DELETE FROM login_attempts WHERE username = ? AND client = ?",
                         (username, client))
@@ -286,22 +307,25 @@ class LoginThrottle:
         device = self._device_key(username, device_cookie)
         key = device or client
         try:
-            self.check(username, client, device)
+            _slot, n, locks = self.reserve(username, key, device)
         except Throttled as exc:
-            n, _ = self.failed(username, key, refused=True)
-            self._audit(audit, username, client, n, exc.reason, locked=False)
+            self._audit(audit, username, client, exc.failures, exc.reason, locked=False)
             return LoginOutcome(None, 429, THROTTLED, exc.retry_after)
+        # The slot stays counted as a failure unless the password proves right (also
+        # if the check fails with an error: fail closed).
         user = users.check_password(username, password)
         if user is None:
-            n, locked = self.failed(username, key)
-            self._audit(audit, username, client, n, "bad credentials", locked)
+            self._audit(audit, username, client, n, "bad credentials", locks)
             return LoginOutcome(None, 401, WRONG)
         self.succeeded(user.username, key)
         return LoginOutcome(user, 303, "", None, self.device_cookie(user.username))
 
-    @staticmethod
-    def _audit(audit: AuditLog, username: str, client: str, n: int, reason: str,
+    def _audit(self, audit: AuditLog, username: str, client: str, n: int, reason: str,
                locked: bool) -> None:
-        if locked or (n & (n - 1)) == 0:  # the 1st, 2nd, 4th, 8th ... and lockouts
+        # The 1st, 2nd, 4th, 8th ..., an address reaching the spraying mark (audited,
+        # never refused: issue 14 item 6), and lockouts.
+        spraying = n == self.policy.max_client_failures
+        if locked or spraying or (n & (n - 1)) == 0:
             audit.append(LOGIN_FAILED, None, username=username, client=client,
-                         reason=reason, failures_in_window=n, locked=locked)
+                         reason=reason, failures_in_window=n, locked=locked,
+                         **({"many_accounts": True} if spraying else {}))
