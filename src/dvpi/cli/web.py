@@ -22,6 +22,8 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w",
                                help="DuckDB warehouse file")
 StateOption = typer.Option(None, "--state",
                            help="the dashboard's state file (default <warehouse>.web.sqlite)")
+PasswordStdinOption = typer.Option(False, "--password-stdin",
+                                   help="read the password from standard input")
 KeyFileOption = typer.Option(
     None, "--key-file", envvar="DVPI_KEY_FILE",
     help="the key file (session and audit keys; default <state>.key): keep it elsewhere")
@@ -138,8 +140,7 @@ def users_add(
     check_borough: bool = typer.Option(
         True, "--check-borough/--no-check-borough",
         help="refuse a borough that is not in the warehouse"),
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="read the password from standard input"),
+    password_stdin: bool = PasswordStdinOption,
     warehouse: Path = WarehouseOption,
     state: Path | None = StateOption,
     key_file: Path | None = KeyFileOption,
@@ -165,8 +166,7 @@ def users_add(
 @users_app.command("passwd")
 def users_passwd(
     username: str,
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="read the password from standard input"),
+    password_stdin: bool = PasswordStdinOption,
     warehouse: Path = WarehouseOption,
     state: Path | None = StateOption,
     key_file: Path | None = KeyFileOption,
