@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
 from dvpi.publish import charts
+from dvpi.publish import inputs as warehouse_inputs
 from dvpi.stats import disclosure, equality, funnel
 from dvpi.stats import display as fmt
 from dvpi.stats.status import DEFAULT_AMBER_MARGIN, rag_from_target
@@ -111,8 +112,8 @@ def gather(
     boroughs = compute_series(backend, [(start, end)], by_borough=True, people=people,
                               definition=definition, ids=list(BOROUGH_FIGURES))[1:]
     con = backend.con
-    population = {d: equality.population_by(con, d) for d in equality.DIMENSIONS}
-    arrests = {d: equality.arrests_by(con, start, end, d)
+    population = {d: warehouse_inputs.population_by(con, d) for d in equality.DIMENSIONS}
+    arrests = {d: warehouse_inputs.arrests_by(con, start, end, d)
                for d in ("ethnic_appearance", "gender")}
     return ReportInputs(
         year=year, period=(start, end), previous_period=before, current=[force[0], *boroughs],

@@ -8,8 +8,8 @@ the accused stage, so a reader can see whether a difference is already there at 
 or appears between arrest and sanction.
 
 Pure functions over engine breakdowns (``{"values": {...}, "total": n}``) and a
-population mapping ``{group: residents}``; :func:`population_by` and
-:func:`arrests_by` read the warehouse.
+population mapping ``{group: residents}``; what they read from the warehouse is read by
+the outputs (:mod:`dvpi.publish.inputs`).
 """
 
 from __future__ import annotations
@@ -171,53 +171,3 @@ def stage_comparison(
     order = list(spec["labels"])
     rows.sort(key=lambda r: order.index(r.group) if r.group in order else len(order))
     return rows
-
-
-# --- the warehouse -----------------------------------------------------------------------
-
-
-def population_by(con, dimension: str, borough: str | None = None) -> dict[str, int]:
-    """Residents by one dimension of the population table (empty if it is not loaded)."""
-    from dvpi.warehouse import has_table
-
-    if not has_table(con, "population"):
-        return {}
-    column = DIMENSIONS[dimension]["column"]
-    where, params = "", []
-    if borough is not None:
-        where, params = "WHERE lower(trim(borough)) = lower(trim(?))", [borough]
-    rows = con.execute(
-        f"SELECT {column}, sum(population) FROM population {where} GROUP BY 1", params
-    ).fetchall()
-    return {k: int(v) for k, v in rows}
-
-
-def arrests_by(con, start, end, dimension: str, borough: str | None = None) -> dict[str, int]:
-    """Arrested suspect rows on DV-flagged crimes recorded in the period, by group.
-
-    These are the rows the engine counts as the numerator of ``dv_crime_arrests_per_100``,
-    split by the suspect's recorded gender or ethnic appearance (the test checks the total
-    matches the engine's numerator).
-    """
-    if dimension not in ("ethnic_appearance", "gender"):
-        raise ValueError("arrests are split by ethnic_appearance or gender only")
-    spec = DIMENSIONS[dimension]
-    keys = list(codes.ETHNIC_APPEARANCES if dimension == "ethnic_appearance" else codes.GENDERS)
-    params: list = [start, end]
-    scope = ""
-    if borough is not None:
-        scope = "AND lower(trim(r.borough)) = lower(trim(?))"
-        params.append(borough)
-    rows = con.execute(
-        f"""
-        SELECT p.{spec['column']}, count(*)
-        FROM reports r JOIN people p ON p.report_id = r.report_id
-        WHERE r.dv_flag AND r.classification = 'crime'
-          AND r.recorded_date BETWEEN ? AND ? {scope}
-          AND p.role = 'suspect' AND p.arrest_date IS NOT NULL
-        GROUP BY 1
-        """,
-        params,
-    ).fetchall()
-    found = {k: int(v) for k, v in rows}
-    return {k: found.get(k, 0) for k in keys}

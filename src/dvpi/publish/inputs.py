@@ -1,0 +1,54 @@
+"""What the board report reads from the warehouse beside the indicator engine: the
+resident population and arrested suspects, by the equality dimensions of
+:mod:`dvpi.stats.equality` (which only does the arithmetic)."""
+
+from __future__ import annotations
+
+from dvpi.contract import codes
+from dvpi.stats.equality import DIMENSIONS
+from dvpi.warehouse import has_table
+
+
+def population_by(con, dimension: str, borough: str | None = None) -> dict[str, int]:
+    """Residents by one dimension of the population table (empty if it is not loaded)."""
+    if not has_table(con, "population"):
+        return {}
+    column = DIMENSIONS[dimension]["column"]
+    where, params = "", []
+    if borough is not None:
+        where, params = "WHERE lower(trim(borough)) = lower(trim(?))", [borough]
+    rows = con.execute(
+        f"SELECT {column}, sum(population) FROM population {where} GROUP BY 1", params
+    ).fetchall()
+    return {k: int(v) for k, v in rows}
+
+
+def arrests_by(con, start, end, dimension: str, borough: str | None = None) -> dict[str, int]:
+    """Arrested suspect rows on DV-flagged crimes recorded in the period, by group.
+
+    These are the rows the engine counts as the numerator of ``dv_crime_arrests_per_100``,
+    split by the suspect's recorded gender or ethnic appearance (the test checks the total
+    matches the engine's numerator).
+    """
+    if dimension not in ("ethnic_appearance", "gender"):
+        raise ValueError("arrests are split by ethnic_appearance or gender only")
+    spec = DIMENSIONS[dimension]
+    keys = list(codes.ETHNIC_APPEARANCES if dimension == "ethnic_appearance" else codes.GENDERS)
+    params: list = [start, end]
+    scope = ""
+    if borough is not None:
+        scope = "AND lower(trim(r.borough)) = lower(trim(?))"
+        params.append(borough)
+    rows = con.execute(
+        f"""
+        SELECT p.{spec['column']}, count(*)
+        FROM reports r JOIN people p ON p.report_id = r.report_id
+        WHERE r.dv_flag AND r.classification = 'crime'
+          AND r.recorded_date BETWEEN ? AND ? {scope}
+          AND p.role = 'suspect' AND p.arrest_date IS NOT NULL
+        GROUP BY 1
+        """,
+        params,
+    ).fetchall()
+    found = {k: int(v) for k, v in rows}
+    return {k: found.get(k, 0) for k in keys}
