@@ -7,7 +7,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,20 +15,14 @@ from typer.testing import CliRunner
 from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, list_loads, load_dataset
-from warehouse_rows import rows
+from warehouse_rows import counts, rows
 
 EXAMPLE = Path(__file__).parent / "data" / "example"
 CHILDREN = ("relationships", "outcomes", "risk_assessments", "homicide_reviews")
 
 
 def counts_of(warehouse: Path) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in TABLES if t in names}
-    finally:
-        con.close()
+    return counts(warehouse, TABLES)
 
 
 def extract(tmp_path: Path, *tables: str, name: str = "extract") -> Path:

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, load_dataset
+from warehouse_rows import counts
 
 REPORT_COLUMNS = TABLES["reports"].column_names
 PEOPLE_COLUMNS = TABLES["people"].column_names
@@ -94,12 +95,9 @@ def write_csv(path: Path, header: tuple[str, ...], body: list[list[str]], encodi
 
 
 def table_counts(warehouse: Path) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("reports", "people", "quarantine")}
-    finally:
-        con.close()
+    found = counts(warehouse, ("reports", "people", "quarantine"))
+    assert len(found) == 3, found  # every load leaves all three
+    return found
 
 
 def consistent(warehouse: Path) -> None:

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from dvpi.cli import app as cli
 from dvpi.web.audit import AuditLog, entry_hash
 from dvpi.web.state import StateStore
+from web_fakes import unlocked_store
 
 runner = CliRunner()
 
@@ -38,13 +39,6 @@ def state(tmp_path) -> Path:
         else:
             log.append("login", f"user{i}")
     return path
-
-
-def _unlocked(path: Path) -> sqlite3.Connection:
-    con = sqlite3.connect(path)
-    con.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-    con.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
-    return con
 
 
 def _rechain(con: sqlite3.Connection) -> None:
@@ -72,7 +66,7 @@ def test_a_clean_keyed_log_verifies(state):
 
 
 def test_deleting_a_users_entries_and_rehashing_is_detected(state):
-    con = _unlocked(state)
+    con = unlocked_store(state)
     assert con.execute("DELETE FROM audit_log WHERE actor = 'ana'").rowcount == 20
     _rechain(con)
     con.close()
@@ -86,7 +80,7 @@ def test_rewriting_with_the_store_alone_cannot_forge_a_mac(state):
     import hashlib
     import hmac
 
-    con = _unlocked(state)
+    con = unlocked_store(state)
     rows = con.execute("SELECT seq, at, actor, event, detail FROM audit_log ORDER BY seq"
                        ).fetchall()
     con.execute("DELETE FROM audit_log")
@@ -105,7 +99,7 @@ def test_rewriting_with_the_store_alone_cannot_forge_a_mac(state):
 
 
 def test_an_emptied_log_fails(state):
-    con = _unlocked(state)
+    con = unlocked_store(state)
     con.execute("DELETE FROM audit_log")
     con.commit()
     con.close()
@@ -223,7 +217,7 @@ def test_a_shortened_chain_fails_against_the_exported_head(state, tmp_path):
     cut = _verify(state, "--against", str(heads))
     assert cut.exit_code == 1 and "removed from the end" in cut.output
     # Cutting the newest entries off in place: the same.
-    con = _unlocked(state)
+    con = unlocked_store(state)
     con.execute("DELETE FROM audit_log WHERE seq > 20")
     con.commit()
     con.close()
@@ -349,7 +343,7 @@ def test_migration_keeps_a_legacy_chain_then_keys_it(tmp_path):
     assert AuditLog(StateStore(path)).verify().entries == 6
     # The legacy part can no longer be rewritten unnoticed either: it is chained into
     # the keyed start entry.
-    con = _unlocked(path)
+    con = unlocked_store(path)
     con.execute("DELETE FROM audit_log WHERE seq = 2")
     con.commit()
     con.close()
@@ -358,7 +352,7 @@ def test_migration_keeps_a_legacy_chain_then_keys_it(tmp_path):
 
 def test_downgrading_a_keyed_log_to_a_plain_chain_fails(state):
     """The attacker rewrites the whole log as legacy SHA entries (no key needed)."""
-    con = _unlocked(state)
+    con = unlocked_store(state)
     con.execute("DELETE FROM audit_log WHERE event = 'audit_keyed'")
     _rechain(con)
     con.close()

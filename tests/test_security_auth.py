@@ -7,18 +7,18 @@ only, a bounded number of requests), behind a "proxy" that is the test itself.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-import socket
 import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from dvpi.cli import app as cli
@@ -26,6 +26,7 @@ from dvpi.web.app import create_app
 from dvpi.web.auth import AuthPolicy
 from dvpi.web.state import StateStore
 from dvpi.web.users import UserError, UserStore
+from live_server import serving
 from web_fakes import csrf_of, fake_engine
 
 PASSWORD = "a long enough password"
@@ -33,39 +34,21 @@ TEMPLATE = Path(__file__).parent / "data/example/expected.json"
 runner = CliRunner()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def served(example_warehouse, tmp_path):
     """Start a dashboard on loopback with the given policy: yields (base url, app)."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+    started = itertools.count()
+    with ExitStack() as servers:
 
-    def start(policy: AuthPolicy) -> tuple[str, object]:
-        app = create_app(example_warehouse, state_path=tmp_path / f"s{len(servers)}.sqlite",
-                         secure_cookies=False, policy=policy,
-                         engine=fake_engine(json.loads(TEMPLATE.read_text())))
-        app.state.dashboard.users.add("analyst", PASSWORD, "force_analyst")
-        app.state.dashboard.users.add("other", PASSWORD, "force_analyst")
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{port}", app
+        def start(policy: AuthPolicy) -> tuple[str, object]:
+            app = create_app(example_warehouse, state_path=tmp_path / f"s{next(started)}.sqlite",
+                             secure_cookies=False, policy=policy,
+                             engine=fake_engine(json.loads(TEMPLATE.read_text())))
+            app.state.dashboard.users.add("analyst", PASSWORD, "force_analyst")
+            app.state.dashboard.users.add("other", PASSWORD, "force_analyst")
+            return servers.enter_context(serving(app)), app
 
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+        yield start
 
 
 def _login(client: httpx.Client, username: str, password: str,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,11 +22,11 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 
 from dvpi.stats.disclosure import DEFAULT_THRESHOLD
 from dvpi.web.app import create_app
 from indicator_data import outcome, rel, report, suspect, victim, write_dataset
+from live_server import serving
 
 PASSWORD = "a long enough password"
 BOROUGHS = ("North", "South", "East/West", 'Say "hi"', "Riverside")
@@ -106,33 +105,21 @@ def _load(folder: Path, tables: dict[str, list[dict]]) -> Path:
 # --- a served dashboard -----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Served:
+    """A dashboard on loopback (``live_server.serving``) with clients for its users."""
+
     def __init__(self, app):
         self.app = app
         self.dash = app.state.dashboard
-        port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                                    log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.base = f"http://127.0.0.1:{port}"
+        self._serving = serving(app)
+        self.base = ""
 
     def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+        self.base = self._serving.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self._serving.__exit__(*exc)
 
     def client(self, user: str | None = None) -> httpx.Client:
         headers = {}

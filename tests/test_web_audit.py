@@ -16,7 +16,7 @@ from dvpi.cli import app as cli
 from dvpi.web.app import create_app
 from dvpi.web.audit import AuditLog
 from dvpi.web.state import StateStore
-from web_fakes import csrf_of, fake_engine, login
+from web_fakes import csrf_of, fake_engine, login, unlocked_store
 
 PASSWORD = "a long enough password"
 OWN = "Tower Hamlets"
@@ -28,14 +28,6 @@ def log(tmp_path) -> AuditLog:
     for i in range(5):
         audit.append("record_view", f"user{i}", report_ids=[f"R{i}"], n=i)
     return audit
-
-
-def _unlocked(path: Path) -> sqlite3.Connection:
-    """Someone with the file: drops the append-only triggers to tamper."""
-    con = sqlite3.connect(path)
-    con.execute("DROP TRIGGER audit_log_no_update")
-    con.execute("DROP TRIGGER audit_log_no_delete")
-    return con
 
 
 def test_a_clean_chain_verifies(log):
@@ -65,7 +57,7 @@ def test_the_database_refuses_changes(log):
     ("UPDATE audit_log SET detail = '{}' WHERE seq = 1", 1),
 ])
 def test_tampering_is_detected(log, tamper, seq):
-    con = _unlocked(log.store.path)
+    con = unlocked_store(log.store.path)
     con.execute(tamper)
     con.commit()
     con.close()
@@ -78,7 +70,7 @@ def test_rewriting_an_entry_with_a_fresh_hash_is_detected_at_that_entry(log):
     fails (it was the next link, when the chain was plain SHA-256)."""
     from dvpi.web.audit import entry_hash
 
-    con = _unlocked(log.store.path)
+    con = unlocked_store(log.store.path)
     seq, at, actor, event, _detail, prev = con.execute(
         "SELECT seq, at, actor, event, detail, prev_hash FROM audit_log WHERE seq = 3"
     ).fetchone()
@@ -128,7 +120,7 @@ def test_the_application_logs_logins_failures_views_and_exports(example_warehous
                                 str(state), "--warehouse", str(example_warehouse)])
     assert shown.exit_code == 0
     assert [json.loads(line)["actor"] for line in shown.output.splitlines()] == ["bu"]
-    con = _unlocked(state)
+    con = unlocked_store(state)
     con.execute("UPDATE audit_log SET actor = 'nobody' WHERE event = 'export'")
     con.commit()
     con.close()
@@ -154,7 +146,7 @@ def test_the_server_keeps_the_exported_head_current(example_warehouse, tmp_path)
     audit = app.state.dashboard.audit
     newest = audit.entries(limit=1)[0]
     assert newest.event == "record_view" and read_head(heads)["seq"] == newest.seq
-    con = _unlocked(state)
+    con = unlocked_store(state)
     con.execute("DELETE FROM audit_log WHERE seq = ?", (newest.seq,))
     con.commit()
     con.close()

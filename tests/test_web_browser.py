@@ -7,16 +7,13 @@ Screenshots of every page go to $DVPI_SCREENSHOTS (default: the test's tmp dir).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 
 from dvpi.web.app import create_app
+from live_server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +26,6 @@ OWN, OTHER = "Tower Hamlets", "Waltham Forest"
 PERIOD = "year=2007-08"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(example_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     state = tmp_path_factory.mktemp("web-browser") / "state.sqlite"
@@ -45,17 +36,8 @@ def server(example_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     users.add("analyst", PASSWORD, "force_analyst")
     users.add("bu", PASSWORD, "borough_user", OWN)
     users.add("partner", PASSWORD, "partner")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as base:
+        yield base, app
 
 
 @pytest.fixture(scope="module")

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 import csv
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from dvpi.ingest import load_dataset
 from dvpi.web.app import create_app
+from live_server import serving
 
 pytestmark = pytest.mark.slow
 
@@ -50,12 +47,6 @@ def _unflag_one_report(folder: Path) -> str:
     return target["report_id"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serving_while_loading(tmp_path: Path):
     version_a = tmp_path / "a"
     version_b = tmp_path / "b"
@@ -68,49 +59,38 @@ def test_serving_while_loading(tmp_path: Path):
     app = create_app(warehouse, state_path=tmp_path / "state.sqlite", secure_cookies=False)
     app.state.dashboard.users.add("analyst", PASSWORD, "force_analyst")
     token = app.state.dashboard.users.issue_token("analyst")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"Bearer {token}"}
-    url = f"{base}/api/indicators?year=2007-08"
-    first = httpx.get(url, headers=headers, timeout=60).json()
-    full = first["indicators"]["dv_incidents"]["value"]
+    with serving(app) as base:
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{base}/api/indicators?year=2007-08"
+        first = httpx.get(url, headers=headers, timeout=60).json()
+        full = first["indicators"]["dv_incidents"]["value"]
 
-    loader = subprocess.Popen(
-        [sys.executable, "-c", LOADER, str(warehouse), str(version_a), str(version_b),
-         str(LOADS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen: list[int] = []
-    failures: list[str] = []
+        loader = subprocess.Popen(
+            [sys.executable, "-c", LOADER, str(warehouse), str(version_a), str(version_b),
+             str(LOADS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen: list[int] = []
+        failures: list[str] = []
 
-    def hammer() -> None:
-        with httpx.Client(headers=headers, timeout=60) as client:
-            while loader.poll() is None:
-                for target in (url, f"{base}/api/boroughs"):
-                    try:
-                        r = client.get(target)
-                    except httpx.HTTPError as exc:
-                        failures.append(f"{target}: {exc!r}")
-                        continue
-                    if r.status_code != 200:
-                        failures.append(f"{target}: {r.status_code} {r.text[:200]}")
-                    elif target == url:
-                        seen.append(r.json()["indicators"]["dv_incidents"]["value"])
+        def hammer() -> None:
+            with httpx.Client(headers=headers, timeout=60) as client:
+                while loader.poll() is None:
+                    for target in (url, f"{base}/api/boroughs"):
+                        try:
+                            r = client.get(target)
+                        except httpx.HTTPError as exc:
+                            failures.append(f"{target}: {exc!r}")
+                            continue
+                        if r.status_code != 200:
+                            failures.append(f"{target}: {r.status_code} {r.text[:200]}")
+                        elif target == url:
+                            seen.append(r.json()["indicators"]["dv_incidents"]["value"])
 
-    try:
         with ThreadPoolExecutor(4) as pool:
             for _ in range(4):
                 pool.submit(hammer)
         out, err = loader.communicate(timeout=300)
         # The last load was version A again: the dashboard follows the file.
         final = httpx.get(url, headers=headers, timeout=60).json()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
     assert loader.returncode == 0, err
     assert out.count("loaded") == LOADS
     assert not failures, failures[:5]

@@ -14,3 +14,14 @@ def rows(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def counts(warehouse: Path, tables) -> dict[str, int]:
+    """Row counts of those of ``tables`` the warehouse holds."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in tables if t in names}
+    finally:
+        con.close()

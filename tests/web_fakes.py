@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -69,3 +70,12 @@ def login(client: Any, username: str, password: str, *, follow: bool = False):
     return client.post("/login", data={"username": username, "password": password,
                                        "csrf_token": csrf_of(page.text)},
                        follow_redirects=follow)
+
+
+def unlocked_store(path) -> sqlite3.Connection:
+    """Someone with write access to the state store: a connection with the audit log's
+    append-only triggers dropped, ready to tamper."""
+    con = sqlite3.connect(path)
+    con.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    con.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    return con
