@@ -184,7 +184,7 @@ def evaluate_cmd(
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Precision, recall and F1 of pairwise links and of clusters, overall and by group."""
-    from dvpi.people import ensure
+    from dvpi.people import ready
     from dvpi.people.evaluate import evaluate_warehouse, read_truth
 
     if febrl3 or febrl:
@@ -199,7 +199,7 @@ def evaluate_cmd(
     elif truth is not None:
         con = _open(warehouse)
         with err.status(f"resolving ({method})"):
-            ensure(con, method)
+            ready(con, method)
         ev = evaluate_warehouse(con, read_truth(truth), method)
     else:
         err.print("[bold red]give --truth PATH, --febrl3 or --febrl NAME[/]")

@@ -21,8 +21,8 @@ import pyarrow as pa
 from dvpi.contract import codes
 from dvpi.indicators.definitions import DOMESTIC_RELATIONSHIPS, Definition
 from dvpi.indicators.periods import Period
-from dvpi.people.store import LINKS_TABLE
-from dvpi.warehouse import TEMP_PREFIX, Runner
+from dvpi.people.store import LINKS_TABLE, resolved_methods
+from dvpi.warehouse import TEMP_PREFIX, Backend, Runner
 
 FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of the whole force
 # The cells of a computation, put in the engine as a temporary table.
@@ -34,6 +34,14 @@ SPANS: dict[str, tuple[str, str]] = {
     "lookback": ("lookback_start", "end"),
     "previous": ("previous_start", "previous_end"),
 }
+
+
+def require_links(backend: Backend, method: str) -> None:
+    """The engine only reads person links: resolving people is a step before it
+    (``dvpi.people.ready``). Refuse a method whose links are not stored."""
+    if LINKS_TABLE not in backend.tables or method not in resolved_methods(backend.con):
+        raise ValueError(f"no person links for method {method!r} in the warehouse: "
+                         f"run `dvpi people resolve --people {method}` first")
 
 
 def scope_key(borough: str | None) -> str:

@@ -21,12 +21,20 @@ import ibis
 
 from dvpi.contract import TABLES
 from dvpi.indicators import plans, registry, targets
-from dvpi.indicators.context import CELLS, FORCE, Cell, Context, scope_key, union_all
+from dvpi.indicators.context import (
+    CELLS,
+    FORCE,
+    Cell,
+    Context,
+    require_links,
+    scope_key,
+    union_all,
+)
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
 from dvpi.indicators.periods import Period
 from dvpi.people import DEFAULT_METHOD
-from dvpi.people.store import LINKS_TABLE, resolved_methods
+from dvpi.people.store import LINKS_TABLE
 from dvpi.warehouse import Backend
 from dvpi.warehouse.duckdb import columns_of
 
@@ -231,13 +239,9 @@ def needs_people(indicators: Sequence[Indicator]) -> bool:
 
 
 def _check_links(backend: Backend, indicators: Sequence[Indicator], people: str) -> None:
-    """The engine only reads person links: resolving people is a step before it
-    (``dvpi.people.ready``). Figures that count persons need the method's links."""
-    if "people" not in backend.tables or not needs_people(indicators):
-        return
-    if LINKS_TABLE not in backend.tables or people not in resolved_methods(backend.con):
-        raise ValueError(f"no person links for method {people!r} in the warehouse: "
-                         f"run `dvpi people resolve --people {people}` first")
+    """Figures that count persons need the method's links (when people are loaded)."""
+    if "people" in backend.tables and needs_people(indicators):
+        require_links(backend, people)
 
 
 def run_cells(

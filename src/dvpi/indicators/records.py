@@ -11,13 +11,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from dvpi.indicators.context import CELLS, FORCE, Cell, Context, scope_key
+from dvpi.indicators.context import CELLS, FORCE, Cell, Context, require_links, scope_key
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.families import audit, dual_arrest, repeat
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.periods import Period
 from dvpi.people import DEFAULT_METHOD
-from dvpi.people.store import LINKS_TABLE, resolved_methods
 from dvpi.warehouse import Backend
 
 UNFLAGGED = "unflagged"
@@ -29,9 +28,8 @@ def _with_context(backend: Backend, start: dt.date, end: dt.date,
                   build: Callable[[Context], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Run ``build`` on a one-cell context. Like the engine, it only reads person links:
     ``people`` must have been resolved (``dvpi.people.ready``)."""
-    if people is not None and (LINKS_TABLE not in backend.tables
-                               or people not in resolved_methods(backend.con)):
-        raise ValueError(f"no person links for method {people!r}: resolve people first")
+    if people is not None:
+        require_links(backend, people)
     runner = backend.runner
     scope = FORCE if borough is None else scope_key(borough)
     ctx = Context(runner, backend.tables, [Cell(0, scope, Period(start, end))],

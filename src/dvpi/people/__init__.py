@@ -137,11 +137,6 @@ def ready(con: duckdb.DuckDBPyConnection, method: str | None = None, *,
     return name
 
 
-def ensure(con: duckdb.DuckDBPyConnection, method: str = DEFAULT_METHOD, **options) -> None:
-    """Make sure ``method``'s links exist and are from the latest load (see ready)."""
-    ready(con, method, **options)
-
-
 __all__ = [
     "BUILT_IN_METHODS",
     "DEFAULT_METHOD",
@@ -150,7 +145,6 @@ __all__ = [
     "META_TABLE",
     "Method",
     "current_load_id",
-    "ensure",
     "get_method",
     "is_current",
     "links_methods",
