@@ -86,3 +86,21 @@ def test_the_command_line_refuses_a_bad_configuration_file(tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["--spark-conf", str(conf), "loads", str(tmp_path)])
     assert result.exit_code == 2
     assert "unknown key 'colour'" in result.output
+
+
+def test_the_spark_page_shows_options_and_a_file_that_work(tmp_path: Path) -> None:
+    import re
+
+    from typer.testing import CliRunner
+
+    from dvpi.cli import app
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "spark.md").read_text()
+    help_text = CliRunner().invoke(app, ["--help"]).output
+    for option in set(re.findall(r"--spark-[a-z]+", page)):
+        assert option in help_text, f"docs/spark.md names {option}, which dvpi lacks"
+    example = re.search(r"```toml\n(.*?)```", page, re.S)
+    assert example is not None
+    conf = tmp_path / "spark.toml"
+    conf.write_text(example.group(1))
+    assert read_config(conf).master == "spark://spark.force.example:7077"
