@@ -29,8 +29,8 @@ FIGURES = (
     "adult_victims_offences", "adult_victims_offences_repeat", "repeat_victimisation_rate",
     "sanction_detections", "charges", "adult_caution_share", "accused_persons",
     "cps_dv_prosecutions", "dv_homicides", "dv_gbh_with_intent",
-    "dual_arrest_incidents", "dual_arrest_incidents_surname_method", "fm_records", "fm_records_dv", "hbv_records",
-    "risk_assessment_compliance",
+    "dual_arrest_incidents", "dual_arrest_incidents_surname_method", "fm_records",
+    "fm_records_dv", "hbv_records", "risk_assessment_compliance",
 )
 
 
