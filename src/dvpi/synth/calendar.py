@@ -221,7 +221,8 @@ def _weights_on(dates: np.ndarray, kind: str) -> np.ndarray:
     first, last = dates.min(), dates.max()
     span = np.arange(first, last + 1)
     w = day_weights(span, kind)
-    return w[(dates - first).astype(int)] / w.max()
+    top = 1.0 if kind in ("office", "court") else w.max()  # their weekdays weigh 1
+    return w[(dates - first).astype(int)] / top
 
 
 def _draw_shifted(rng: np.random.Generator, anchors: np.ndarray, delay: Delay, sign: int,
