@@ -205,10 +205,11 @@ def _own_reason(ind: Indicator, start: dt.date, end: dt.date, definition: str,
                 return (f"{table} has no rows dated {_span_text(first_read, end)}; its rows "
                         f"run from {_fmt(low)} to {_fmt(high)}")
     for practice in PRACTICES:
-        if ind.id in practice.indicators and all(t in facts.tables for t in practice.tables):
-            if facts.traces(practice, start, end) == 0:
-                absent = practice.absent.format(span=_span_text(start, end))
-                return f"{absent}: not recorded then, so a zero cannot be told from a gap"
+        relevant = ind.id in practice.indicators and all(
+            t in facts.tables for t in practice.tables)
+        if relevant and facts.traces(practice, start, end) == 0:
+            absent = practice.absent.format(span=_span_text(start, end))
+            return f"{absent}: not recorded then, so a zero cannot be told from a gap"
     if ind.id in DEFINITION_JUDGED:
         d = get_definition(definition)
         if d.in_force_from and start < d.in_force_from:
