@@ -74,6 +74,7 @@ def plain(value: Any) -> Any:
 
 
 FILTERS = {"label": label, "number": number}
-GLOBALS = {"plain": plain, "sig": sig, "show": show, "why_not": why_not, "cell": cell, "part": part, "rag": rag,
+GLOBALS = {"plain": plain, "sig": sig, "show": show, "why_not": why_not, "cell": cell,
+           "part": part, "rag": rag,
            "headline": headline, "MARK": MARK, "label": label, "number": number,
            "DEFINITIONS": tuple(DEFINITIONS.values())}
