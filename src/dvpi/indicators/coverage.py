@@ -53,6 +53,9 @@ class LookBack:
 
 TWELVE_MONTHS = LookBack("12 calendar months before the period (rule 9)",
                          lambda start, _end: lookback_start(start))
+MARAC_YEAR = LookBack("12 calendar months before the period (the MARAC repeat rule: a "
+                      "case is a repeat of one up to 12 months earlier)",
+                      lambda start, _end: lookback_start(start))
 PERIOD_BEFORE = LookBack("the period of the same length just before (rule 8)",
                          lambda start, end: previous_period(start, end)[0])
 
@@ -62,7 +65,7 @@ LOOKBACKS: dict[str, LookBack] = {
     "adult_victims_incidents_repeat": TWELVE_MONTHS,
     "adult_victims_offences_repeat": TWELVE_MONTHS,
     "dv_gbh_with_intent_previous": PERIOD_BEFORE,
-    "marac_repeat_rate": TWELVE_MONTHS,
+    "marac_repeat_rate": MARAC_YEAR,
 }
 
 
@@ -287,3 +290,60 @@ def incomplete(entry: dict | None) -> str | None:
     """The reason an engine entry's inputs are incomplete, or None."""
     cov = (entry or {}).get("coverage")
     return cov["reason"] if cov and not cov.get("complete", True) else None
+
+
+def describe() -> list[str]:
+    """The Coverage section of docs/methodology.md, from the declarations above."""
+    lines = [
+        "## Coverage: when a figure's inputs are incomplete",
+        "",
+        "`dvpi indicators --json`, the dashboard's API, the board report and the dashboard "
+        "add one field to an indicator entry whose inputs are incomplete for its period "
+        "(additive to the spec's shape: a complete entry is unchanged):",
+        "",
+        "```json",
+        '"repeat_victimisation_rate": {"value": 0.129, "numerator": 11276, '
+        '"denominator": 87236, "method": "linked",',
+        '  "coverage": {"complete": false, "reason": "from `adult_victims_incidents_repeat`: '
+        "look-back starts 2005-04-01, before the data's first date 2006-04-01\"}}",
+        "```",
+        "",
+        "The value is still given (the spec's shape), but every publication shows such a "
+        "figure as *not available*, with the reason in a note, and never compares it. "
+        "Coverage belongs to the force's extract, so every scope of a period shares it. "
+        "An entry is incomplete when (first reason found):",
+        "",
+        "1. **The data does not reach back far enough**: the period, or the look-back its "
+        "rule reads, starts before the first `recorded_date` of the reports, or the period "
+        "ends after the last. Look-backs:",
+    ]
+    for ind_id, lb in LOOKBACKS.items():
+        present = "" if ind_id in registry.by_id else " (a later version's indicator)"
+        lines.append(f"   - `{ind_id}`: {lb.rule}{present}")
+    lines += [
+        "2. **A table has no rows then**: a dated table the figure needs has no row dated "
+        "in the span it reads, and that span lies outside the dates the table holds (a "
+        "year with no row in the middle of a sparse table is a real zero). Each table is "
+        "dated by: " + ", ".join(f"`{t}.{c}`" for t, c in TABLE_DATES.items()) + ".",
+        "3. **A practice was not recorded then**: no row of the whole force's period shows "
+        "the practice a figure rests on, so a zero cannot be told from a gap:",
+    ]
+    for practice in PRACTICES:
+        ids = ", ".join(f"`{i}`" for i in practice.indicators)
+        lines.append(f"   - {practice.name} ({ids}): "
+                     f"\"{practice.absent.format(span='<period>')}\"")
+    lines += [
+        "4. **The definition was not in force**: "
+        + ", ".join(f"`{i}`" for i in DEFINITION_JUDGED)
+        + " judges the DV flags officers applied against the definition chosen, which "
+        "means nothing for a period its definition did not govern (dates on the "
+        "definitions above).",
+        "5. **It is built on an incomplete figure**: a rate, difference or sum inherits the "
+        "first incomplete figure's reason, as `from `<id>`: <reason>`.",
+        "",
+        "Not flagged: rules that count by another date with no bound (sanction detections "
+        "of crimes \"recorded in any period\", persons accused) reach before any extract; "
+        "in the first months of the data they miss crimes recorded before it.",
+        "",
+    ]
+    return lines
