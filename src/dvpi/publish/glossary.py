@@ -10,15 +10,17 @@ from __future__ import annotations
 from dvpi.indicators import coverage, registry
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.stats import disclosure, funnel, significance
+from dvpi.stats.display import percent_label
 from dvpi.stats.equality import CI_LEVEL
 from dvpi.stats.findings import TESTS_NOTE
 
 
 def _statistical_terms() -> list[tuple[str, str]]:
-    levels = " and ".join(f"{100 * lv:g}%" for lv in funnel.LEVELS)
+    levels = " and ".join(percent_label(lv) for lv in funnel.LEVELS)
     return [
         ("Statistically significant",
-         f"A change unlikely to be chance alone at the {100 * significance.LEVEL:g}% level. "
+         f"A change unlikely to be chance alone at the {percent_label(significance.LEVEL)} "
+         "level. "
          + TESTS_NOTE),
         ("No significant change",
          "The test does not rule out chance: the two figures may differ only by the "
@@ -29,7 +31,7 @@ def _statistical_terms() -> list[tuple[str, str]]:
          "outside the limits differs from the force by more than chance."),
         ("Relative rate index (RRI)",
          "A group's rate per 1,000 residents over the reference group's; 1 means the same "
-         f"rate. Shown with its {100 * CI_LEVEL:g}% interval."),
+         f"rate. Shown with its {percent_label(CI_LEVEL)} interval."),
         ("[c]", disclosure.NOTE.format(threshold=disclosure.DEFAULT_THRESHOLD)),
         ("Not available",
          "A figure that is not shown as a number: its source table was not supplied, or its "

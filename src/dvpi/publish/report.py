@@ -207,8 +207,10 @@ def _shown(ind, entry: dict | None, label: str, notes: Notes) -> tuple[str, str,
     return fmt.figure(ind, entry), fmt.fraction(entry), ""
 
 
-def _figure_rows(indicators, this: dict, last: dict, labels: tuple[str, str],
-                 notes: Notes) -> list[dict]:
+def _figure_rows(indicators, this: dict, last: dict,
+                 labels: tuple[str, str] = ("this year", "last year"),
+                 notes: Notes | None = None) -> list[dict]:
+    notes = notes if notes is not None else Notes()
     rows = []
     for ind in indicators:
         if ind.unit == "breakdown":
