@@ -113,3 +113,19 @@ def test_every_chart_has_a_text_alternative():
     assert "The table below lists every borough." in alt
     assert "y 3 in this year, 4 in last year" in re.search(
         r"<title[^>]*>([^<]+)", svgs[2]).group(1)
+
+
+def test_dashboard_funnel_names_only_the_far_boroughs_apart():
+    from dvpi.web import svg
+
+    f = funnel.funnel(_results(CROWDED), "r")
+    chart = str(svg.funnel_plot([(p.scope, p.denominator, p.rate) for p in f.points],
+                                f.force_rate, "Crowded",
+                                limits=lambda n, lv: funnel.control_limits(f.force_rate, n, lv)))
+    names = re.findall(r'<text class="name" x="([-\d.]+)" y="([-\d.]+)">([^<]+)</text>', chart)
+    assert 0 < len(names) <= svg.FUNNEL_LABELS
+    assert not any(n.startswith("Mid") for _, _, n in names)
+    boxes = [(float(x), float(x) + 6.2 * len(n), float(y)) for x, y, n in names]
+    for (a0, a1, ay), (b0, b1, by) in combinations(boxes, 2):
+        assert not (a0 < b1 and b0 < a1 and abs(ay - by) < svg.LINE), (a0, ay, b0, by)
+    assert chart.count('class="point out"') == 16  # triangles, not only a colour
