@@ -116,3 +116,13 @@ def test_comparisons_with_the_period_before_are_not_findings():
     out = _opening({"dv_gbh_with_intent_previous": {"value": 10}},
                    {"dv_gbh_with_intent_previous": {"value": 100}})
     assert out.changes == [] and out.summary[0].sentence.startswith("Of 0 figures")
+
+
+def test_a_comparison_with_the_period_before_is_not_set_against_the_force():
+    this = _result({"dv_gbh_with_intent_change": {"value": 0.0, "numerator": 0,
+                                                  "denominator": 1}}, scope="North")
+    force = _result({"dv_gbh_with_intent_change": {"value": 1.0, "numerator": 1,
+                                                   "denominator": 1}})
+    out = findings.key_findings(this, _result({}, LAST), period="2007-08",
+                                last_period="2006-07", force=force)
+    assert out.against_force == []

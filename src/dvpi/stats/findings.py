@@ -233,7 +233,8 @@ def key_findings(this: dict, last: dict, *, period: str, last_period: str,
         rates = []
         for ind in registry.INDICATORS:
             entry, f = this["indicators"].get(ind.id), force["indicators"].get(ind.id)
-            if not entry or not f or entry.get("unavailable") or coverage.incomplete(entry):
+            if (not entry or not f or not comparable(ind) or entry.get("unavailable")
+                    or coverage.incomplete(entry)):
                 continue
             found = _against_force(ind, entry, f, this.get("scope", ""))
             if found is not None:
