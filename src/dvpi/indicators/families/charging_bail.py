@@ -5,7 +5,7 @@ investigation."""
 from __future__ import annotations
 
 from dvpi.contract import codes
-from dvpi.indicators.measures import breakdown, count, day_counts, days_between, over_days
+from dvpi.indicators.measures import breakdown, day_counts, days_between, over_days
 from dvpi.indicators.model import Family, Indicator, Ref
 
 FAMILY = Family(
