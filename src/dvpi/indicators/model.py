@@ -194,6 +194,8 @@ class Indicator:
     version: int = 1
     # A rate that also gives its 95% Wilson score interval ("ci95").
     interval: bool = False
+    # What each key reads as, where the key is not a code every output already names.
+    key_labels: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:

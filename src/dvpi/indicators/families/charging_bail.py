@@ -19,6 +19,8 @@ FAMILY = Family(
 CPS_NEEDS = ("cps_cases",)
 BAIL_NEEDS = ("reports", "people", "bail")
 KIND_KEYS: tuple[str, ...] = codes.BAIL_KINDS
+KIND_LABELS = (("pre_charge_bail", "Pre-charge bail"),
+               ("released_under_investigation", "Released under investigation"))
 WEEKS_8 = codes.EIGHT_WEEKS_DAYS
 
 
@@ -94,7 +96,7 @@ INDICATORS = (
         "bail_periods_ended", "charging_bail", "Bail periods ended",
         "Bail rows whose `end_date` is in the period, by `kind`.",
         "breakdown", BAIL_NEEDS,
-        values=_ended_by_kind, keys=KIND_KEYS,
+        values=_ended_by_kind, keys=KIND_KEYS, key_labels=KIND_LABELS,
         rules=("29", "33"), version=2,
     ),
     Indicator(
@@ -118,6 +120,6 @@ INDICATORS = (
         "date.",
         "breakdown", BAIL_NEEDS,
         values=_open_by_kind,
-        keys=KIND_KEYS, rules=("29", "31", "33"), version=2,
+        keys=KIND_KEYS, key_labels=KIND_LABELS, rules=("29", "31", "33"), version=2,
     ),
 )

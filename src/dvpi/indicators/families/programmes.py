@@ -61,6 +61,7 @@ INDICATORS = (
         "programme_requirements_ordered", "programmes", "Programme requirements ordered",
         "Requirements whose `ordered_date` is in the period, by `programme`.",
         "breakdown", NEEDS, values=_ordered_by_programme, keys=PROGRAMME_KEYS,
+        key_labels=tuple(codes.PROGRAMMES.items()),
         rules=("29", "33"), version=2,
     ),
     Indicator(

@@ -100,6 +100,7 @@ INDICATORS = (
         "Protective notices issued and orders applied for in the period (`applied_date`), by "
         "`order_type`.",
         "breakdown", ORDER_NEEDS, values=_by_type, keys=ORDER_KEYS, rules=("29",), version=2,
+        key_labels=tuple(codes.PROTECTIVE_ORDER_TYPES.items()),
     ),
     Indicator(
         "protective_orders_granted_rate", "protective", "Protective orders granted",
@@ -121,6 +122,7 @@ INDICATORS = (
         "dvds_applications", "protective", "Disclosure scheme applications",
         "Disclosure requests received in the period (`received_date`), by `route`.",
         "breakdown", DVDS_NEEDS, values=_by_route, keys=ROUTE_KEYS, rules=("29",), version=2,
+        key_labels=tuple(codes.DVDS_ROUTES.items()),
     ),
     *(_route_rate(route) for route in ROUTE_KEYS),
     Indicator(

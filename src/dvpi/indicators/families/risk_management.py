@@ -141,6 +141,7 @@ INDICATORS = (
         "Referrals of victims dated in the period, by `service`; scoped through the victim's "
         "report.",
         "breakdown", REFERRAL_NEEDS, values=_by_service, keys=SERVICE_KEYS,
+        key_labels=tuple(codes.SUPPORT_SERVICES.items()),
         rules=("29", "33"), version=2,
     ),
     Indicator(

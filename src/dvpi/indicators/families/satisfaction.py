@@ -88,7 +88,8 @@ INDICATORS = (
         "`treatment`), the satisfied share among the period's surveys answering it: "
         "`values` by element, and `n`, the answers.",
         "rates", NEEDS, numerator=_elements(False), denominator=_elements(True),
-        keys=ELEMENT_KEYS, rules=("29", "33"), version=2,
+        keys=ELEMENT_KEYS, key_labels=tuple(codes.SURVEY_ELEMENTS.items()),
+        rules=("29", "33"), version=2,
     ),
     Indicator(
         "victim_satisfaction_gap_ethnicity", "satisfaction",
@@ -99,5 +100,6 @@ INDICATORS = (
         "Adds `white_rate`, `bme_rate`, `white_n`, `bme_n`.",
         "gap", NEEDS, numerator=_by_group(True), denominator=_by_group(False),
         keys=GROUP_KEYS, rules=("29", "33"), version=2,
+        key_labels=((WHITE, "White"), (BME, "Black, Asian or racially minoritised")),
     ),
 )
