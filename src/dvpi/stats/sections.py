@@ -115,8 +115,7 @@ def target_text(ind: Indicator, target: dict | None) -> dict[str, str] | None:
     hidden = bool(target.get("suppressed"))
     met = target.get("met")
     return {
-        "target": ("≤ " if target.get("direction") == "at_most" else "")
-        + fmt.number(target.get("target"), ind.display),
+        "target": fmt.number(target.get("target"), ind.display),
         "actual": MARK if hidden else fmt.number(target.get("actual"), ind.display),
         "met": "" if hidden or met is None else ("met" if met else "not met"),
         "status": "" if hidden else (rag_from_target(target) or ""),
