@@ -110,7 +110,9 @@ def test_headline_figures_match_the_engine(internal, inputs):
                 fraction = td.find(class_="fraction").get_text()
                 assert fraction == f"{entry['numerator']:,} / {entry['denominator']:,}"
             checked += 1
-    non_breakdowns = [i for i in registry.INDICATORS if i.unit != "breakdown"]
+    # (The report's sections are version 1's: version 2's come with their own issue.)
+    non_breakdowns = [i for i in registry.INDICATORS
+                      if i.unit != "breakdown" and i.version == 1]
     assert checked >= 2 * len(non_breakdowns) - 4
 
 
