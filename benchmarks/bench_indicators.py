@@ -72,7 +72,8 @@ def build_warehouse(path: Path, copies: int) -> None:
 
 
 # Version-2 rows made from a warehouse's own reports and people, for timing only (not
-# calibrated: ``dvpi synth`` makes the real ones); h is a stable hash of the row's id.
+# calibrated: ``dvpi synth`` makes the real ones); h and g are two stable hashes of
+# the row's id (g chooses the rows, h their values).
 V2_ROWS: dict[str, str] = {
     "bail": """SELECT 'B' || person_id, person_id,
         CASE WHEN h % 3 = 0 THEN 'released_under_investigation' ELSE 'pre_charge_bail' END,
@@ -85,12 +86,12 @@ V2_ROWS: dict[str, str] = {
         ['dvpn', 'dvpo', 'non_molestation', 'restraining'][(h % 4) + 1], report_id, NULL,
         recorded_date, ['granted', 'refused', NULL][(h % 3) + 1],
         CASE WHEN h % 3 = 0 AND h % 5 = 0 THEN recorded_date + 20 END
-        FROM hashed_reports WHERE dv_flag AND h % 40 = 0""",
+        FROM hashed_reports WHERE dv_flag AND g % 40 = 0""",
     "disclosures": """SELECT 'D' || report_id, borough,
         CASE WHEN h % 2 = 0 THEN 'right_to_ask' ELSE 'right_to_know' END, recorded_date,
         ['disclosed', 'not_disclosed', NULL][(h % 3) + 1],
         CASE WHEN h % 3 <> 2 THEN recorded_date + CAST(h % 60 AS INTEGER) END
-        FROM hashed_reports WHERE dv_flag AND h % 50 = 0""",
+        FROM hashed_reports WHERE dv_flag AND g % 50 = 0""",
     "marac_cases": """SELECT 'M' || p.person_id, r.borough, r.recorded_date + 14,
         'V' || (p.h % 15000), p.person_id, r.recorded_date,
         ['police', 'idva', 'health', 'other'][(p.h % 4) + 1], 'visible_high_risk',
@@ -98,25 +99,25 @@ V2_ROWS: dict[str, str] = {
         CASE WHEN p.h % 7 = 0 THEN true END, CASE WHEN p.h % 5 = 0 THEN false END,
         CAST(p.h % 3 AS BIGINT)
         FROM hashed_people AS p JOIN reports r USING (report_id)
-        WHERE p.role = 'victim' AND r.dv_flag AND p.h % 12 = 0""",
+        WHERE p.role = 'victim' AND r.dv_flag AND p.g % 12 = 0""",
     "support_referrals": """SELECT 'F' || p.person_id, p.person_id,
         ['idva', 'isva', 'victim_support', 'refuge', 'other'][(p.h % 5) + 1],
         r.recorded_date + CAST(p.h % 30 AS INTEGER), CASE WHEN p.h % 4 <> 0 THEN p.h % 3 <> 0 END
         FROM hashed_people AS p JOIN reports r USING (report_id)
-        WHERE p.role = 'victim' AND p.h % 5 = 0""",
+        WHERE p.role = 'victim' AND p.g % 5 = 0""",
     "victim_surveys": """SELECT 'Q' || p.person_id, p.person_id, r.recorded_date + 60,
         s[(p.h % 7) + 1], s[(p.h % 5) + 1], s[(p.h % 3) + 1], NULL, s[(p.h % 6) + 1]
         FROM hashed_people AS p JOIN reports r USING (report_id),
         (SELECT ['completely_satisfied', 'very_satisfied', 'fairly_satisfied', 'neither',
                  'fairly_dissatisfied', 'very_dissatisfied', 'completely_dissatisfied'] AS s)
-        WHERE p.role = 'victim' AND p.h % 20 = 0""",
+        WHERE p.role = 'victim' AND p.g % 20 = 0""",
     "programme_requirements": """SELECT 'P' || person_id, person_id,
         ['idap', 'bbr', 'other'][(h % 3) + 1], arrest_date + 90, arrest_date + 450,
         CASE WHEN h % 4 <> 0 THEN arrest_date + CAST(90 + h % 200 AS INTEGER) END,
         CASE WHEN h % 4 = 1 THEN arrest_date + 400 END,
         CASE WHEN h % 4 = 1 THEN 'completed' END
         FROM hashed_people
-        WHERE role = 'suspect' AND arrest_date IS NOT NULL AND h % 20 = 0""",
+        WHERE role = 'suspect' AND arrest_date IS NOT NULL AND g % 20 = 0""",
 }
 
 
@@ -130,7 +131,8 @@ def add_v2_tables(path: Path) -> dict[str, int]:
         create_schema(con)  # a version-1 warehouse gains the new columns first
         for table, key in (("people", "person_id"), ("reports", "report_id")):
             con.execute(f"CREATE TEMP VIEW hashed_{table} AS SELECT *, "
-                        f"CAST(hash({key}) % 1000003 AS BIGINT) AS h FROM {table}")
+                        f"CAST(hash({key}) % 1000003 AS BIGINT) AS h, "
+                        f"CAST(hash({key} || '#') % 1000003 AS BIGINT) AS g FROM {table}")
         added = {}
         for name, select in V2_ROWS.items():
             table = TABLES[name]
