@@ -50,12 +50,6 @@ def over_days(t: ir.Table, days: ir.IntegerValue, limit: int) -> ir.Table:
     return count(t.filter((days > limit).fill_null(False)))
 
 
-def with_days(t: ir.Table, days: ir.IntegerValue) -> ir.Table:
-    """Rows whose days are known (precise rule 31), with ``days``."""
-    t = t.mutate(days=days)
-    return t.filter(t.days.notnull())
-
-
 # Keys of the standard person breakdowns, and how a people row is keyed (rule 12).
 GENDER_KEYS: tuple[str, ...] = tuple(codes.GENDERS)
 ETHNIC_KEYS: tuple[str, ...] = tuple(codes.ETHNIC_APPEARANCES)

@@ -37,8 +37,8 @@ KEYED_RATE_UNITS: tuple[str, ...] = ("rates", "gap")
 # How a figure is shown (dvpi.stats.display is the one formatter that reads it):
 # count "1,234"; percent "42.1%" (a proportion × 100); ratio "2.00 : 1" (a quotient of two
 # counts); per_100 "63.2 per 100"; per_1000 "0.002 per 1,000"; per_10000 "47.0 per 10,000"
-# (the value already scaled); days "12.5 days"; points "+4.2 pts" (a difference of two
-# proportions, × 100).
+# (the value already scaled); days "12.5 days"; points: a difference of two proportions in
+# percentage points (+4.2 pts).
 DisplayKind = Literal["count", "percent", "ratio", "per_100", "per_1000", "per_10000",
                       "days", "points"]
 DISPLAY_KINDS: tuple[str, ...] = ("count", "percent", "ratio", "per_100", "per_1000",

@@ -19,47 +19,51 @@ FAMILY = Family(
 NEEDS = ("reports", "risk_assessments")
 ELEVATED: tuple[str, ...] = ("medium", "high")
 HIGH = "high"
-PRIMARY, SECONDARY = codes.RISK_STAGES
+PRIMARY = codes.RISK_STAGES[0]  # the other stage is secondary
 SERVICE_KEYS: tuple[str, ...] = tuple(codes.SUPPORT_SERVICES)
 REFERRAL_NEEDS = ("reports", "people", "support_referrals")
 
 
-def _assessments(ctx):
-    return ctx.raw("risk_assessments")
+def risk_summary(ctx):
+    """Per report with assessments (any date): whether a primary assessment is medium or
+    high, any assessment is medium or high, any is high, any is secondary, any records a
+    plan. Made once; every measure below filters it."""
+
+    def build():
+        ra = ctx.raw("risk_assessments")
+        primary = ra.stage.fill_null(codes.RISK_STAGE_DEFAULT) == PRIMARY
+        elevated = ra.risk_level.isin(ELEVATED)
+
+        def anyone(condition):
+            return condition.fill_null(False).ifelse(1, 0).max() == 1
+
+        return ra.group_by("report_id").agg(
+            primary_elevated=anyone(primary & elevated),
+            elevated=anyone(elevated),
+            high=anyone(ra.risk_level == HIGH),
+            secondary=anyone(~primary),
+            planned=anyone(ra.plan_recorded),
+        )
+
+    return ctx.memo("risk_summary", build)
 
 
-def _stage(ra):
-    return ra.stage.fill_null(codes.RISK_STAGE_DEFAULT)
+def assessed_reports(ctx):
+    """The period's DV-flagged reports with assessments, with their ``risk_summary``."""
+    return dv_reports(ctx).select("report_id", "cell").join(risk_summary(ctx), "report_id")
 
 
-def _reports_with(ctx, assessments):
-    """The period's DV-flagged reports with at least one of ``assessments``."""
-    return dv_reports(ctx).semi_join(assessments.select("report_id"), "report_id")
+def _where(condition):
+    def measure(ctx):
+        r = assessed_reports(ctx)
+        return count(r.filter(condition(r)))
 
-
-def _elevated(ctx, primary_only: bool = False):
-    """Reports whose highest level (over their primary assessments) is medium or high."""
-    ra = _assessments(ctx)
-    if primary_only:
-        ra = ra.filter(_stage(ra) == PRIMARY)
-    return _reports_with(ctx, ra.filter(ra.risk_level.isin(ELEVATED)))
-
-
-def _secondary_of_elevated(ctx):
-    ra = _assessments(ctx)
-    return _elevated(ctx, primary_only=True).semi_join(
-        ra.filter(_stage(ra) == SECONDARY).select("report_id"), "report_id")
-
-
-def _planned_of_elevated(ctx):
-    ra = _assessments(ctx)
-    return _elevated(ctx).semi_join(
-        ra.filter(ra.plan_recorded.fill_null(False)).select("report_id"), "report_id")
+    return measure
 
 
 def _high_risk(ctx):
-    ra = _assessments(ctx)
-    return _reports_with(ctx, ra.filter(ra.risk_level == HIGH))
+    r = assessed_reports(ctx)
+    return r.filter(r.high)
 
 
 def _high_risk_with_victim(ctx, victims):
@@ -105,15 +109,15 @@ INDICATORS = (
         "Of the DV-flagged reports of the period whose highest level over their `primary` "
         "assessments is `medium` or `high`, the share with at least one `secondary` "
         "assessment.",
-        "rate", NEEDS, numerator=lambda ctx: count(_secondary_of_elevated(ctx)),
-        denominator=lambda ctx: count(_elevated(ctx, primary_only=True)),
+        "rate", NEEDS, numerator=_where(lambda r: r.primary_elevated & r.secondary),
+        denominator=_where(lambda r: r.primary_elevated),
         rules=("26", "29", "32"), version=2,
     ),
     Indicator(
         "risk_plan_rate", "risk_management", "Risk-management plans recorded",
         "Of the DV-flagged reports of the period whose highest level over all assessments is "
         "`medium` or `high`, the share with at least one assessment with `plan_recorded`.",
-        "rate", NEEDS, numerator=lambda ctx: count(_planned_of_elevated(ctx)),
+        "rate", NEEDS, numerator=_where(lambda r: r.elevated & r.planned),
         denominator=Sum((Ref("risk_level_distribution", "medium"),
                          Ref("risk_level_distribution", "high"))),
         rules=("26", "29", "32"), version=2,
