@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from dvpi.contract import codes
-from dvpi.indicators import registry
+from dvpi.indicators import registry, worklists
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.indicators.model import SCALES, Indicator, describe
 from dvpi.indicators.periods import LOOKBACK_MONTHS
@@ -136,6 +136,7 @@ def render(existing: str | None = None) -> str:
         out += [f"## {fam.title}", "", fam.description, ""]
         for ind in registry.in_family(fam.id):
             out += _indicator(ind)
+    out += worklists.methodology_lines()
     out += [READINGS_START, _readings(existing), READINGS_END, ""]
     return "\n".join(out)
 

@@ -321,3 +321,51 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return " ".join(str(v) for v in value)
     return value
+
+
+# --- the methodology (docs/methodology.md is generated with this section) ---------------------
+
+READINGS: tuple[str, ...] = (
+    "The lists that itemise an indicator are built from that indicator's own expressions "
+    "(a test checks the counts agree for the force and every borough at several dates).",
+    "\"As at\" is the period's last day; where the period runs past the data (a year in "
+    "progress), the list is taken on the data's latest recorded date instead, because a "
+    "list as at a day after the extract would count waits and bail periods that had not "
+    "happened. The dashboard and `dvpi worklists export` say which day.",
+    "High-risk victims are matched to referrals and MARAC cases by the victim's `person_id`, "
+    "as the two high-risk indicators match them, not through person resolution: a victim "
+    "referred under another report's people row is listed (a list that protects people "
+    "errs towards listing). One row per victim row of the report.",
+    "A disclosure request is waiting when it has no decision, or one dated after the "
+    "list's day; a decision recorded without a date counts as made; `withdrawn` is a "
+    "decision. Waiting more than 28 days is strictly more than 28 days, so that a "
+    "request decided in 28 days is never listed (the indicator's \"within 28 days\" is "
+    "28 days or fewer).",
+)
+
+
+def methodology_lines() -> list[str]:
+    """The Worklists section of docs/methodology.md, from the declarations."""
+    out = [
+        "## Worklists (restricted record lists)", "",
+        "Lists that name records, never published: the dashboard shows each to the roles "
+        "it names, for the user's own borough (a borough user), and logs every view and "
+        "export; `dvpi worklists export` exports one, audited; the weekly pack puts the "
+        "borough's in its RESTRICTED workbook. Each is declared once in "
+        "`dvpi.indicators.worklists`.", "",
+    ]
+    for w in WORKLISTS:
+        taken = ("as at the period's last day (or the data's latest date)" if w.as_at
+                 else "over the period")
+        out += [f"#### Worklist `{w.id}` — {w.title}", "", w.definition, "",
+                f"- one row: {w.unit}; taken {taken}; a row's record: `{w.key}`",
+                f"- shown to: {', '.join(f'`{r}`' for r in w.roles)}",
+                f"- needs: {', '.join(f'`{t}`' for t in w.needs)} (not available, never "
+                "empty, when one is not loaded)"]
+        if w.indicator:
+            out.append(f"- itemises `{w.indicator}`: the same count for the same period "
+                       "and scope")
+        out.append("")
+    out += ["### Readings for the worklists", ""]
+    out += [f"{i}. {text}" for i, text in enumerate(READINGS, start=1)]
+    return [*out, ""]

@@ -193,7 +193,8 @@ def methodology(dash: Dashboard) -> dict[str, Any]:
         families.setdefault(info.family, []).append(info)
     sections = [(dash.engine.families.get(f, f.replace("_", " ").capitalize()), items)
                 for f, items in families.items()]
-    return {"sections": sections, "definitions": list(DEFINITIONS.values())}
+    return {"sections": sections, "definitions": list(DEFINITIONS.values()),
+            "worklists": list(dash.engine.worklists.values())}
 
 
 def list_end(dash: Dashboard, snap: Snapshot, choice: Choice, kind: str):
