@@ -277,7 +277,10 @@ def fetch(worklist: Worklist, backend: Backend, start: dt.date, end: dt.date,
 
 
 def record_ids(worklist: Worklist, rows: list[dict[str, Any]]) -> list[str]:
-    """The records a list's rows name, as ``<key>:<value>`` (for the audit log)."""
+    """The records a list's rows name, as ``<key>:<value>`` (for the audit log, beside
+    the report ids: none for a list of reports)."""
+    if worklist.key == "report_id":
+        return []
     return sorted({f"{worklist.key}:{r[worklist.key]}" for r in rows
                    if r.get(worklist.key) is not None})
 

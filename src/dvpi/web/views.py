@@ -260,6 +260,7 @@ def record_ids(lists: list[dict[str, Any]]) -> list[str]:
     """``<key>:<value>`` of every record the lists' rows name by their declared key
     (``bail_id:B8``, ``request_id:D9``), for the audit log beside the report ids."""
     ids = {f"{wl['record_key']}:{row[wl['record_key']]}" for wl in lists
+           if wl["record_key"] != "report_id"  # those are in the report ids already
            for row in wl["rows"] if row.get(wl["record_key"]) is not None}
     return sorted(ids)
 
