@@ -51,12 +51,15 @@ BOROUGH_FIGURES: tuple[str, ...] = sections.all_funnel_ids()
 
 
 def _funnel_block(ind_id: str, current: list[dict], year: str) -> dict[str, Any] | None:
-    """One rate across the boroughs, or None when the force figure is not available."""
+    """One rate across the boroughs, or None when the force figure is not available or
+    no borough can be compared."""
     ind = registry.get(ind_id)
     force = current[0]["indicators"].get(ind_id)
     if len(current) < 2 or not force or force.get("unavailable"):
         return None
     f = funnel.funnel(current, ind_id)
+    if not f.points:  # no borough to compare (no cases, or every one suppressed)
+        return None
     league = funnel.league_table(f)
     outside = [row | {"rate_text": fmt.percent(row["rate"]),
                       "fraction": f"{fmt.count(row['numerator'])} / "
@@ -64,7 +67,7 @@ def _funnel_block(ind_id: str, current: list[dict], year: str) -> dict[str, Any]
                for row in league if row["band"] in OUTSIDE]
     return {
         "id": ind_id, "title": ind.title, "force_rate": fmt.figure(ind, force),
-        "chart": charts.funnel_chart(f, title=f"{ind.title}, {year}") if f.points else "",
+        "chart": charts.funnel_chart(f, title=f"{ind.title}, {year}"),
         "outside": outside, "within": len(league) - len(outside), "omitted": f.omitted,
     }
 
