@@ -177,14 +177,11 @@ class Computation:
 
     # -- arithmetic -----------------------------------------------------------------
     def _values(self, ind: Indicator, cell: int) -> dict[str, int]:
-        label = f"{ind.id}.values"
-        unknown = self.keys_seen.get((label, cell), set()) - set(ind.keys)
-        if unknown:
-            raise RuntimeError(f"{ind.id}: keys outside its list: {sorted(unknown)}")
-        return {k: self.counts.get((label, cell, k), 0) for k in ind.keys}
+        return self._keyed(ind, "values", cell)
 
     def _keyed(self, ind: Indicator, name: str, cell: int) -> dict[str, int]:
-        """A keyed measure's counts (keyed rates), every key of the indicator present."""
+        """A keyed measure's counts (a breakdown's values, a keyed rate's parts), every key
+        of the indicator present."""
         label = f"{ind.id}.{name}"
         unknown = self.keys_seen.get((label, cell), set()) - set(ind.keys)
         if unknown:
