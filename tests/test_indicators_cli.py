@@ -18,7 +18,11 @@ def test_json_matches_expected(example_warehouse, example_dir):
                               "--people", "exact", "--json"])
     assert res.exit_code == 0, res.output
     expected = json.loads((example_dir / "expected.json").read_text())
-    assert json.loads(res.stdout) == expected
+    out = json.loads(res.stdout)
+    # expected.json is the version-1 catalogue: its figures stay exactly as they were.
+    v1 = {i: f for i, f in out["indicators"].items() if i in expected["indicators"]}
+    assert {**out, "indicators": v1} == expected
+    assert "obtj_rate" in out["indicators"]
 
 
 def test_linked_is_the_default_method_and_the_output_names_it(example_warehouse, tmp_path):

@@ -57,3 +57,35 @@ def test_no_targets_table(tmp_path, engine):
     out = compute(path, dt.date(2007, 4, 1), dt.date(2008, 3, 31), engine=engine,
                   ids=["dv_incidents"], people="exact")
     assert out["targets"] == {}
+
+
+def test_targets_on_version_2_figures(tmp_path, engine):
+    """A median by its days, a per-10,000 figure on its scale, a gap by its value; a rate
+    per key has no one figure to compare."""
+    import test_indicators_marac as marac
+    import test_indicators_protective as protective
+    import test_indicators_satisfaction as satisfaction
+
+    targets = [
+        target("dvds_days_to_decision", "2007-04-01", "2008-03-31", 28, direction="at_most"),
+        target("marac_cases_per_10000_adult_females", "2007-04-01", "2008-03-31", 40),
+        target("victim_satisfaction_gap_ethnicity", "2007-04-01", "2008-03-31", 0.1,
+               direction="at_most"),
+        target("victim_satisfaction_by_element", "2007-04-01", "2008-03-31", 0.8),
+    ]
+    sat = satisfaction.data()
+    path = warehouse(tmp_path, reports=sat["reports"], people=sat["people"],
+                     victim_surveys=sat["victim_surveys"],
+                     disclosures=protective.data()["disclosures"],
+                     marac_cases=marac.data()["marac_cases"],
+                     population=marac.data()["population"], targets=targets)
+    ids = ["dvds_days_to_decision", "marac_cases_per_10000_adult_females",
+           "victim_satisfaction_gap_ethnicity", "victim_satisfaction_by_element"]
+    got = compute(path, *YEAR, engine=engine, ids=ids, people="exact")["targets"]
+    assert got == {
+        "dvds_days_to_decision": {"target": 28, "actual": 31.5, "met": False},
+        "marac_cases_per_10000_adult_females": {
+            "target": 40.0, "actual": 10000 * 8 / 3000, "met": False},
+        "victim_satisfaction_gap_ethnicity": {"target": 0.1, "actual": 1.0, "met": False},
+        "victim_satisfaction_by_element": {"target": 0.8, "actual": None, "met": None},
+    }

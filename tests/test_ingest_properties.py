@@ -276,3 +276,83 @@ def test_line_numbers_hold_in_a_file_big_enough_for_parallel_reading(tmp_path: P
     assert misnumbered == 0
     assert len(quarantined) == len(range(0, n, 997))
     assert all(report == f"R{line}" for line, report in quarantined)
+
+
+# --- version 2: the bad-row rules over several columns ----------------------------------
+
+DAY_POOL = [None, "2007-05-01", "2007-06-01", "2007-07-01"]
+
+
+def _maybe(values):
+    return st.sampled_from([None, *values])
+
+
+@st.composite
+def v2_rows(draw) -> dict[str, list[dict]]:
+    """Rows of the tables with rules over several columns, each cell blank or a value
+    that may or may not break a rule."""
+    n = draw(st.integers(1, 6))
+    days = st.sampled_from(DAY_POOL)
+    out: dict[str, list[dict]] = {"bail": [], "disclosures": [], "cps_cases": [],
+                                  "protective_orders": [], "programme_requirements": []}
+    for i in range(n):
+        out["bail"].append({
+            "bail_id": f"B{i}", "person_id": "S1", "kind": "pre_charge_bail",
+            "start_date": "2007-06-01", "end_date": draw(days),
+            "ended_by": draw(_maybe(["charge", "other"]))})
+        out["disclosures"].append({
+            "request_id": f"D{i}", "borough": "North", "route": "right_to_ask",
+            "received_date": "2007-06-01", "decision": draw(_maybe(["disclosed", "withdrawn"])),
+            "decision_date": draw(days)})
+        out["cps_cases"].append({
+            "cps_urn": f"K{i}", "borough": "North", "dv_flagged": True,
+            "referred_date": "2007-06-01", "decision": draw(_maybe(["charge", "other"])),
+            "decision_date": draw(days)})
+        out["protective_orders"].append({
+            "order_id": f"O{i}", "borough": "North", "order_type": "dvpo",
+            "applied_date": "2007-06-01",
+            "outcome": draw(_maybe(["granted", "refused", "withdrawn"])),
+            "first_breach_date": draw(days)})
+        out["programme_requirements"].append({
+            "requirement_id": f"P{i}", "person_id": "S1", "programme": "idap",
+            "ordered_date": "2007-05-01", "started_date": draw(days),
+            "ended_date": draw(days),
+            "ended_reason": draw(_maybe(["completed", "expired_before_start"]))})
+    return out
+
+
+def _breaks_a_rule(table: str, r: dict) -> bool:
+    """The format's rules (interchange-format.md, "Version 2 additions"), in Python."""
+    if table == "bail":
+        return bool((r["end_date"] and r["end_date"] < r["start_date"])
+                    or (r["ended_by"] and not r["end_date"]))
+    if table in ("disclosures", "cps_cases"):
+        start = r["received_date"] if table == "disclosures" else r["referred_date"]
+        return bool(r["decision_date"] and (r["decision_date"] < start or not r["decision"]))
+    if table == "protective_orders":
+        return bool(r["first_breach_date"] and r["outcome"] != "granted")
+    return bool((r["ended_date"] is None) != (r["ended_reason"] is None)
+                or (r["ended_reason"] == "expired_before_start" and r["started_date"]))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=v2_rows())
+def test_the_version_2_row_rules_quarantine_exactly_the_rows_that_break_them(data):
+    from indicator_data import report, suspect, write_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_dataset(Path(tmp) / "x", reports=[report("R1")],
+                               people=[suspect("S1", "R1")], **data)
+        wh = Path(tmp) / "w.duckdb"
+        result = load_dataset(folder, wh)
+        con = duckdb.connect(str(wh), read_only=True)
+        try:
+            bad = {(t, line) for t, line in con.execute(
+                "SELECT table_name, line FROM quarantine").fetchall()}
+        finally:
+            con.close()
+    expected = {(t, i + 2) for t, rows in data.items() for i, r in enumerate(rows)
+                if _breaks_a_rule(t, r)}
+    assert bad == expected
+    for c in result.counts:
+        assert c.read == c.loaded + c.quarantined

@@ -22,7 +22,12 @@ PATTERNS: dict[str, str] = {
     "ratio": r"^-?\d+(\.\d+)? : 1$",
     "per_100": r"^-?\d+(\.\d+)? per 100$",
     "per_1000": r"^-?[\d.e+-]+ per 1,000$",
+    "per_10000": r"^-?[\d.,]+ per 10,000$",
+    "days": r"^-?[\d,]+(\.\d+)? days?$",
+    "points": r"^[+-]\d+(\.\d+)? pts$",
 }
+# A rate per key reads as "Key 25.0% (n 4), ...".
+RATES_PATTERN = r"^[^,]+ \d+(\.\d+)?% \(n \d+\)(, [^,]+ \d+(\.\d+)?% \(n \d+\))*$"
 
 
 def _entry(ind: Indicator) -> dict:
@@ -31,7 +36,21 @@ def _entry(ind: Indicator) -> dict:
         return {"values": {k: 1 for k in ind.keys}, "total": len(ind.keys)}
     if ind.unit == "count":
         return {"value": 3}
+    if ind.unit == "median":
+        return {"value": 3, "n": 4}
+    if ind.unit == "rates":
+        return {"values": dict.fromkeys(ind.keys, 0.25), "n": dict.fromkeys(ind.keys, 4)}
+    if ind.unit == "gap":
+        a, b = ind.keys
+        return {"value": 0.25, f"{a}_rate": 0.5, f"{b}_rate": 0.25, f"{a}_n": 4, f"{b}_n": 4}
     return {"value": 0.25 * ind.scale, "numerator": 1, "denominator": 4}
+
+
+def _hidden(ind: Indicator, entry: dict) -> dict:
+    """The entry with its headline suppressed (every key's rate, for a rate per key)."""
+    if ind.unit == "rates":
+        return {**entry, "suppressed": [f"values.{k}" for k in ind.keys]}
+    return {**entry, "suppressed": ["total" if "values" in entry else "value"]}
 
 
 def _kinds(ind: Indicator) -> list[Display]:
@@ -47,10 +66,13 @@ def test_every_indicator_formats_by_its_declared_display(ind):
     entry = _entry(ind)
     for shown in _kinds(ind):
         one = replace(ind, display=shown)
-        assert re.match(PATTERNS[shown.kind], display.figure(one, entry)), (ind.id, shown)
-        assert re.match(r"^\+0(\.0+)?( \(\+0\.0%\)| pts)?$", display.change(one, entry, entry))
-    hidden = {**entry, "suppressed": ["total" if "values" in entry else "value"]}
-    assert display.figure(ind, hidden) == MARK
+        pattern = RATES_PATTERN if ind.unit == "rates" else PATTERNS[shown.kind]
+        assert re.match(pattern, display.figure(one, entry)), (ind.id, shown)
+        change = display.change(one, entry, entry)
+        assert re.match(r"^\+0(\.0+)?( \(\+0\.0%\)| pts)?$", change) or (
+            ind.unit == "rates" and change == ""), (ind.id, change)  # no one headline
+    hidden = display.figure(ind, _hidden(ind, entry))
+    assert hidden == MARK or (ind.unit == "rates" and hidden.count(MARK) == len(ind.keys))
     assert display.figure(ind, {"unavailable": "no table"}) == display.NOT_AVAILABLE
     assert display.figure(ind, None) == display.NO_RATE
     assert display.excel_format(ind.display)
@@ -87,7 +109,8 @@ def test_cli_web_and_report_show_what_the_formatter_says(ind):
     entry = _entry(ind)
     expected = display.figure(ind, entry)
     assert present.show(entry, ind.unit, ind.id) == expected
-    assert present.number(display.headline(entry), ind.unit, ind.id) == expected
+    if ind.unit != "rates":  # a rate per key has no one headline
+        assert present.number(display.headline(entry), ind.unit, ind.id) == expected
     row, = report._figure_rows([ind], {"indicators": {ind.id: entry}},
                                {"indicators": {ind.id: entry}}) or [None]
     if ind.unit != "breakdown":

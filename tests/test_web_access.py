@@ -57,6 +57,8 @@ MATRIX: dict[tuple[str, str], Case | None] = {
     ("GET", "/boroughs/{borough}"): Case(BOROUGH_AGGREGATES, ("own", "other")),
     ("GET", "/equality"): Case(FORCE_AGGREGATES),
     ("GET", "/boroughs/{borough}/equality"): Case(BOROUGH_AGGREGATES, ("own", "other")),
+    ("GET", "/safeguarding"): Case(FORCE_AGGREGATES),
+    ("GET", "/boroughs/{borough}/safeguarding"): Case(BOROUGH_AGGREGATES, ("own", "other")),
     ("GET", "/methodology"): Case(ANY_USER),
     ("GET", "/worklists"): Case(FORCE_RECORDS),
     ("GET", "/boroughs/{borough}/worklists"): Case(BOROUGH_RECORDS, ("own", "other")),

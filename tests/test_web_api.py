@@ -69,7 +69,10 @@ def test_the_api_returns_exactly_the_engine_object(app, tokens, engine_con):
     # method (linked); on the worked example it gives the hand-worked (exact) figures.
     assert got.json() == compute(engine_con, **FY, people="linked")
     spec = json.loads((Path(__file__).parent / "data/example/expected.json").read_text())
-    assert _without_method(got.json()) == _without_method(spec)
+    # expected.json is the version-1 catalogue: those figures exactly, v2's beside them.
+    v1 = {**got.json(), "indicators": {k: f for k, f in got.json()["indicators"].items()
+                                        if k in spec["indicators"]}}
+    assert _without_method(v1) == _without_method(spec)
     assert {f["method"] for f in got.json()["indicators"].values() if "method" in f} == {
         "linked"}
     da = _client(app, tokens["analyst"]).get(

@@ -15,7 +15,7 @@ from dvpi.cli.application import app
 from dvpi.cli.common import computing, fail, shown
 from dvpi.indicators import TABLES_READ, compute, compute_by_borough, coverage, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
-from dvpi.indicators.model import Indicator
+from dvpi.indicators.model import DEFAULT_DISPLAY, Indicator
 from dvpi.indicators.periods import PeriodError, financial_year
 from dvpi.people import DEFAULT_METHOD, method_names
 from dvpi.stats import display
@@ -24,6 +24,7 @@ from dvpi.warehouse import DEFAULT_ENGINE, ENGINES
 console = Console()
 err = Console(stderr=True)
 BY_CHOICES = ("borough",)
+PERCENT = DEFAULT_DISPLAY["rate"]
 
 
 
@@ -64,8 +65,18 @@ def _figure_text(ind: Indicator, fig: dict[str, Any]) -> str:
     if ind.unit == "breakdown":
         parts = ", ".join(f"{k}: {display.count(v)}" for k, v in fig["values"].items() if v)
         return f"{text} ({parts})" if parts else text
+    if ind.unit == "median":
+        return f"{text}  (n {display.part(fig, 'n')})"
+    if ind.unit == "gap":
+        groups = ", ".join(
+            f"{display.key_label(ind.id, k)} {display.number(fig.get(f'{k}_rate'), PERCENT)}"
+            f" of {display.part(fig, f'{k}_n')}" for k in ind.keys)
+        return f"{text}  ({groups})"
     if "numerator" in fig:
-        return f"{text}  ({display.fraction(fig)})"
+        interval = fig.get("ci95")
+        ci = (f", 95% CI {display.percent(interval[0])} to {display.percent(interval[1])}"
+              if interval else "")
+        return f"{text}  ({display.fraction(fig)}{ci})"
     return text
 
 

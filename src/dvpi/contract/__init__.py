@@ -1,8 +1,17 @@
-"""The interchange format (version 1) as data: tables, columns, code lists, age bands."""
+"""The interchange format (version 2) as data: tables, columns, code lists, age bands."""
 
 from dvpi.contract import codes
-from dvpi.contract.tables import LINEAGE_COLUMNS, TABLES, Column, Reference, Table
+from dvpi.contract.tables import (
+    LINEAGE_COLUMNS,
+    TABLES,
+    VERSION_1_TABLES,
+    Column,
+    Reference,
+    RowRule,
+    Table,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
-__all__ = ["FORMAT_VERSION", "LINEAGE_COLUMNS", "TABLES", "Column", "Reference", "Table", "codes"]
+__all__ = ["FORMAT_VERSION", "LINEAGE_COLUMNS", "TABLES", "VERSION_1_TABLES", "Column",
+           "Reference", "RowRule", "Table", "codes"]

@@ -1,4 +1,4 @@
-"""Code lists of the DV record interchange format, version 1.
+"""Code lists of the DV record interchange format, version 2.
 
 Every code, label and band in dvpi is read from here: the loader validates against
 these lists, the indicator engine groups by them, the reports and dashboard label
@@ -142,6 +142,104 @@ DASH_VISIBLE_HIGH_RISK_YES = 14
 CPS_DECISIONS: tuple[str, ...] = ("charge", "no_further_action", "caution_advised", "other")
 CPS_OUTCOMES: tuple[str, ...] = ("convicted", "acquitted", "discontinued")
 CPS_FINISHED_OUTCOMES: tuple[str, ...] = CPS_OUTCOMES
+
+# Version 2 (interchange-format.md, "Version 2 additions").
+RISK_STAGES: tuple[str, ...] = ("primary", "secondary")
+RISK_STAGE_DEFAULT = "primary"
+
+BAIL_KINDS: tuple[str, ...] = ("pre_charge_bail", "released_under_investigation")
+BAIL_ENDED_BY: tuple[str, ...] = ("charge", "no_further_action", "out_of_court_disposal",
+                                  "other")
+
+PROTECTIVE_ORDER_TYPES: dict[str, str] = {
+    "dvpn": "Domestic violence protection notice",
+    "dvpo": "Domestic violence protection order",
+    "dapn": "Domestic abuse protection notice",
+    "dapo": "Domestic abuse protection order",
+    "non_molestation": "Non-molestation order",
+    "restraining": "Restraining order",
+    "stalking_protection": "Stalking protection order",
+    "other": "Other order",
+}
+PROTECTIVE_ORDER_OUTCOMES: tuple[str, ...] = ("granted", "refused", "withdrawn")
+GRANTED = "granted"
+# The outcomes that are decisions (withdrawn and blank are not).
+PROTECTIVE_ORDER_DECISIONS: tuple[str, ...] = ("granted", "refused")
+
+DVDS_ROUTES: dict[str, str] = {"right_to_ask": "Right to ask", "right_to_know": "Right to know"}
+DVDS_DECISIONS: tuple[str, ...] = ("disclosed", "not_disclosed", "withdrawn")
+DISCLOSED = "disclosed"
+DVDS_WITHDRAWN = "withdrawn"
+# The statutory guidance's limit for a decision, in days.
+DVDS_DECISION_DAYS = 28
+
+MARAC_AGENCIES: dict[str, str] = {
+    "police": "Police",
+    "idva": "IDVA",
+    "health": "Health",
+    "children_social_care": "Children's social care",
+    "adult_social_care": "Adult social care",
+    "housing": "Housing",
+    "probation": "Probation",
+    "education": "Education",
+    "voluntary_sector": "Voluntary sector",
+    "other": "Other agency",
+}
+MARAC_AGENCY_DEFAULT = "other"
+POLICE_AGENCY = "police"
+MARAC_CRITERIA: tuple[str, ...] = ("visible_high_risk", "professional_judgement",
+                                   "potential_escalation", "other")
+# A repeat MARAC case: another case of the same victim in the 12 months before.
+MARAC_REPEAT_MONTHS = 12
+# Self-defined ethnicity codes read as White (the rest, but NS and NU, as Black, Asian or
+# racially minoritised).
+WHITE_SELF_DEFINED: tuple[str, ...] = ("W1", "W2", "W9")
+NOT_DEFINED_SELF_DEFINED: tuple[str, ...] = ("NS", "NU")
+MARAC_YOUNG_AGES: tuple[int, int] = (16, 17)
+
+SUPPORT_SERVICES: dict[str, str] = {
+    "idva": "Independent domestic violence adviser",
+    "isva": "Independent sexual violence adviser",
+    "victim_support": "Victim Support",
+    "refuge": "Refuge",
+    "other": "Other service",
+}
+IDVA = "idva"
+
+# The user satisfaction survey's scale, best first; the first three are "satisfied".
+SATISFACTION_SCALE: tuple[str, ...] = (
+    "completely_satisfied", "very_satisfied", "fairly_satisfied", "neither",
+    "fairly_dissatisfied", "very_dissatisfied", "completely_dissatisfied",
+)
+SATISFIED: tuple[str, ...] = SATISFACTION_SCALE[:3]
+SURVEY_ELEMENTS: dict[str, str] = {
+    "ease_of_contact": "Ease of contact",
+    "actions_taken": "Actions taken",
+    "kept_informed": "Kept informed",
+    "treatment": "Treatment",
+}
+
+PROGRAMMES: dict[str, str] = {
+    "idap": "Integrated Domestic Abuse Programme",
+    "bbr": "Building Better Relationships",
+    "other": "Other accredited programme",
+}
+PROGRAMME_ENDINGS: tuple[str, ...] = ("completed", "breached", "expired_before_start",
+                                      "revoked", "other")
+COMPLETED = "completed"
+EXPIRED_BEFORE_START = "expired_before_start"
+
+# Offences and outcome types of the version-2 justice measures.
+MOST_SERIOUS_VIOLENCE: tuple[str, ...] = (
+    "murder", "manslaughter", "infanticide", "attempted_murder", "gbh_with_intent", "gbh")
+RAPE = "rape"
+# Outcomes that bring an offence to justice without a court (a charge alone does not).
+BROUGHT_TO_JUSTICE_OUTCOME_TYPES: tuple[int, ...] = (2, 3, 4, 6, 7)
+CONVICTED = "convicted"
+# Outcomes 15 and 16: evidential difficulties, the victim supporting action or not.
+EVIDENTIAL_DIFFICULTY_TYPES: tuple[int, int] = (15, 16)
+# "Over 8 weeks", and the look-ahead of a worklist, in days.
+EIGHT_WEEKS_DAYS = 56
 
 TARGET_DIRECTIONS: tuple[str, ...] = ("at_least", "at_most")
 TARGET_DIRECTION_DEFAULT = "at_least"

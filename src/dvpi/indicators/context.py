@@ -18,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from dvpi.contract import codes
+from dvpi.contract import TABLES, Column, codes
 from dvpi.indicators.definitions import DOMESTIC_RELATIONSHIPS, Definition
 from dvpi.indicators.periods import Period
 from dvpi.people.store import LINKS_TABLE, resolved_methods
@@ -80,6 +80,20 @@ def band(age: ir.IntegerValue, bands: Sequence[codes.Band]) -> ir.StringValue:
     return ibis.cases(*branches, else_=codes.UNRECORDED)
 
 
+_IBIS_TYPES: dict[str, str] = {
+    "text": "string", "code": "string", "date": "date", "datetime": "timestamp",
+    "bool": "boolean", "integer": "int64", "number": "float64",
+}
+
+
+def _blank(column: Column) -> ir.Value:
+    """A column's value where the table lacks it: its default, else NULL."""
+    dtype = _IBIS_TYPES[column.type]
+    if column.default is None:
+        return ibis.null(dtype)
+    return ibis.literal(column.default, type=dtype)
+
+
 def union_all(tables: Sequence[ir.Table]) -> ir.Table:
     """UNION ALL as a balanced tree: a left-deep chain of a hundred measures recurses
     too deeply in the SQL compiler."""
@@ -107,6 +121,7 @@ class Context:
         self.definition = definition
         self.method = method
         self._memo: dict[str, ir.Table] = {}
+        self._raw: dict[str, ir.Table] = {}
         # The base tables materialised so far, in order: (temporary name, SQL).
         self.steps: list[tuple[str, str]] = []
         self.scopes = tuple(dict.fromkeys(c.scope for c in self.cells))
@@ -119,7 +134,18 @@ class Context:
         return name in self.table_names
 
     def raw(self, name: str) -> ir.Table:
-        return self.backend.table(self.table_names[name])
+        """A warehouse table as loaded. A column the contract added after the table was
+        made (a version-1 warehouse's ``cps_cases`` without ``decision_date``) reads as
+        blank, or as its default (precise rule 32)."""
+        if name not in self._raw:
+            t = self.backend.table(self.table_names[name])
+            contract = TABLES.get(name)
+            if contract is not None:
+                missing = {c.name: _blank(c) for c in contract.columns if c.name not in t.columns}
+                if missing:
+                    t = t.mutate(**missing)
+            self._raw[name] = t
+        return self._raw[name]
 
     def memo(self, name: str, build: Callable[[], ir.Table], cache: bool = True) -> ir.Table:
         """Build a base table once per computation; when ``cache``, materialise it as a
@@ -178,6 +204,47 @@ class Context:
         c = self.cell_table.select("cell", "scope", lo, hi)
         joined = t.join(c, [t.scope == c.scope, t[date_column] >= c[lo], t[date_column] <= c[hi]])
         return joined.select(*[t[n] for n in t.columns if n != "scope"], c.cell, c.scope)
+
+    def on_last_day(self, t: ir.Table) -> ir.Table:
+        """A scope-level table spread over the cells of its scope, with each cell's
+        ``last_day`` (for figures taken on the period's last day)."""
+        c = self.cell_table.select("cell", "scope", last_day="end")
+        joined = t.join(c, t.scope == c.scope)
+        return joined.select(*[t[n] for n in t.columns if n != "scope"], c.cell, c.scope,
+                             c.last_day)
+
+    def through_person(self, name: str, people_columns: Sequence[str] = ()) -> ir.Table:
+        """Rows of a table that hangs off a people row (``bail``, ``support_referrals``,
+        ``victim_surveys``, ``programme_requirements``), scoped by that row's report's
+        borough and kept only when the report is DV-flagged, whatever its recorded date
+        (precise rule 33); with ``people_columns`` of the people row."""
+
+        def build() -> ir.Table:
+            table = TABLES[name]
+            t = self.raw(name)
+            column = table.hangs_off_person
+            p = self.dv_people
+            p = p.select(**{column: p.person_id}, borough=p.borough,
+                         **{c: p[c] for c in people_columns})
+            j = t.join(p, column)
+            return self.scoped(j.select(*table.column_names, *people_columns, "borough"))
+
+        key = "_".join((name, *people_columns))
+        return self.memo(f"{key}_scoped", build)
+
+    @property
+    def dv_people(self) -> ir.Table:
+        """The people rows of DV-flagged reports (of any date) with the report's borough:
+        made once for every table that hangs off a person."""
+
+        def build() -> ir.Table:
+            p = self.raw("people").select("person_id", "report_id", "self_defined_ethnicity")
+            r = self.raw("reports")
+            r = r.filter(r.dv_flag).select("report_id", "borough")
+            j = p.join(r, "report_id")
+            return j.select("person_id", "self_defined_ethnicity", "borough")
+
+        return self.memo("dv_people", build)
 
     def per_cell(self, t: ir.Table) -> ir.Table:
         """A scope-level table (no dates) spread over the cells of its scope."""

@@ -33,6 +33,7 @@ from dvpi.indicators.context import (
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
 from dvpi.indicators.model import Diff, Indicator, Part, Ref, Sum
 from dvpi.indicators.periods import Period
+from dvpi.indicators.summaries import median_of_counts, wilson_interval
 from dvpi.people import DEFAULT_METHOD
 from dvpi.people.store import LINKS_TABLE
 from dvpi.warehouse import Backend
@@ -66,8 +67,6 @@ class Scope:
 FORCE_SCOPE = Scope(FORCE, "force")
 
 
-
-
 def closure(ids: Sequence[str]) -> list[Indicator]:
     """The indicators asked for and every indicator they refer to, in catalogue order."""
     wanted: set[str] = set()
@@ -82,7 +81,11 @@ def closure(ids: Sequence[str]) -> list[Indicator]:
 
 
 def unavailable_reason(ind: Indicator, tables: dict[str, str]) -> str | None:
+    """Version 1 names every missing table; version 2 the first, in the order its
+    definition names them (precise rule 32)."""
     missing = [t for t in ind.needs if t not in tables]
+    if ind.version >= 2:
+        missing = missing[:1]
     return f"{', '.join(missing)} not loaded" if missing else None
 
 
@@ -174,11 +177,22 @@ class Computation:
 
     # -- arithmetic -----------------------------------------------------------------
     def _values(self, ind: Indicator, cell: int) -> dict[str, int]:
-        label = f"{ind.id}.values"
+        return self._keyed(ind, "values", cell)
+
+    def _keyed(self, ind: Indicator, name: str, cell: int) -> dict[str, int]:
+        """A keyed measure's counts (a breakdown's values, a keyed rate's parts), every key
+        of the indicator present."""
+        label = f"{ind.id}.{name}"
         unknown = self.keys_seen.get((label, cell), set()) - set(ind.keys)
         if unknown:
             raise RuntimeError(f"{ind.id}: keys outside its list: {sorted(unknown)}")
         return {k: self.counts.get((label, cell, k), 0) for k in ind.keys}
+
+    def _distribution(self, ind: Indicator, cell: int) -> dict[int, int]:
+        """A median's distribution: {whole days: rows}."""
+        label = f"{ind.id}.values"
+        return {int(k): self.counts[(label, cell, k)]
+                for k in self.keys_seen.get((label, cell), ()) if k != NO_KEY}
 
     def _total(self, ind: Indicator, cell: int) -> int:
         if ind.total is not None:
@@ -198,8 +212,11 @@ class Computation:
                 if part.key is None:
                     return self._total(target, cell)
                 return self._values(target, cell)[part.key]
+            if target.unit == "median":  # how many values it is the median of
+                return sum(self._distribution(target, cell).values())
             if target.unit != "count":
-                raise TypeError(f"a reference to {part.id} must be to a count or breakdown")
+                raise TypeError(f"a reference to {part.id} must be to a count, breakdown "
+                                "or median")
             return self._part(target, "value", cell)
         if isinstance(part, Sum):
             return sum(self._eval(p, cell) for p in part.parts)
@@ -216,14 +233,35 @@ class Computation:
             out = {"value": self._part(ind, "value", cell)}
         elif ind.unit == "breakdown":
             out = {"values": self._values(ind, cell), "total": self._total(ind, cell)}
+        elif ind.unit == "median":
+            days = self._distribution(ind, cell)
+            out = {"value": median_of_counts(days), "n": sum(days.values())}
+        elif ind.unit == "rates":
+            nums = self._keyed(ind, "numerator", cell)
+            dens = self._keyed(ind, "denominator", cell)
+            out = {"values": {k: _rate(nums[k], dens[k]) for k in ind.keys}, "n": dens}
+        elif ind.unit == "gap":
+            nums = self._keyed(ind, "numerator", cell)
+            dens = self._keyed(ind, "denominator", cell)
+            a, b = ind.keys
+            rate_a, rate_b = _rate(nums[a], dens[a]), _rate(nums[b], dens[b])
+            gap = None if rate_a is None or rate_b is None else rate_a - rate_b
+            out = {"value": gap, f"{a}_rate": rate_a, f"{b}_rate": rate_b,
+                   f"{a}_n": dens[a], f"{b}_n": dens[b]}
         else:
             num = self._part(ind, "numerator", cell)
             den = self._part(ind, "denominator", cell)
             value = None if den == 0 else (num / den if ind.scale == 1 else ind.scale * num / den)
             out = {"value": value, "numerator": num, "denominator": den}
+            if ind.interval:
+                out["ci95"] = wilson_interval(num, den)
         if ind.person_based:
             out["method"] = self.ctx.method
         return out
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
 
 
 def _validate(definition: str, ids: Sequence[str] | None) -> list[Indicator]:

@@ -24,6 +24,32 @@ def breakdown(t: ir.Table, key: ir.Value) -> ir.Table:
     return t.group_by(["cell", "key"]).agg(n=t.count())
 
 
+def total(t: ir.Table, value: ir.NumericValue) -> ir.Table:
+    """The sum of ``value`` per cell (a blank counts 0)."""
+    t = t.mutate(_value=value.fill_null(0))
+    return t.group_by("cell").agg(n=t._value.sum().cast("int64"))
+
+
+def days_between(later: ir.DateValue, earlier: ir.DateValue) -> ir.IntegerValue:
+    """Whole days from ``earlier`` to ``later`` (``later - earlier``); NULL when either
+    is blank (precise rule 31)."""
+    return later.delta(earlier, unit="day").cast("int64")
+
+
+def day_counts(t: ir.Table, days: ir.IntegerValue) -> ir.Table:
+    """A median's distribution: rows per cell and whole number of days (rows whose days
+    are blank left out, precise rule 31). The median is taken from it in Python
+    (``summaries.median_of_counts``): exact on every engine."""
+    t = t.mutate(key=days.cast("string"))
+    t = t.filter(t.key.notnull())
+    return t.group_by(["cell", "key"]).agg(n=t.count())
+
+
+def over_days(t: ir.Table, days: ir.IntegerValue, limit: int) -> ir.Table:
+    """Rows per cell whose days are strictly more than ``limit`` (a share over N days)."""
+    return count(t.filter((days > limit).fill_null(False)))
+
+
 # Keys of the standard person breakdowns, and how a people row is keyed (rule 12).
 GENDER_KEYS: tuple[str, ...] = tuple(codes.GENDERS)
 ETHNIC_KEYS: tuple[str, ...] = tuple(codes.ETHNIC_APPEARANCES)

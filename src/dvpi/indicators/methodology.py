@@ -10,10 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dvpi.indicators import coverage, registry
+from dvpi.contract import codes
+from dvpi.indicators import coverage, registry, worklists
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.indicators.model import SCALES, Indicator, describe
 from dvpi.indicators.periods import LOOKBACK_MONTHS
+from dvpi.indicators.summaries import Z95
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "methodology.md"
 READINGS_START = "<!-- readings: hand-written, kept by the generator -->"
@@ -30,7 +32,15 @@ UNIT_WORDS = {
     "rate": "rate (a fraction, `numerator / denominator`, null when the denominator is 0)",
     "per_100": "per 100 (`100 × numerator / denominator`)",
     "per_1000": "per 1,000 (`1000 × numerator / denominator`)",
+    "per_10000": "per 10,000 (`10000 × numerator / denominator`)",
     "breakdown": "breakdown (`values` by key, zeros kept, and `total`)",
+    "median": "median of whole days (`value`, exact: the mean of the two middle values "
+              "when their number is even, null when there is none; and `n`, the number "
+              "of values)",
+    "rates": "a rate per key (`values`: each key's `numerator / denominator`, null when "
+             "its denominator is 0; `n`: each key's denominator)",
+    "gap": "gap (`value`: the first group's rate minus the second's, null when either "
+           "group is empty; and each group's rate and n)",
 }
 
 
@@ -49,6 +59,11 @@ def _indicator(ind: Indicator) -> list[str]:
         lines.append(f"- keys: {', '.join(f'`{k}`' for k in ind.keys)}")
     lines.append(f"- needs: {', '.join(f'`{t}`' for t in ind.needs)} "
                  "(reported as unavailable, never 0, when one is not loaded)")
+    if ind.interval:
+        lines.append("- adds `ci95`: the 95% Wilson score interval of the rate (see the "
+                     "common rules)")
+    if ind.version > 1:
+        lines.append(f"- catalogue version {ind.version}")
     if ind.person_based:
         lines.append("- distinct persons: counted by `person_key` of the person-resolution "
                      "method asked for (`--people`); the output names it in `method`")
@@ -91,6 +106,26 @@ def render(existing: str | None = None) -> str:
         "start to its end.",
         f"- Scales: {', '.join(f'{u} × {s}' for u, s in SCALES.items())}.",
         "",
+        "### Version 2",
+        "",
+        "- Days are whole days between two dates (`end - start`); a row whose needed "
+        "dates are blank is left out of both numerator and denominator (precise rule 31).",
+        "- A median is taken exactly, in Python, from how many rows took each whole number "
+        "of days (counted in the engine): the same on every engine.",
+        f"- A share over N days counts durations strictly greater than N; 8 weeks is "
+        f"{codes.EIGHT_WEEKS_DAYS} days.",
+        f"- The Wilson score interval at 95% (z = {Z95:.6f}): with p = x / n, centre "
+        "`(p + z²/2n) / (1 + z²/n)`, half-width `z √(p(1-p)/n + z²/4n²) / (1 + z²/n)`, "
+        "clipped to [0, 1]; null when n is 0.",
+        "- Rows scoped through a `people` row (bail, support referrals, surveys, programme "
+        "requirements) take that row's report's borough and count only when the report is "
+        "DV-flagged, whatever its recorded date (precise rule 33); protective orders, "
+        "disclosures, MARAC and CPS cases are scoped by their own borough.",
+        "- A version-2 indicator whose table is missing is unavailable naming the first "
+        "missing table in the order its definition names them (precise rule 32); a column "
+        "added in version 2 that a loaded table lacks reads as blank (`stage` primary, "
+        "`plan_recorded` false).",
+        "",
         "### Definitions of a qualifying pair",
         "",
     ]
@@ -105,6 +140,7 @@ def render(existing: str | None = None) -> str:
         out += [f"## {fam.title}", "", fam.description, ""]
         for ind in registry.in_family(fam.id):
             out += _indicator(ind)
+    out += worklists.methodology_lines()
     out += [READINGS_START, _readings(existing), READINGS_END, ""]
     return "\n".join(out)
 

@@ -19,19 +19,35 @@ if TYPE_CHECKING:
 
     from dvpi.indicators.context import Context
 
-Unit = Literal["count", "rate", "per_100", "per_1000", "breakdown"]
-UNITS: tuple[str, ...] = ("count", "rate", "per_100", "per_1000", "breakdown")
-SCALES: dict[str, int] = {"rate": 1, "per_100": 100, "per_1000": 1000}
+# The shapes of a figure (indicators.md, precise rules 1-2 and "Version 2 indicators"):
+# - count {"value"}; breakdown {"values", "total"};
+# - rate, per_100, per_1000, per_10000 {"value", "numerator", "denominator"} (a rate
+#   declared with ``interval`` adds "ci95": the Wilson score interval);
+# - median {"value", "n"}: the median of whole days;
+# - rates {"values": {key: rate}, "n": {key: denominator}}: one rate per key;
+# - gap {"value", "<a>_rate", "<b>_rate", "<a>_n", "<b>_n"}: rate a minus rate b.
+Unit = Literal["count", "rate", "per_100", "per_1000", "per_10000", "breakdown", "median",
+               "rates", "gap"]
+UNITS: tuple[str, ...] = ("count", "rate", "per_100", "per_1000", "per_10000", "breakdown",
+                          "median", "rates", "gap")
+SCALES: dict[str, int] = {"rate": 1, "per_100": 100, "per_1000": 1000, "per_10000": 10000}
+# Units whose numerator and denominator are counted per key.
+KEYED_RATE_UNITS: tuple[str, ...] = ("rates", "gap")
 
 # How a figure is shown (dvpi.stats.display is the one formatter that reads it):
 # count "1,234"; percent "42.1%" (a proportion × 100); ratio "2.00 : 1" (a quotient of two
-# counts); per_100 "63.2 per 100"; per_1000 "0.002 per 1,000" (the value already scaled).
-DisplayKind = Literal["count", "percent", "ratio", "per_100", "per_1000"]
-DISPLAY_KINDS: tuple[str, ...] = ("count", "percent", "ratio", "per_100", "per_1000")
+# counts); per_100 "63.2 per 100"; per_1000 "0.002 per 1,000"; per_10000 "47.0 per 10,000"
+# (the value already scaled); days "12.5 days"; points: a difference of two proportions in
+# percentage points (+4.2 pts).
+DisplayKind = Literal["count", "percent", "ratio", "per_100", "per_1000", "per_10000",
+                      "days", "points"]
+DISPLAY_KINDS: tuple[str, ...] = ("count", "percent", "ratio", "per_100", "per_1000",
+                                  "per_10000", "days", "points")
 # The kinds each unit may be shown as; the first is its default.
 KINDS_OF_UNIT: dict[str, tuple[str, ...]] = {
     "count": ("count",), "breakdown": ("count",), "rate": ("percent", "ratio"),
-    "per_100": ("per_100",), "per_1000": ("per_1000",),
+    "per_100": ("per_100",), "per_1000": ("per_1000",), "per_10000": ("per_10000",),
+    "median": ("days",), "rates": ("percent",), "gap": ("points",),
 }
 
 
@@ -56,16 +72,19 @@ class Display:
 DEFAULT_DISPLAY: dict[str, Display] = {
     "count": Display("count", 0), "breakdown": Display("count", 0),
     "rate": Display("percent", 1), "per_100": Display("per_100", 1),
-    "per_1000": Display("per_1000", significant=3),
+    "per_1000": Display("per_1000", significant=3), "per_10000": Display("per_10000", 1),
+    "median": Display("days", 1), "rates": Display("percent", 1), "gap": Display("points", 1),
 }
 
-# A measure: Context -> Ibis table with columns `cell` and `n` (and `key` for a breakdown).
+# A measure: Context -> Ibis table with columns `cell` and `n` (and `key` for a breakdown,
+# the whole days for a median's distribution, the key of a keyed rate).
 Measure = Callable[["Context"], "ir.Table"]
 
 
 @dataclass(frozen=True)
 class Ref:
-    """Another indicator's figure: a count's value, a breakdown's total, or one key."""
+    """Another indicator's figure: a count's value, a breakdown's total or one key, a
+    median's ``n`` (how many values it is the median of)."""
 
     id: str
     key: str | None = None
@@ -142,7 +161,11 @@ class Indicator:
     - count: ``value``;
     - breakdown: ``values`` (a measure with a ``key`` column) and optionally ``total``
       (otherwise the sum of the values);
-    - rate, per_100, per_1000: ``numerator`` and ``denominator``.
+    - rate, per_100, per_1000, per_10000: ``numerator`` and ``denominator``;
+    - median: ``values``, a measure of how many rows took each whole number of days
+      (``key`` = the days); the median is taken in Python, exactly;
+    - rates, gap: ``numerator`` and ``denominator``, measures with a ``key`` column (one
+      of ``keys``); a gap has two keys and is the first's rate minus the second's.
     """
 
     id: str
@@ -166,6 +189,13 @@ class Indicator:
     identities: tuple[Identity, ...] = ()
     # A breakdown whose total is the sum of its values (False: a record can be in two keys).
     additive: bool = True
+    # The catalogue version that added it (indicators.md): a version-2 indicator whose
+    # tables are missing names the first of them only (precise rule 32).
+    version: int = 1
+    # A rate that also gives its 95% Wilson score interval ("ci95").
+    interval: bool = False
+    # What each key reads as, where the key is not a code every output already names.
+    key_labels: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:
@@ -180,6 +210,16 @@ class Indicator:
             raise ValueError(f"{self.id}: a breakdown needs `values` and `keys`")
         if self.unit in SCALES and (self.numerator is None or self.denominator is None):
             raise ValueError(f"{self.id}: a {self.unit} needs numerator and denominator")
+        if self.unit == "median" and (self.values is None or self.keys):
+            raise ValueError(f"{self.id}: a median needs `values` (the days) and no keys")
+        if self.unit in KEYED_RATE_UNITS and not (
+                callable(self.numerator) and callable(self.denominator) and self.keys):
+            raise ValueError(f"{self.id}: {self.unit} needs keyed numerator and denominator "
+                             "measures and keys")
+        if self.unit == "gap" and len(self.keys) != 2:
+            raise ValueError(f"{self.id}: a gap is between two keys")
+        if self.interval and self.unit != "rate":
+            raise ValueError(f"{self.id}: only a rate has an interval")
 
     @property
     def scale(self) -> int:

@@ -12,26 +12,38 @@ from dvpi.indicators.families import (
     accused,
     arrest,
     audit,
+    charging_bail,
     cps,
     dual_arrest,
     fm_hbv,
     homicide,
+    justice,
+    marac,
     outcomes,
+    programmes,
+    protective,
     repeat,
     risk,
+    risk_management,
+    satisfaction,
     victims,
     volume,
 )
 from dvpi.indicators.model import Family, Indicator
 
+# Version 1's families, then version 2's (indicators.md, "Version 2 indicators").
 _MODULES = (volume, arrest, victims, outcomes, accused, repeat, cps, homicide, dual_arrest,
-            fm_hbv, risk, audit)
+            fm_hbv, risk, audit,
+            justice, charging_bail, risk_management, protective, marac, satisfaction,
+            programmes)
 
 FAMILIES: tuple[Family, ...] = tuple(m.FAMILY for m in _MODULES)
 INDICATORS: tuple[Indicator, ...] = tuple(i for m in _MODULES for i in m.INDICATORS)
 by_id: MappingProxyType[str, Indicator] = MappingProxyType({i.id: i for i in INDICATORS})
 families_by_id: MappingProxyType[str, Family] = MappingProxyType({f.id: f for f in FAMILIES})
 IDS: tuple[str, ...] = tuple(by_id)
+# The ids of catalogue version 1: a version-1 data set gives the same figures for these.
+VERSION_1_IDS: tuple[str, ...] = tuple(i.id for i in INDICATORS if i.version == 1)
 
 
 def _check() -> None:
@@ -45,6 +57,9 @@ def _check() -> None:
         for ref in ind.refs:
             if ref not in by_id:
                 raise RuntimeError(f"{ind.id} refers to unknown indicator {ref!r}")
+            if by_id[ref].unit not in ("count", "breakdown", "median"):
+                raise RuntimeError(f"{ind.id} refers to {ref}, a {by_id[ref].unit}: only a "
+                                   "count, a breakdown or a median's n can be referred to")
             missing = set(by_id[ref].needs) - set(ind.needs)
             if missing:
                 raise RuntimeError(f"{ind.id} needs {sorted(missing)} through {ref}")

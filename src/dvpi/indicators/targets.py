@@ -55,15 +55,19 @@ def covering(rows: Sequence[TargetRow], indicator: str, period: Period,
 
 
 def actual_of(ind: Indicator, figure: dict[str, Any]) -> float | int | None:
-    """A breakdown is compared by its total; a per-100 figure by its scaled value."""
+    """A breakdown is compared by its total; a per-100 figure by its scaled value; a
+    median by its days; a rate per key has no one figure (None: ``met`` is null)."""
     if ind.unit == "breakdown":
         return figure.get("total")
+    if ind.unit == "rates":
+        return None
     return figure.get("value")
 
 
 def _target_number(ind: Indicator, target: float) -> float | int:
-    # Counts read naturally as whole numbers: a target of 10 reports prints as 10.
-    if ind.unit in ("count", "breakdown") and target.is_integer():
+    # Counts and days read naturally as whole numbers: a target of 10 reports prints as
+    # 10, one of 28 days as 28.
+    if ind.unit in ("count", "breakdown", "median") and target.is_integer():
         return int(target)
     return target
 

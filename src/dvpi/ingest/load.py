@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from dvpi.contract import LINEAGE_COLUMNS, TABLES, Table
+from dvpi.contract import LINEAGE_COLUMNS, TABLES, Column, Table
 from dvpi.contract.cells import csv_cell
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
@@ -37,6 +37,7 @@ from dvpi.ingest.sources import (
 from dvpi.ingest.staging import Staged, Stager, drop_staged
 from dvpi.ingest.validate import DATE_FORMATS, ident, original_select
 from dvpi.warehouse import connect, has_table
+from dvpi.warehouse.duckdb import columns_of
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
 
@@ -125,8 +126,27 @@ _REJECT_REASON = """CASE error_type
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """The contract's tables (only those with data are created), ledger and quarantine."""
+    """The contract's tables (only those with data are created), ledger and quarantine;
+    a table made by an earlier version of the format gains the columns added since (its
+    rows read them as blank, or as the column's default)."""
     con.execute(LEDGER_DDL)
+    have = {(t, c) for t, c, _ in columns_of(con, list(TABLES))}
+    for table in TABLES.values():
+        if any(t == table.name for t, _ in have):
+            for column in table.columns:
+                if (table.name, column.name) not in have:
+                    con.execute(_add_column_ddl(table, column))
+
+
+def _add_column_ddl(table: Table, column: Column) -> str:
+    default = ""
+    if column.default is not None:
+        value = column.default
+        literal = ("true" if value else "false") if isinstance(value, bool) else (
+            "'" + str(value).replace("'", "''") + "'")
+        default = f" DEFAULT {literal}"
+    return (f"ALTER TABLE main.{table.name} ADD COLUMN IF NOT EXISTS {ident(column.name)} "
+            f"{column.sql_type}{default}")
 
 
 def _table_ddl(table: Table) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from dvpi.contract import TABLES, Reference, Table
+from dvpi.contract import LINEAGE_COLUMNS, TABLES, Reference, Table
 from dvpi.contract.tables import DELETED_REPORTS
 from dvpi.ingest.sources import STAGE, SourceFile
 from dvpi.ingest.validate import (
@@ -223,15 +223,13 @@ def merge(
     if table.name == "reports":
         # The report comes again: it replaces the old version and everything hanging
         # off it (the children of this load are inserted after).
-        for child in TABLES.values():
-            if child.hangs_off_report and has_table(con, child.name):
-                if mode == "changes" and child.name not in held:
-                    continue  # a table the extract does not hold: left alone
-                n = _delete(con, f"DELETE FROM main.{child.name} WHERE report_id IN "
-                                 f"(SELECT report_id FROM {good})")
-                # A table the extract holds has the report's new rows (or none); one
-                # it does not hold just loses them.
-                taken.add("replaced" if child.name in held else "removed", child.name, n)
+        for child in hanging_tables(con):
+            if mode == "changes" and child.name not in held:
+                continue  # a table the extract does not hold: left alone
+            n = _delete(con, _delete_of_reports(child, f"SELECT report_id FROM {good}"))
+            # A table the extract holds has the report's new rows (or none); one
+            # it does not hold just loses them.
+            taken.add("replaced" if child.name in held else "removed", child.name, n)
     if table.key:
         match = " AND ".join(f"w.{ident(k)} = g.{ident(k)}" for k in table.key)
     else:
@@ -245,19 +243,41 @@ def merge(
         f"DELETE FROM main.{table.name} AS w WHERE EXISTS (SELECT 1 FROM {good} g WHERE {match})"
     ))
     columns = ", ".join(ident(c.name) for c in table.columns)
+    lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
+    # Columns named: a table made by an earlier version has its newer columns at the end.
     return con.execute(
-        f"INSERT INTO main.{table.name} SELECT {columns}, ?, ?, _line, _extra FROM {good}",
+        f"INSERT INTO main.{table.name} ({columns}, {lineage}) "
+        f"SELECT {columns}, ?, ?, _line, _extra FROM {good}",
         [load_id, file],
     ).fetchone()[0]
+
+
+def hanging_tables(con: duckdb.DuckDBPyConnection) -> list[Table]:
+    """The loaded tables whose rows hang off a report, in the order their rows must go:
+    rows that hang off a person first (they are found through the people rows, which
+    go with the report), then the rows with the report's id."""
+    tables = [t for t in TABLES.values() if t.hangs_off_person] + [
+        t for t in TABLES.values() if t.hangs_off_report]
+    return [t for t in tables if has_table(con, t.name)
+            and (not t.hangs_off_person or has_table(con, "people"))]
+
+
+def _delete_of_reports(table: Table, reports: str) -> str:
+    """DELETE the rows of ``table`` that hang off the reports ``reports`` (a query)."""
+    if table.hangs_off_person:
+        return (f"DELETE FROM main.{table.name} WHERE {ident(table.hangs_off_person)} IN "
+                f"(SELECT person_id FROM main.people WHERE report_id IN ({reports}))")
+    return f"DELETE FROM main.{table.name} WHERE report_id IN ({reports})"
 
 
 def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken) -> None:
     """Remove the reports whose ids ``reports`` (a query) gives, and every row hanging
     off them, from every table (``deleted_reports``)."""
-    for t in TABLES.values():
-        if (t.name == "reports" or t.hangs_off_report) and has_table(con, t.name):
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} WHERE report_id IN ({reports})"))
+    for t in hanging_tables(con):
+        taken.add("removed", t.name, _delete(con, _delete_of_reports(t, reports)))
+    if has_table(con, "reports"):
+        taken.add("removed", "reports", _delete(
+            con, f"DELETE FROM main.reports WHERE report_id IN ({reports})"))
 
 
 def remove_unloaded(con: duckdb.DuckDBPyConnection, load_id: int, taken: Taken) -> None:

@@ -266,19 +266,8 @@ def conditional_rules(table: Table) -> list[str]:
                 f"CASE WHEN {ident(column.name)} IS NULL AND ({column.required_when}) THEN "
                 f"{_reason(column.name, 'required value missing')} END"
             )
-    if table.name == "risk_assessments":
-        lengths = ", ".join(str(n) for n in codes.DASH_LENGTHS)
-        wanted = " or ".join(str(n) for n in codes.DASH_LENGTHS)
-        dash_rule = f"for the dash tool must be {wanted} characters, each Y, N or ?"
+    for rule in table.rules:
         rules.append(
-            "CASE WHEN tool = 'dash' AND dash_answers IS NOT NULL AND NOT ("
-            f"length(dash_answers) IN ({lengths}) AND "
-            f"regexp_matches(upper(dash_answers), '^[{codes.DASH_ANSWER_CHARS}]*$')) THEN "
-            f"{_reason('dash_answers', dash_rule)} END"
-        )
-    if table.name == "targets":
-        rules.append(
-            "CASE WHEN period_start > period_end THEN "
-            f"{_reason('period_end', 'is before period_start')} END"
+            f"CASE WHEN {rule.bad_when} THEN {_reason(rule.column, rule.reason)} END"
         )
     return rules

@@ -28,6 +28,7 @@ from dvpi.contract import cells
 from dvpi.files import private_dir, private_file
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
+from dvpi.publish import v2pack
 from dvpi.stats import disclosure
 from dvpi.stats import display as fmt
 from dvpi.stats.status import COLOURS, infer_direction, pro_rata, rag
@@ -46,6 +47,7 @@ PACK_INDICATORS: tuple[str, ...] = (
     "risk_assessment_compliance",
     "flag_audit_unflagged",
     "flag_audit_overflagged",
+    *v2pack.WEEKLY_IDS,  # the version-2 figures read weekly (publish/v2pack.py says why)
 )
 # Drawn in the trend chart: counts on one chart, rates on another.
 TREND_COUNTS: tuple[str, ...] = ("dv_incidents", "dv_crimes", "sanction_detections")
@@ -88,6 +90,8 @@ class PackInputs:
     definition: str = DEFAULT_DEFINITION
     restricted: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # borough ->
     restricted_unavailable: str | None = None  # why no record lists were gathered
+    # scope -> worklist title -> count (internal only: publish/v2pack.py)
+    worklist_counts: dict[str, dict[str, int | str]] = field(default_factory=dict)
 
     @property
     def scopes(self) -> list[str]:
@@ -110,7 +114,7 @@ def gather(
                           definition=definition, people=people)
     per = len(rows) // len(spans)
     grouped = [rows[i * per:(i + 1) * per] for i in range(len(spans))]
-    lists, why_not = {}, None
+    lists, why_not, counts = {}, None, {}
     if restricted and "relationships" not in backend.tables:  # the flag audit reads it
         why_not = "relationships not loaded: the flag-audit record lists need it"
     elif restricted:
@@ -121,7 +125,9 @@ def gather(
                      for r in grouped[-1][1:]}
         except ImportError as exc:  # an engine without the record lists
             why_not = f"the engine has no record lists ({exc})"
-    return PackInputs(periods, grouped[:-1], grouped[-1], definition, lists, why_not)
+        else:
+            counts = v2pack.counts(backend, start, end, lists, definition, people)
+    return PackInputs(periods, grouped[:-1], grouped[-1], definition, lists, why_not, counts)
 
 
 # Sheet names of the RESTRICTED workbook.
@@ -150,6 +156,7 @@ def record_lists(backend: Backend, start: dt.date, end: dt.date, borough: str, d
         SHOULD_NOT_BE_FLAGGED: [r for r in audit if r.get("kind") == records.OVERFLAGGED],
         RISK_GAPS: call(records.risk_assessment_gaps),
         DUAL_ARRESTS: call(records.dual_arrest_records),
+        **v2pack.protective_lists(backend, start, end, borough, definition, people),
     }
 
 
@@ -539,6 +546,9 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     wa.set_column(0, 0, 28)
     wa.set_column(1, 1, 36)
     wa.set_column(2, 2, 90)
+    if inputs.worklist_counts:  # internal only: protect_inputs leaves them out
+        v2pack.write_sheet(wb, f, scope, inputs.worklist_counts, inputs.periods.week_ending,
+                           ytd[0])
     wb.close()
     return path
 

@@ -50,6 +50,13 @@ class Section:
     stages: bool = False  # the arrest stage beside the accused stage
 
 
+def _v2():
+    """The version-2 sections (``publish.v2sections``), generated from the registry."""
+    from dvpi.publish import v2sections
+
+    return v2sections
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("volumes", "Volumes", "paragraph 9", families=("volume",)),
     Section("arrests", "Arrests (SPI 8a)", "paragraphs 10 and 13", families=("arrest",),
@@ -74,10 +81,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("risk", "Risk-assessment compliance", "paragraphs 73 to 75", families=("risk",),
             funnels=("risk_assessment_compliance",)),
     Section("accuracy", "Data accuracy", "the monthly flag audit", families=("audit",)),
+    *(Section(**fields) for fields in _v2().report_sections()),
 )
 
-# The only borough figures the report shows (and so asks the engine for).
-BOROUGH_FIGURES: tuple[str, ...] = tuple(i for s in SECTIONS for i in s.funnels)
+# The only borough figures the report shows (and so asks the engine for): the funnels,
+# the version-2 sections' included (``publish.v2sections``).
+BOROUGH_FIGURES: tuple[str, ...] = tuple(dict.fromkeys(
+    [*(i for s in SECTIONS for i in s.funnels), *_v2().BOROUGH_FIGURES]))
 
 
 @dataclass
@@ -429,6 +439,7 @@ def prepare(
         if audience == "public" else "",
         "definition": _definition_text(inputs.definition), "people": inputs.people,
         "population_loaded": bool(inputs.population),
+        "family_extras": _v2().extras(this, last, current, year),
         "boroughs": len(current) - 1,
         "sections": sections,
         "findings": opening,

@@ -10,8 +10,15 @@ The rules (``--audience public``):
   Whenever an identity has exactly one suppressed member, the smallest other member is
   suppressed too; then a linear-algebra audit checks that no primary cell is determined by
   the published figures through *all* identities together, and suppresses more until none is.
-* **Rates.** A rate (or per-100 / per-1,000 figure) is suppressed when its numerator or
-  denominator is, because ``value x denominator`` gives the numerator back.
+* **Rates.** A rate (or per-100 / per-1,000 / per-10,000 figure) is suppressed when its
+  numerator or denominator is, because ``value x denominator`` gives the numerator back;
+  its Wilson interval goes with it. A rate per key (satisfaction by element) and the two
+  rates of a gap are treated the same way key by key: their numerators, which ``rate x n``
+  gives back, are counts like any other.
+* **Medians.** A median of whole days is suppressed with its ``n`` (fewer than the
+  threshold values: one person's bail or wait could be read off it).
+* **Anything else.** An entry whose fields are not exactly one of those shapes is withheld
+  whole: a figure this module does not understand is never published unprotected.
 
 Suppressed cells become ``None`` and are listed under the figure's ``"suppressed"`` key, so
 every renderer can mark them (:data:`MARK`). The functions here take and return plain
@@ -261,9 +268,92 @@ def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]
 
 # --- engine result dicts ------------------------------------------------------------------
 
+# Fields of an entry that are not figures.
+META_FIELDS: frozenset[str] = frozenset({"method", "unavailable", "suppressed"})
+_BY_ID = {i.id: i for i in INDICATORS}
+# How each unit's entry is shaped (``indicators.model``: the units and their output).
+_SHAPE_OF_UNIT = {"count": "count", "breakdown": "breakdown", "median": "median",
+                  "rates": "rates", "gap": "gap", "rate": "rate", "per_100": "rate",
+                  "per_1000": "rate", "per_10000": "rate"}
 
-def _headline_field(entry: dict) -> str:
-    return "total" if "values" in entry else "value"
+
+def _gap_keys(ind_id: str) -> tuple[str, str]:
+    a, b = _BY_ID[ind_id].keys
+    return a, b
+
+
+def shape_of(ind_id: str, entry: dict) -> str | None:
+    """The shape of an available entry (count, breakdown, rate, median, rates, gap), or
+    None when its fields are not exactly those of a shape this module protects: such an
+    entry is withheld whole, never published unprotected. An id outside the registry (a
+    figure a report makes itself) is judged by its fields alone."""
+    fields = set(entry) - META_FIELDS
+    ind = _BY_ID.get(ind_id)
+    if ind is not None:
+        shape = _SHAPE_OF_UNIT.get(ind.unit)
+    elif fields == {"values", "total"}:
+        shape = "breakdown"
+    elif fields in ({"value", "numerator", "denominator"},
+                    {"value", "numerator", "denominator", "ci95"}):
+        shape = "rate"
+    elif fields == {"value"}:
+        shape = "count"
+    else:
+        return None
+    expected = {
+        "count": ({"value"},),
+        "breakdown": ({"values", "total"},),
+        "rate": ({"value", "numerator", "denominator"},
+                 {"value", "numerator", "denominator", "ci95"}),
+        "median": ({"value", "n"},),
+        "rates": ({"values", "n"},),
+    }
+    if shape == "gap":
+        a, b = _gap_keys(ind_id)
+        expected["gap"] = ({"value", f"{a}_rate", f"{b}_rate", f"{a}_n", f"{b}_n"},)
+    if shape is None or fields not in expected[shape]:
+        return None
+    if shape in ("breakdown", "rates") and not all(
+            isinstance(entry[f], dict) for f in fields if f in ("values", "n")):
+        return None
+    return shape
+
+
+def _headline_field(ind_id: str, entry: dict) -> str:
+    """The count an identity means by the bare id: a breakdown's total, a median's n (how
+    many values it is the median of), else the value."""
+    shape = shape_of(ind_id, entry)
+    return {"breakdown": "total", "median": "n"}.get(shape or "", "value")
+
+
+def _derived_numerator(rate: float | None, n: float | None) -> float | None:
+    """A keyed rate's numerator, which ``rate × n`` gives back to any reader."""
+    if rate is None or n is None:
+        return None
+    return float(round(rate * n))
+
+
+def _entry_cells(ind_id: str, entry: dict, shape: str) -> dict[str, float | None]:
+    """The counts an entry publishes, or that a reader can work out from it, by field."""
+    if shape == "count":
+        return {"value": entry.get("value")}
+    if shape == "breakdown":
+        cells = {f"values.{k}": v for k, v in entry["values"].items()}
+        return {**cells, "total": entry.get("total")}
+    if shape == "rate":
+        return {"numerator": entry.get("numerator"), "denominator": entry.get("denominator")}
+    if shape == "median":
+        return {"n": entry.get("n")}
+    if shape == "rates":
+        cells: dict[str, float | None] = {}
+        for k, n in entry["n"].items():
+            cells[f"n.{k}"] = n
+            cells[f"numerator.{k}"] = _derived_numerator(entry["values"].get(k), n)
+        return cells
+    a, b = _gap_keys(ind_id)  # a gap
+    return {f"n.{k}": entry.get(f"{k}_n") for k in (a, b)} | {
+        f"numerator.{k}": _derived_numerator(entry.get(f"{k}_rate"), entry.get(f"{k}_n"))
+        for k in (a, b)}
 
 
 def _result_cells(scope: int, result: dict) -> dict[Cell, float | None]:
@@ -271,30 +361,27 @@ def _result_cells(scope: int, result: dict) -> dict[Cell, float | None]:
     for ind_id, entry in result.get("indicators", {}).items():
         if entry.get("unavailable"):
             continue
-        if "values" in entry:
-            for key, v in entry["values"].items():
-                cells[(scope, ind_id, f"values.{key}")] = v
-            cells[(scope, ind_id, "total")] = entry.get("total")
-        elif "numerator" in entry:
-            cells[(scope, ind_id, "numerator")] = entry.get("numerator")
-            cells[(scope, ind_id, "denominator")] = entry.get("denominator")
-        else:
-            cells[(scope, ind_id, "value")] = entry.get("value")
+        shape = shape_of(ind_id, entry)
+        if shape is None:
+            continue  # withheld whole by _apply
+        for fld, v in _entry_cells(ind_id, entry, shape).items():
+            cells[(scope, ind_id, fld)] = v
     return cells
 
 
 def _resolve(scope: int, ref: str, result: dict) -> Cell | None:
     ind_id, _, rest = ref.partition(".")
     entry = result.get("indicators", {}).get(ind_id)
-    if entry is None or entry.get("unavailable"):
+    if entry is None or entry.get("unavailable") or shape_of(ind_id, entry) is None:
         return None
-    return (scope, ind_id, rest or _headline_field(entry))
+    return (scope, ind_id, rest or _headline_field(ind_id, entry))
 
 
 def _scope_identities(scope: int, result: dict, declared) -> list[tuple[Cell, tuple[Cell, ...]]]:
     identities = []
     for ind_id, entry in result.get("indicators", {}).items():
-        if "values" in entry and ind_id not in NON_ADDITIVE_BREAKDOWNS:
+        if (not entry.get("unavailable") and shape_of(ind_id, entry) == "breakdown"
+                and ind_id not in NON_ADDITIVE_BREAKDOWNS):
             parts = tuple((scope, ind_id, f"values.{k}") for k in entry["values"])
             identities.append(((scope, ind_id, "total"), parts))
     for whole_ref, part_refs in declared:
@@ -453,23 +540,60 @@ def protect(
     return Protection(protected, threshold, primary, secondary, cells, identities)
 
 
+def _shown_fields(ind_id: str, entry: dict, shape: str | None,
+                  cells: list[str]) -> list[str]:
+    """The published fields to withhold, given the cells suppressed: a rate goes with
+    its numerator or denominator (value × denominator gives the numerator back), and so
+    does its interval; a median with its n; a keyed rate with its numerator or n."""
+    if shape is None:  # not understood: nothing of it is published
+        return sorted(f for f in entry if f not in META_FIELDS)
+    if not cells:
+        return []
+    if shape in ("count", "breakdown"):
+        return sorted(cells)
+    if shape == "rate":
+        return sorted({*cells, "value", *(("ci95",) if "ci95" in entry else ())})
+    if shape == "median":
+        return ["n", "value"]
+    hidden: set[str] = set()
+    for cell in cells:
+        part, _, key = cell.partition(".")
+        if shape == "rates":
+            hidden.add(f"values.{key}")
+            if part == "n":
+                hidden.add(f"n.{key}")
+        else:  # a gap: the group's rate, and the gap made from it
+            hidden.update({f"{key}_rate", "value"})
+            if part == "n":
+                hidden.add(f"{key}_n")
+    return sorted(hidden)
+
+
+def _withhold(entry: dict, fld: str) -> None:
+    head, _, key = fld.partition(".")
+    if key and isinstance(entry.get(head), dict):
+        entry[head][key] = None
+    elif isinstance(entry.get(fld), dict):
+        entry[fld] = dict.fromkeys(entry[fld])
+    else:
+        entry[fld] = None
+
+
 def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
     """One scope's result with the fields ``by_indicator`` suppressed."""
     out = copy.deepcopy(result)
     for ind_id, entry in out.get("indicators", {}).items():
-        hidden = sorted(by_indicator.get(ind_id, ()))
-        if "numerator" in entry and hidden:
-            hidden.append("value")
+        if entry.get("unavailable"):
+            continue
+        shape = shape_of(ind_id, entry)
+        hidden = _shown_fields(ind_id, entry, shape, sorted(by_indicator.get(ind_id, ())))
         for fld in hidden:
-            if fld.startswith("values."):
-                entry["values"][fld.removeprefix("values.")] = None
-            else:
-                entry[fld] = None
+            _withhold(entry, fld)
         if hidden:
             entry["suppressed"] = hidden
     for ind_id, target in out.get("targets", {}).items():
         entry = out.get("indicators", {}).get(ind_id, {})
-        headline = _headline_field(entry) if entry else "value"
+        headline = _headline_field(ind_id, entry) if entry else "value"
         if entry.get("suppressed") and (headline in entry["suppressed"] or "value" in
                                          entry["suppressed"]):
             target["actual"] = None

@@ -6,7 +6,8 @@ id, a name or the size of a number. Every output calls :func:`figure`, :func:`nu
 :func:`change`, so a figure reads the same everywhere:
 
     count "1,234" · percent "42.1%" · ratio "2.00 : 1" · per_100 "63.2 per 100"
-    · per_1000 "0.002 per 1,000" · suppressed "[c]" · not computed "n/a" · no value "–"
+    · per_1000 "0.002 per 1,000" · per_10000 "47.0 per 10,000" · days "12.5 days"
+    · points "+4.2 pts" · suppressed "[c]" · not computed "n/a" · no value "–"
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from dvpi.contract import codes
+from dvpi.indicators import registry
 from dvpi.indicators.model import DEFAULT_DISPLAY, Display, Indicator
 from dvpi.stats.disclosure import MARK
 
@@ -54,7 +56,11 @@ def label(key: Any) -> str:
 
 
 def key_label(indicator_id: str, key: str) -> str:
-    """The reader's name for a breakdown key (codes from the contract)."""
+    """The reader's name for a breakdown key (codes from the contract; an indicator may
+    declare its keys' names)."""
+    ind = registry.by_id.get(indicator_id)
+    if ind is not None and key in dict(ind.key_labels):
+        return dict(ind.key_labels)[key]
     self_defined = codes.SELF_DEFINED_ETHNICITIES
     if indicator_id.endswith("_by_self_defined_ethnicity") and key in self_defined:
         return f"{key} {codes.SELF_DEFINED_ETHNICITIES[key]}"
@@ -91,10 +97,20 @@ def number(value: float | None, display: Display = COUNT) -> str:
         return count(value)
     if display.kind == "percent":
         return f"{100 * value:.{display.places}f}%"
+    if display.kind == "points":
+        return f"{100 * value:+.{display.places}f} pts"
+    if display.kind == "days":
+        whole = float(value).is_integer()
+        text = f"{int(value):,}" if whole else f"{value:,.{display.places}f}"
+        return f"{text} day{'' if value == 1 else 's'}"
     text = _digits(value, display)
     if display.kind == "ratio":
         return f"{text} : 1"
-    return f"{text} {'per 100' if display.kind == 'per_100' else 'per 1,000'}"
+    return f"{text} {PER[display.kind]}"
+
+
+PER: dict[str, str] = {"per_100": "per 100", "per_1000": "per 1,000",
+                       "per_10000": "per 10,000"}
 
 
 def percent(value: float | None, digits: int = 1) -> str:
@@ -125,10 +141,15 @@ def sig(value: float | None) -> str:
 
 
 def headline(entry: dict | None) -> Any:
-    """The figure an indicator is judged by: its value, or a breakdown's total."""
+    """The figure an indicator is judged by: its value, or a breakdown's total (a rate
+    per key has none)."""
     if not entry:
         return None
     return entry.get("total") if "values" in entry else entry.get("value")
+
+
+def _headline_field(entry: dict) -> str:
+    return "total" if "values" in entry else "value"
 
 
 def is_hidden(entry: dict, fld: str) -> bool:
@@ -141,10 +162,22 @@ def figure(ind: Indicator, entry: dict | None) -> str:
         return NO_RATE
     if entry.get("unavailable"):
         return NOT_AVAILABLE
-    fld = "total" if "values" in entry else "value"
+    if ind.unit == "rates":  # one rate per key, no headline: "key 42.1%, ..."
+        return rates(ind, entry)
+    fld = _headline_field(entry)
     if is_hidden(entry, fld):
         return MARK
     return number(entry.get(fld), ind.display)
+
+
+def rates(ind: Indicator, entry: dict) -> str:
+    """A rate per key, each with its n: "Ease of contact 80.0% (n 25), ..."."""
+    out = []
+    for key, value in entry.get("values", {}).items():
+        shown = MARK if is_hidden(entry, f"values.{key}") else number(value, ind.display)
+        n = part(entry, f"n.{key}")
+        out.append(f"{key_label(ind.id, key)} {shown} (n {n})")
+    return ", ".join(out)
 
 
 def part(entry: dict | None, name: str) -> str:
@@ -153,8 +186,9 @@ def part(entry: dict | None, name: str) -> str:
         return NO_RATE
     if is_hidden(entry, name):
         return MARK
-    if name.startswith("values."):
-        return count(entry.get("values", {}).get(name.removeprefix("values.")))
+    head, _, key = name.partition(".")
+    if key and isinstance(entry.get(head), dict):
+        return count(entry[head].get(key))
     return count(entry.get(name))
 
 
@@ -178,7 +212,7 @@ def change(ind: Indicator, this: dict | None, last: dict | None) -> str:
         if b == 0:
             return f"{a - b:+,}" if a else "0"
         return f"{a - b:+,} ({100 * (a - b) / b:+.1f}%)"
-    if d.kind == "percent":
+    if d.kind in ("percent", "points"):
         return f"{100 * (a - b):+.{d.places}f} pts"
     return _digits(a - b, d, signed="+")
 
@@ -193,6 +227,8 @@ def excel_format(display: Display) -> str:
         return "#,##0"
     if display.kind == "percent":
         return f"0{decimals}%"
+    if display.kind == "points":  # a difference of proportions
+        return f"+0{decimals}%;-0{decimals}%;0{decimals}%"
     if display.significant is not None:
         return "General"  # Excel has no significant-figures format
     return f"0{decimals}"

@@ -41,18 +41,27 @@ class Coverage(BaseModel):
 
 
 class Indicator(BaseModel):
-    """A count has ``value``; a rate adds ``numerator`` and ``denominator``; a breakdown
-    has ``values`` and ``total``; ``method`` names the person-resolution method of a
-    distinct-person count; ``unavailable`` gives the reason a figure could not be made;
-    ``suppressed`` lists the fields withheld by disclosure control (partners);
+    """A count has ``value``; a rate adds ``numerator`` and ``denominator`` (and, for some,
+    ``ci95``, the 95% Wilson interval); a breakdown has ``values`` and ``total``; a median
+    ``value`` and ``n``; a rate per key ``values`` and ``n`` by key; a gap ``value`` and
+    each group's rate and n (``white_rate``, ``bme_rate``, ``white_n``, ``bme_n``);
+    ``method`` names the person-resolution method of a distinct-person count;
+    ``unavailable`` gives the reason a figure could not be made; ``suppressed`` lists the
+    fields withheld by disclosure control (partners);
     ``coverage`` says why a figure's inputs are incomplete for its period."""
 
     model_config = ConfigDict(extra="forbid")
     value: Number = None
     numerator: Number = None
     denominator: Number = None
+    ci95: list[Number] | None = None
     values: dict[str, Number] | None = None
     total: Number = None
+    n: Number | dict[str, Number] = None
+    white_rate: Number = None
+    bme_rate: Number = None
+    white_n: Number = None
+    bme_n: Number = None
     method: str | None = None
     unavailable: str | None = None
     suppressed: list[str] | None = None

@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.staticfiles import StaticFiles
 
-from dvpi.web import api, pages, present
+from dvpi.web import api, pages, present, safeguarding
 from dvpi.web.audit import AuditLog
 from dvpi.web.auth import AuthPolicy, Clock, LoginThrottle, SessionManager
 from dvpi.web.dashboard import Dashboard, LoginRequired
@@ -241,6 +241,7 @@ def create_app(
                                 message="The request was not understood.")
 
     app.include_router(pages.router)
+    app.include_router(safeguarding.router)
     app.include_router(api.router)
     return app
 

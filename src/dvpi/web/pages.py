@@ -236,7 +236,7 @@ def _worklists(request: Request, borough: str | None) -> Response:
     paged, offset = request.query_params.get("list"), request.query_params.get("offset", "0")
     if not re.fullmatch(r"[0-9]{1,9}", offset):
         raise HTTPException(400, "offset must be a whole number")
-    lists = views.worklists(dash, snap, choice, name)
+    lists = views.worklists(dash, snap, choice, name, session.user.role)
     for wl in lists:  # a page of each list: a borough's lists run to thousands of rows
         start = int(offset) if wl["kind"] == paged else 0
         wl["total"], wl["offset"] = len(wl["rows"]), start
@@ -244,9 +244,12 @@ def _worklists(request: Request, borough: str | None) -> Response:
         wl["page_rows"] = WORKLIST_PAGE_ROWS
     # The log names what was shown: the rows of these pages.
     ids = views.report_ids([r for wl in lists for r in wl["rows"]])
+    keyed = views.record_ids(lists)
     dash.audit.append(events.RECORD_VIEW, session.user.username, page="worklists",
                       borough=name, start=choice.start, end=choice.end,
-                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT])
+                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT],
+                      record_ids=keyed[:AUDIT_ID_LIMIT],
+                      rows={wl["kind"]: len(wl["rows"]) for wl in lists})
     return dash.render(request, "worklists.html", choice=choice, years=years_in(snap),
                        borough=name, lists=lists)
 
@@ -271,6 +274,10 @@ def worklist_csv(request: Request, borough: str, kind: str) -> Response:
     name = _borough(snap, borough)
     if kind not in dash.engine.worklists:
         raise HTTPException(404, f"No worklist {kind!r}.")
+    if not views.may_see(dash.engine.worklists[kind], session.user.role):
+        dash.audit.append(events.ACCESS_DENIED, session.user.username,
+                          path=request.url.path, borough=name, role=session.user.role)
+        raise HTTPException(403, "You do not have access to this list.")
     why_not = views.worklist_unavailable(dash, snap, kind)
     if why_not:
         raise HTTPException(404, f"This list is not available: {why_not}.")
@@ -284,9 +291,13 @@ def worklist_csv(request: Request, borough: str, kind: str) -> Response:
         # A leading = + - @ would be run as a formula by a spreadsheet: neutralise it.
         writer.writerow({k: views.csv_safe(row.get(k)) for k in columns})
     ids = views.report_ids(rows)
+    keyed = views.record_ids([{"record_key": dash.engine.worklists[kind].record_key,
+                               "rows": rows}])
     dash.audit.append(events.EXPORT, session.user.username, what=f"worklist {kind}",
-                      borough=name, start=choice.start, end=choice.end,
-                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT])
+                      borough=name, start=choice.start,
+                      end=views.list_end(dash, snap, choice, kind), rows=len(rows),
+                      records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT],
+                      record_ids=keyed[:AUDIT_ID_LIMIT])
     filename = f"{kind}-{name}-{choice.start}-{choice.end}.csv".replace(" ", "_")
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": attachment(filename)})

@@ -36,6 +36,9 @@ def show(entry: dict | None, unit: str = "count", indicator_id: str = "") -> str
         return display.NO_RATE
     if entry.get("unavailable") or coverage.incomplete(entry):
         return display.NOT_AVAILABLE
+    ind = registry.by_id.get(indicator_id)
+    if ind is not None:
+        return display.figure(ind, entry)
     field = "total" if "values" in entry else "value"
     if field in entry.get("suppressed", ()):
         return MARK

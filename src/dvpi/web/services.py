@@ -11,6 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dvpi.web.users import ADMIN, BOROUGH_USER, FORCE_ANALYST, ROLES
+
+# Record-level lists: never a partner (docs/dashboard.md).
+RECORD_ROLES: tuple[str, ...] = (ADMIN, FORCE_ANALYST, BOROUGH_USER)
 
 @dataclass(frozen=True)
 class Worklist:
@@ -22,6 +26,10 @@ class Worklist:
     unit: str = "report"  # what one row is: a report, or a person
     # Tables the list reads: with one not loaded it says so rather than fail.
     needs: tuple[str, ...] = ()
+    # Who may see it (dvpi.web.users roles), on top of the route's borough rule.
+    roles: tuple[str, ...] = RECORD_ROLES
+    record_key: str = "report_id"  # the column naming a row's record (audit log)
+    as_at: bool = False  # taken on the period's last day (or the data's latest date)
 
 
 @dataclass(frozen=True)
@@ -90,37 +98,15 @@ def default_engine() -> Engine:
     )
 
 
-def _needs(*indicator_ids: str) -> tuple[str, ...]:
-    """The tables the indicators a list explains read (from the registry)."""
-    from dvpi.indicators import registry
-
-    return tuple(dict.fromkeys(t for i in indicator_ids for t in registry.by_id[i].needs))
-
-
 def default_worklists() -> dict[str, Worklist]:
-    from dvpi.indicators import records
+    """Every declared worklist (``dvpi.indicators.worklists``), as the dashboard runs it."""
+    from dvpi.indicators import worklists
 
-    return {
-        "flag_audit": Worklist(
-            "flag_audit", "Flag audit",
-            "Reports that should carry the DV flag and do not, and DV-flagged reports "
-            "with no domestic relationship recorded.",
-            records.flag_audit_records,
-            needs=_needs("flag_audit_unflagged", "flag_audit_overflagged")),
-        "risk_gaps": Worklist(
-            "risk_gaps", "Risk-assessment gaps",
-            "DV-flagged reports with no risk assessment.", records.risk_assessment_gaps,
-            needs=("reports",)),
-        "dual_arrests": Worklist(
-            "dual_arrests", "Dual-arrest incidents",
-            "DV-flagged reports in which two people were each arrested and each is also a "
-            "victim (cross allegation), or found by the 2008 enquiry's surname method; the "
-            "methods column says which.", records.dual_arrest_records,
-            needs=_needs("dual_arrest_incidents")),
-        "repeat_victims": Worklist(
-            "repeat_victims", "Repeat victims",
-            "Adult victims of the period who are victims in another DV report in the "
-            "look-back: one row per person, with every DV report of theirs in the "
-            "look-back.", records.repeat_victim_records, "person",
-            needs=_needs("repeat_victimisation_rate")),
-    }
+    out = {}
+    for w in worklists.WORKLISTS:
+        unknown = set(w.roles) - set(ROLES)
+        if unknown:
+            raise RuntimeError(f"worklist {w.id}: unknown roles {sorted(unknown)}")
+        out[w.id] = Worklist(w.id, w.title, w.definition, w.query, unit=w.unit,
+                             needs=w.needs, roles=w.roles, record_key=w.key, as_at=w.as_at)
+    return out

@@ -138,7 +138,8 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
               and display_of(unit_of(dash, i, e), i).kind == "percent"]
     chosen = wanted if wanted in rates else (rates[0] if rates else None)
     table, omitted, plots = [], [], []
-    for ind_id in [i for i in funnel.FUNNEL_INDICATORS if i in rates] or rates[:1]:
+    plotted = [i for i in funnel.FUNNEL_INDICATORS if i in rates] or rates[:1]
+    for ind_id in dict.fromkeys([*plotted, *([chosen] if chosen else [])]):
         shape = funnel.funnel(results, ind_id)
         if ind_id == chosen:
             table, omitted = funnel.league_table(shape), shape.omitted
@@ -198,19 +199,32 @@ def methodology(dash: Dashboard) -> dict[str, Any]:
         families.setdefault(info.family, []).append(info)
     sections = [(dash.engine.families.get(f, f.replace("_", " ").capitalize()), items)
                 for f, items in families.items()]
-    return {"sections": sections, "definitions": list(DEFINITIONS.values())}
+    return {"sections": sections, "definitions": list(DEFINITIONS.values()),
+            "worklists": list(dash.engine.worklists.values())}
+
+
+def list_end(dash: Dashboard, snap: Snapshot, choice: Choice, kind: str):
+    """The last day a list is taken for: the period's; for an "as at" list, the data's
+    latest date when the period runs past it (``indicators.worklists.as_at_day``)."""
+    if not dash.engine.worklists[kind].as_at:
+        return choice.end
+    from dvpi.indicators.worklists import as_at_day
+
+    span = snap.date_range()
+    return as_at_day(choice.start, choice.end, span[1] if span else None)
 
 
 def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str | None,
                   kind: str) -> list[dict]:
     worklist = dash.engine.worklists[kind]
-    key = ("worklist", snap.version, kind, choice.start, choice.end,
+    end = list_end(dash, snap, choice, kind)
+    key = ("worklist", snap.version, kind, choice.start, end,
            borough.lower() if borough else None, choice.definition)
 
     def make() -> list[dict]:
         # The snapshot's person method, as for the figures: never a linkage in a request.
         with snap.backend() as backend:
-            return [dict(r) for r in worklist.fetch(backend, choice.start, choice.end,
+            return [dict(r) for r in worklist.fetch(backend, choice.start, end,
                                                      borough=borough,
                                                      definition=choice.definition,
                                                      people=snap.people_method)]
@@ -225,16 +239,36 @@ def worklist_unavailable(dash: Dashboard, snap: Snapshot, kind: str) -> str | No
     return f"{', '.join(missing)} not loaded" if missing else None
 
 
+def may_see(worklist: Any, role: str | None) -> bool:
+    """Whether a role is among those the list is declared for (the route's rule decides
+    the borough)."""
+    return role is None or role in worklist.roles
+
+
 def worklists(dash: Dashboard, snap: Snapshot, choice: Choice,
-              borough: str | None) -> list[dict[str, Any]]:
+              borough: str | None, role: str | None = None) -> list[dict[str, Any]]:
+    """The lists ``role`` may see (every list when None), with their rows."""
     out = []
     for kind, worklist in dash.engine.worklists.items():
+        if not may_see(worklist, role):
+            continue
         why_not = worklist_unavailable(dash, snap, kind)
         rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind)
         out.append({"kind": kind, "title": worklist.title, "unit": worklist.unit,
                     "description": worklist.description, "rows": rows,
-                    "columns": columns_of(rows), "unavailable": why_not})
+                    "columns": columns_of(rows), "unavailable": why_not,
+                    "roles": worklist.roles, "record_key": worklist.record_key,
+                    "as_at": list_end(dash, snap, choice, kind) if worklist.as_at else None})
     return out
+
+
+def record_ids(lists: list[dict[str, Any]]) -> list[str]:
+    """``<key>:<value>`` of every record the lists' rows name by their declared key
+    (``bail_id:B8``, ``request_id:D9``), for the audit log beside the report ids."""
+    ids = {f"{wl['record_key']}:{row[wl['record_key']]}" for wl in lists
+           if wl["record_key"] != "report_id"  # those are in the report ids already
+           for row in wl["rows"] if row.get(wl["record_key"]) is not None}
+    return sorted(ids)
 
 
 def report_ids(rows: list[dict]) -> list[str]:
