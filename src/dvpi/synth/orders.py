@@ -37,6 +37,7 @@ from dvpi.synth.v2_parameters import (
     PROGRAMME_ORDER_MONTHS,
     PROGRAMME_OTHER_BEFORE_BBR,
     PROGRAMME_PER_CONVICTION,
+    PROGRAMME_WOMEN,
     RESTRAINING_ACQUITTALS,
     RESTRAINING_CONVICTIONS,
     RESTRAINING_HARASSMENT_CONVICTIONS,
@@ -52,10 +53,10 @@ _ORDER_COLUMNS = ("borough", "order_type", "report_id", "person_id", "applied_da
 
 
 def _main_suspects(state: SynthState) -> pd.DataFrame:
-    """The first suspect row of every DV-flagged report."""
+    """The first suspect row of every DV-flagged report, when an adult (or of unknown
+    age): notices, orders and programmes here are for adults."""
     people = state.v2_people
-    return people[(people.role == "suspect") & people.dv].drop_duplicates("report_id") \
-        .reset_index(drop=True)
+    return people[people.main_suspect & people.dv & ~(people.age < 18)].reset_index(drop=True)
 
 
 def _orders(state: SynthState, order_type: str, rows: pd.DataFrame, applied: np.ndarray,
@@ -216,15 +217,18 @@ def _programmes(state: SynthState, ordered: np.ndarray) -> np.ndarray:
 
 
 def write_programme_requirements(state: SynthState) -> None:
-    """Programme requirements on 12% of DV convictions, ordered at sentence; the order
+    """Programme requirements on 12% of men's DV convictions, ordered at sentence; the order
     runs 12-36 months; the wait for a place (27 weeks on average in 2008-09) sometimes
     outlasts it (para 78: `expired_before_start`); of those who start, most complete."""
     rng, extract = state.v2_rng, extract_day(state)
     cases = state.v2_court_cases
     cases = cases[cases.outcome.to_numpy() == "convicted"]
     ordered = cases.sentenced.to_numpy("datetime64[D]")
-    take = (rng.random(len(cases)) < PROGRAMME_PER_CONVICTION) & (ordered <= extract)
-    cases, ordered = cases[take], ordered[take]
+    # IDAP and BBR are for men; women are ordered to fewer, other programmes.
+    men = cases.gender.to_numpy() == "M"
+    p = np.where(men, PROGRAMME_PER_CONVICTION, PROGRAMME_PER_CONVICTION * PROGRAMME_WOMEN)
+    take = (rng.random(len(cases)) < p) & (ordered <= extract)
+    cases, ordered, men = cases[take], ordered[take], men[take]
     n = len(cases)
     months = choose(rng, PROGRAMME_ORDER_MONTHS, n).astype(int)
     expiry = ordered + np.round(months * 30.44).astype(int) * ONE_DAY
@@ -245,7 +249,8 @@ def write_programme_requirements(state: SynthState) -> None:
     running = ended > extract
     table = pd.DataFrame({
         "requirement_id": ids("PR", n), "person_id": cases.person_id.to_numpy(),
-        "programme": _programmes(state, ordered), "ordered_date": date_column(ordered),
+        "programme": np.where(men, _programmes(state, ordered), "other"),
+        "ordered_date": date_column(ordered),
         "expiry_date": date_column(expiry), "started_date": date_column(started),
         "ended_date": date_column(np.where(running, NAT, ended)),
         "ended_reason": np.where(running, None, ending)})

@@ -82,11 +82,11 @@ def _police_cases(state: SynthState) -> pd.DataFrame:
     victims = people[(people.role == "victim") & people.dv & (people.level != "")
                      & ~(people.age < 16)].drop_duplicates("report_id").reset_index(drop=True)
     assessed = victims.assessed.to_numpy("datetime64[D]")
-    p = by_year(MARAC_POLICE_REFERRAL, calendar_years(state, assessed))
-    p = np.where(victims.gender.to_numpy() == "M", p * MARAC_MALE_FACTOR, p)
+    male = np.where(victims.gender.to_numpy() == "M", MARAC_MALE_FACTOR, 1.0)
+    p = by_year(MARAC_POLICE_REFERRAL, calendar_years(state, assessed)) * male
     high = victims.level.to_numpy() == "high"
     escalation = (victims.level.to_numpy() == "medium") & _escalating(victims) \
-        & (rng.random(len(victims)) < MARAC_ESCALATION)
+        & (rng.random(len(victims)) < MARAC_ESCALATION * male)
     referred = (high & (rng.random(len(victims)) < p)) | escalation
     cases = victims[referred].copy()
     cases["referral_date"] = draw_dates(rng, assessed[referred], "marac_referral")
@@ -98,26 +98,36 @@ def _police_cases(state: SynthState) -> pd.DataFrame:
     return cases
 
 
-def _partner_and_repeat_cases(state: SynthState, police: pd.DataFrame) -> pd.DataFrame:
-    """Cases referred by other agencies (victims like the police's, new to the data) and
-    repeat referrals of earlier victims, in the shares of their years."""
+def _partner_and_repeat_cases(state: SynthState, police: pd.DataFrame,
+                              next_ref: int) -> pd.DataFrame:
+    """Cases referred by other agencies (victims like the police's, new to the data,
+    their refs from ``next_ref`` on) and repeat referrals of earlier victims, in the
+    shares of their years."""
     rng = state.v2_rng
     years = calendar_years(state, police.conference_date.to_numpy("datetime64[D]"))
     share = float(np.mean(between_years(MARAC_PARTNER_SHARE, years))) if len(years) else 0
     repeat = float(np.mean(between_years(MARAC_REPEAT_SHARE, years))) if len(years) else 0
-    total = len(police) / (1 - share)
+    heard = police.conference_date.to_numpy("datetime64[D]") <= extract_day(state)
+    total = heard.sum() / (1 - share)
     natural = int(police.duplicated("victim_ref").sum())
     n_repeat = max(0, round(repeat * total - natural))
     n_partner = max(0, round(share * total) - n_repeat)
     like = police.iloc[rng.integers(0, len(police), n_partner)] if len(police) else police
-    partner = like.assign(victim_ref=None, victim_person_id=None,
+    partner = like.assign(victim_ref=ids("MV", n_partner, next_ref), victim_person_id=None,
                           referring_agency=choose(rng, MARAC_PARTNER_AGENCIES, n_partner),
                           criterion=choose(rng, MARAC_PARTNER_CRITERIA, n_partner))
     partner["referral_date"] = partner.conference_date.to_numpy("datetime64[D]") \
         - draw_days(rng, "marac_referral", n_partner) - 3 * ONE_DAY
     earlier = pd.concat([police, partner], ignore_index=True)
+    # A repeat of a case near the extract comes sooner (else it would not be in the data).
+    last = extract_day(state) - 35 * ONE_DAY  # the last referral heard by the extract
+    earlier = earlier[earlier.conference_date.to_numpy("datetime64[D]") + 14 * ONE_DAY <= last]
     base = earlier.iloc[rng.integers(0, len(earlier), n_repeat)] if len(earlier) else earlier
-    referral = draw_dates(rng, base.conference_date.to_numpy("datetime64[D]"), "marac_repeat")
+    held = base.conference_date.to_numpy("datetime64[D]")
+    referral = draw_dates(rng, held, "marac_repeat")
+    room = (last - held).astype(np.int64)
+    sooner = held + (14 + (rng.random(len(base)) * (room - 13)).astype(np.int64)) * ONE_DAY
+    referral = np.where(referral > last, sooner, referral)
     repeats = base.assign(victim_person_id=None, referral_date=referral,
                           referring_agency=choose(rng, MARAC_PARTNER_AGENCIES, n_repeat),
                           criterion=choose(rng, MARAC_PARTNER_CRITERIA, n_repeat))
@@ -137,13 +147,15 @@ def write_marac_cases(state: SynthState) -> None:
     police["conference_date"] = _conference(
         state, police.borough.to_numpy(), police.referral_date.to_numpy("datetime64[D]")
         + 3 * ONE_DAY)
-    others = _partner_and_repeat_cases(state, police)
-    new = others.victim_ref.isna().to_numpy()
-    others.loc[new, "victim_ref"] = ids("MV", int(new.sum()), len(refs) + 1)
+    others = _partner_and_repeat_cases(state, police, len(refs) + 1)
     cases = pd.concat([police, others], ignore_index=True)
     cases = cases[cases.conference_date.to_numpy("datetime64[D]") <= extract_day(state)]
     cases = cases.sort_values("conference_date", kind="stable").reset_index(drop=True)
     n = len(cases)
+    # A victim is LGBT+ or disabled (or not) at every case; what is recorded varies.
+    victims = pd.Index(sorted(set(cases.victim_ref)))
+    lgbt = pd.Series(rng.random(len(victims)) < MARAC_LGBT, index=victims)
+    disabled = pd.Series(rng.random(len(victims)) < MARAC_DISABLED, index=victims)
     recorded = rng.random((3, n)) < MARAC_RECORDED
     children = choose(rng, MARAC_CHILDREN, n).astype(float)
     age = cases.age.to_numpy(float)
@@ -157,8 +169,9 @@ def write_marac_cases(state: SynthState) -> None:
         "criterion": cases.criterion.to_numpy(), "victim_gender": cases.gender.to_numpy(),
         "victim_age": pd.array(np.where(np.isnan(age), None, age), dtype="Int64"),
         "victim_self_defined_ethnicity": cases.sde.to_numpy(),
-        "victim_lgbt": nullable_bool(rng.random(n) < MARAC_LGBT, recorded[0]),
-        "victim_disabled": nullable_bool(rng.random(n) < MARAC_DISABLED, recorded[1]),
+        "victim_lgbt": nullable_bool(lgbt.reindex(cases.victim_ref).to_numpy(), recorded[0]),
+        "victim_disabled": nullable_bool(disabled.reindex(cases.victim_ref).to_numpy(),
+                                         recorded[1]),
         "children_in_household": pd.array(np.where(recorded[2], children, None),
                                           dtype="Int64")})
 

@@ -25,50 +25,53 @@ def people_frame(state: SynthState) -> pd.DataFrame:
     """One row per ``people`` row with its report's facts: person_id, report_id, role,
     pid (the true person, never written), borough, recorded, dv, crime, offence, gender,
     age (at the report), sde, arrested (date), level (the report's highest risk level,
-    '' if none), assessed (that assessment's date), dash_high (a DASH with 14+ Y)."""
+    '' if none), assessed (that assessment's date), dash_high (a DASH with 14+ Y),
+    main_suspect (the report's first suspect row)."""
     people, reports = state.tables["people"], state.tables["reports"]
-    rep = reports.set_index("report_id")
-    frame = pd.DataFrame({
-        "person_id": people.person_id.to_numpy(), "report_id": people.report_id.to_numpy(),
-        "role": people.role.to_numpy(), "pid": state.people_rows.pid.to_numpy(),
-        "gender": people.gender.fillna("U").to_numpy(),
-        "sde": people.self_defined_ethnicity.to_numpy(),
-        "arrested": people.arrest_date.to_numpy("datetime64[D]")})
-    for col, src in (("borough", "borough"), ("dv", "dv_flag"), ("offence", "offence"),
-                     ("classification", "classification")):
-        frame[col] = rep[src].reindex(frame.report_id).to_numpy()
-    frame["recorded"] = rep.recorded_date.reindex(frame.report_id).to_numpy("datetime64[D]")
-    occurred = rep.occurred_date.reindex(frame.report_id).to_numpy("datetime64[D]")
-    reference = np.where(np.isnat(occurred), frame.recorded.to_numpy("datetime64[D]"),
-                         occurred)
+    at = pd.Index(reports.report_id).get_indexer(people.report_id)  # the row's report
+    recorded = reports.recorded_date.to_numpy("datetime64[D]")[at]
+    occurred = reports.occurred_date.to_numpy("datetime64[D]")[at]
+    reference = np.where(np.isnat(occurred), recorded, occurred)
     dob = people.date_of_birth.to_numpy("datetime64[D]")
     stated = pd.to_numeric(people.age, errors="coerce").to_numpy(float)
-    age = np.where(np.isnat(dob), stated, age_at(dob, reference).astype(float))
-    frame["age"] = age  # NaN: unknown
-    frame["crime"] = frame.classification.to_numpy() == "crime"
-    frame["dv"] = frame.dv.to_numpy(bool)
-    risk = _highest_risk(state.tables["risk_assessments"])
-    frame["level"] = risk.level.reindex(frame.report_id).fillna("").to_numpy()
-    frame["assessed"] = risk.assessed.reindex(frame.report_id).to_numpy("datetime64[D]")
-    frame["dash_high"] = risk.dash_high.reindex(frame.report_id).to_numpy() == True  # noqa: E712
-    return frame
+    role = people.role.to_numpy()
+    suspect = role == "suspect"
+    main = np.zeros(len(people), bool)
+    main[np.flatnonzero(suspect)[~pd.Series(at[suspect]).duplicated().to_numpy()]] = True
+    level, assessed, dash_high = _highest_risk(state.tables["risk_assessments"], reports)
+    return pd.DataFrame({
+        "person_id": people.person_id.to_numpy(), "report_id": people.report_id.to_numpy(),
+        "role": role, "pid": state.people_rows.pid.to_numpy(),
+        "gender": people.gender.fillna("U").to_numpy(),
+        "sde": people.self_defined_ethnicity.to_numpy(),
+        "arrested": people.arrest_date.to_numpy("datetime64[D]"),
+        "borough": reports.borough.to_numpy()[at], "dv": reports.dv_flag.to_numpy(bool)[at],
+        "offence": reports.offence.to_numpy()[at],
+        "crime": reports.classification.to_numpy()[at] == "crime", "recorded": recorded,
+        "age": np.where(np.isnat(dob), stated, age_at(dob, reference).astype(float)),
+        "level": level[at], "assessed": assessed[at], "dash_high": dash_high[at],
+        "main_suspect": main})
 
 
-def _highest_risk(risk: pd.DataFrame) -> pd.DataFrame:
-    """Per report: the highest level over its assessments, the date of the first
-    assessment at that level, and whether any DASH had 14 or more Y answers."""
-    frame = pd.DataFrame({
-        "report_id": risk.report_id.to_numpy(),
-        "rank": risk.risk_level.map(LEVEL_RANK).to_numpy(),
-        "level": risk.risk_level.to_numpy(),
-        "assessed": risk.assessed_date.to_numpy("datetime64[D]"),
-        "dash_high": (risk.tool.to_numpy() == "dash")
-        & (risk.dash_answers.fillna("").str.upper().str.count("Y").to_numpy() >= 14)})
-    frame = frame.sort_values(["report_id", "rank", "assessed"],
-                              ascending=[True, False, True], kind="stable")
-    top = frame.drop_duplicates("report_id").set_index("report_id")
-    top["dash_high"] = frame.groupby("report_id").dash_high.any()
-    return top
+def _highest_risk(risk: pd.DataFrame, reports: pd.DataFrame) \
+        -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per report (in ``reports`` order): the highest level over its assessments ('' for
+    none), the date of the first assessment at that level, and whether any DASH had 14
+    or more Y answers."""
+    n = len(reports)
+    at = pd.Index(reports.report_id).get_indexer(risk.report_id)
+    rank = risk.risk_level.map(LEVEL_RANK).to_numpy(int)
+    date = risk.assessed_date.to_numpy("datetime64[D]")
+    order = np.lexsort((date, -rank, at))  # by report, highest level, earliest
+    first = order[np.r_[True, at[order][1:] != at[order][:-1]]]
+    level = np.full(n, "", dtype=object)
+    level[at[first]] = risk.risk_level.to_numpy()[first]
+    assessed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    assessed[at[first]] = date[first]
+    yes = risk.dash_answers.fillna("").str.upper().str.count("Y").to_numpy()
+    dash_high = np.zeros(n, bool)
+    dash_high[at[(risk.tool.to_numpy() == "dash") & (yes >= 14)]] = True
+    return level, assessed, dash_high
 
 
 def extract_day(state: SynthState) -> np.datetime64:

@@ -127,6 +127,7 @@ PLAN_RECORDED = {("primary", "standard"): 0.25, ("primary", "medium"): 0.6,
 # (MoJ via The Guardian, 17 February 2008); London's share (14%) of about 560 against the
 # London build's DV convictions: 12%.
 PROGRAMME_PER_CONVICTION = 0.12
+PROGRAMME_WOMEN = 0.3  # IDAP and BBR are for men; women's rate a third of it: assumption
 PROGRAMME_ORDER_MONTHS = {12: 20, 18: 30, 24: 40, 36: 10}  # assumption
 # Of those who start: completed, breached, revoked, other (assumption, with 1,800 of 4,000
 # completed in 2007 in mind).
