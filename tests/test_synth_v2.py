@@ -255,3 +255,14 @@ def test_national_scale_writes_the_new_tables(tmp_path, monkeypatch):
     marac = pq.read_table(tmp_path / "n" / "marac_cases.parquet").to_pandas()
     assert marac.borough.str.contains(": ").all()
     assert np.all(marac.victim_ref.str.startswith("F"))
+
+
+def test_courts_and_conferences_sit_on_weekdays(v1_state):
+    t = landed(v1_state, 8 * 52).tables
+    orders = t["protective_orders"]
+    court = orders[orders.order_type.isin(["dvpo", "non_molestation", "restraining"])]
+    assert len(court) and (pd.to_datetime(court.applied_date).dt.weekday < 5).all()
+    # Moved on by whole weeks, the weekday is the same in the written calendar.
+    assert (pd.to_datetime(t["marac_cases"].conference_date).dt.weekday < 5).all()
+    notices = orders[orders.order_type == "dvpn"]
+    assert (pd.to_datetime(notices.applied_date).dt.weekday >= 5).any()  # police: any day
