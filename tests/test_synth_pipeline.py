@@ -15,6 +15,7 @@ from dvpi.synth.pipeline import STEPS, run
 from dvpi.synth.profile import load_profile
 from dvpi.synth.state import SynthState
 from dvpi.synth.tables import TABLE_ORDER
+from dvpi.synth.v2_inputs import V2_TABLE_ORDER
 
 PACKAGE = "dvpi.synth"
 PACKAGE_DIR = Path(dvpi.synth.__file__).parent
@@ -127,7 +128,7 @@ def test_steps_run_in_the_declared_order_with_one_state(observed):
     assert [name for name, _ in seen] == [step.__name__ for step in STEPS]
     assert {ident for _, ident in seen} == {id(state)}
     assert isinstance(state, SynthState)
-    assert tuple(state.tables) == TABLE_ORDER
+    assert tuple(state.tables) == (*TABLE_ORDER, *V2_TABLE_ORDER)
     assert len(state.truth) == len(state.tables["people"])
 
 

@@ -4,11 +4,12 @@
 >>> result = generate("out/london", profile="mps-2007-08", seed=1, scale=0.02)  # doctest: +SKIP
 >>> links = truth_links(result.truth_csv)  # person_id, person_key, method='truth'
 
-``generate`` writes every table of the interchange format for the 32 London boroughs over
-2006-07 and 2007-08 such that the indicator catalogue for 2007-08, counting persons by
-their true identity, gives exactly the figures of ``shared/spec/mps-fy2007-08.json``
-(scaled, when ``scale`` < 1). The ground truth (people row -> true person) is written
-beside the data set, never inside it.
+``generate`` writes every table of the interchange format (those the contract declares:
+the version-2 tables and columns are built always and written once the contract has
+them) for the 32 London boroughs over 2006-07 and 2007-08 such that the indicator
+catalogue for 2007-08, counting persons by their true identity, gives exactly the
+figures of ``shared/spec/mps-fy2007-08.json`` (scaled, when ``scale`` < 1). The ground
+truth (people row -> true person) is written beside the data set, never inside it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyarrow.csv as pacsv
 from dvpi.synth.noise import NOISE
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
-from dvpi.synth.writers import write_csv, write_truth
+from dvpi.synth.writers import declared, write_csv, write_truth
 
 TRUTH_METHOD = "truth"
 
@@ -49,7 +50,8 @@ def generate(out_dir: str | Path, profile: str = "mps-2007-08", seed: int = 1,
     write_csv(out, built.tables)
     truth_csv = write_truth(Path(truth_dir) if truth_dir else default_truth_dir(out),
                             built.truth)
-    return SynthResult(out, truth_csv, {k: len(v) for k, v in built.tables.items()}, prof)
+    return SynthResult(out, truth_csv, {k: len(v) for k, v in declared(built.tables).items()},
+                       prof)
 
 
 def truth_links(truth_csv: str | Path) -> pa.Table:

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
-from dvpi.synth.writers import ParquetSink, to_arrow
+from dvpi.synth.writers import ParquetSink, declared, to_arrow
 
 # The 43 territorial police forces of England and Wales.
 FORCES: tuple[str, ...] = (
@@ -44,6 +44,13 @@ _ID_COLUMNS = {
     "outcomes": ("report_id", "person_id"), "risk_assessments": ("report_id",),
     "cad_calls": ("call_id", "report_id"), "cps_cases": ("cps_urn", "report_id"),
     "homicide_reviews": ("review_id", "report_id"),
+    "bail": ("bail_id", "person_id"),
+    "protective_orders": ("order_id", "report_id", "person_id"),
+    "disclosures": ("request_id",),
+    "marac_cases": ("case_id", "victim_ref", "victim_person_id"),
+    "support_referrals": ("referral_id", "person_id"),
+    "victim_surveys": ("survey_id", "person_id"),
+    "programme_requirements": ("requirement_id", "person_id"),
 }
 
 
@@ -63,9 +70,10 @@ def generate_national(out_dir: str | Path, seed: int = 1, reports: int = NATIONA
         for k in range(n_chunks):
             force = FORCES[k % len(FORCES)]
             built = build_london(_moved(prof, 2 * (k // len(FORCES))),
-                                 int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
+                                 int(np.random.SeedSequence([seed, k]).generate_state(1)[0]),
+                                 force=force)
             prefix = f"F{k % len(FORCES):02d}C{k:05d}-"
-            for name, df in built.tables.items():
+            for name, df in declared(built.tables).items():
                 # One population per force, one set of targets for the whole data set.
                 if (name == "population" and k >= len(FORCES)) or (name == "targets" and k):
                     continue

@@ -10,7 +10,9 @@ steps (and the draws inside them) keep their order.
     outcomes  -> offences, arrests, outcomes, accused persons
     persons   -> each true person's gender, appearance, age and date of birth
     recording -> homes, names, recorded values, noise, arrests, ids
-    tables    -> the tables of the interchange format and the truth
+    tables    -> the tables of the interchange format (version 1) and the truth
+    casework, orders, services -> the version-2 columns and tables, from their own
+                 random stream (state.v2_rng), so the version-1 tables never move
 """
 
 from __future__ import annotations
@@ -19,7 +21,17 @@ from collections.abc import Callable
 
 import numpy as np
 
-from dvpi.synth import outcomes, persons, recording, reports, tables, victims
+from dvpi.synth import (
+    casework,
+    orders,
+    outcomes,
+    persons,
+    recording,
+    reports,
+    services,
+    tables,
+    victims,
+)
 from dvpi.synth.profile import Profile
 from dvpi.synth.state import Built, SynthState
 
@@ -74,18 +86,34 @@ STEPS: tuple[Step, ...] = (
     tables.write_cps_cases,
     tables.write_homicide_reviews,
     tables.write_reference_tables,
+    casework.start_version_2,
+    casework.record_decision_dates,
+    casework.record_risk_plans,
+    casework.write_bail,
+    orders.date_court_outcomes,
+    orders.write_protective_orders,
+    orders.write_disclosures,
+    orders.write_programme_requirements,
+    services.write_marac_cases,
+    services.write_support_referrals,
+    services.write_victim_surveys,
+    services.order_version_2_tables,
 )
 
 
-def new_state(profile: Profile, seed: int) -> SynthState:
-    return SynthState(profile=profile, seed=seed, rng=np.random.default_rng(seed))
+def new_state(profile: Profile, seed: int, date_shift_days: int = 0,
+              force: str | None = None) -> SynthState:
+    return SynthState(profile=profile, seed=seed, rng=np.random.default_rng(seed),
+                      date_shift_days=date_shift_days, force=force)
 
 
 def run(profile: Profile, seed: int, steps: tuple[Step, ...] = STEPS,
-        after_step: Callable[[Step, SynthState], None] | None = None) -> SynthState:
+        after_step: Callable[[Step, SynthState], None] | None = None,
+        date_shift_days: int = 0, force: str | None = None) -> SynthState:
     """Run ``steps`` in order over a new state; ``after_step`` (for tests and progress)
-    is called after each with the step and the state."""
-    state = new_state(profile, seed)
+    is called after each with the step and the state. ``date_shift_days`` and ``force``
+    say where the build will land (the national scale): the law's eras follow them."""
+    state = new_state(profile, seed, date_shift_days, force)
     for step in steps:
         step(state)
         if after_step is not None:
@@ -93,7 +121,8 @@ def run(profile: Profile, seed: int, steps: tuple[Step, ...] = STEPS,
     return state
 
 
-def build_london(profile: Profile, seed: int) -> Built:
+def build_london(profile: Profile, seed: int, date_shift_days: int = 0,
+                 force: str | None = None) -> Built:
     """Every table of a calibrated London data set for ``profile`` and its truth."""
-    state = run(profile, seed)
+    state = run(profile, seed, date_shift_days=date_shift_days, force=force)
     return Built(state.tables, state.truth)

@@ -67,6 +67,11 @@ class SynthState:
     seed: int
     rng: np.random.Generator
     person_ids: PersonIds = field(default_factory=PersonIds)
+    # Where the build lands: the national scale moves its dates on by whole weeks and
+    # gives it to a force (None: the Met, London). Only the version-2 steps read them
+    # (the law's eras are judged in the written calendar).
+    date_shift_days: int = 0
+    force: str | None = None
 
     # victims.py: the year's adult DV victims planned person-first.
     # victim_persons: kind (1-6), crimes / non_crimes (victim rows in the year's DV crimes
@@ -137,6 +142,13 @@ class SynthState:
     # tables.py
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     truth: pd.DataFrame = field(default_factory=_empty_frame)
+
+    # casework.py, orders.py, services.py: the version-2 tables, from their own random
+    # stream (so the version-1 tables never move) and the people rows with their
+    # reports' facts (v2_inputs.people_frame).
+    v2_rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
+    v2_people: pd.DataFrame = field(default_factory=_empty_frame)
+    v2_court_cases: pd.DataFrame = field(default_factory=_empty_frame)  # finished, dated
 
     @property
     def period(self) -> tuple[dt.date, dt.date]:

@@ -185,7 +185,8 @@ def _assessed_reports(state: SynthState) -> np.ndarray:
 
 def write_risk_assessments(state: SynthState) -> None:
     """SPECSS+ mostly; DASH on 30% from January 2008 (Y answers consistent with the level);
-    secondary assessments on 40% of medium and high (the CSU's review, on office days)."""
+    secondary assessments on 40% of medium and high (``stage``, on office days;
+    ``plan_recorded`` is drawn by the version-2 steps)."""
     rng, reports = state.rng, state.reports
     assessed = _assessed_reports(state)
     n = len(assessed)
@@ -204,14 +205,17 @@ def write_risk_assessments(state: SynthState) -> None:
         answers[i] = "".join(chars)
     first = pd.DataFrame({"report_id": state.report_ids.to_numpy()[assessed],
                           "assessed_date": date, "tool": tool, "risk_level": level,
-                          "dash_answers": answers, "quality_assured": rng.random(n) < 0.6})
-    # Secondary assessments for medium and high risk (SOP: CSU reviews them).
+                          "dash_answers": answers, "quality_assured": rng.random(n) < 0.6,
+                          "stage": "primary"})
+    # Secondary assessments for medium and high risk (SOP: CSU reviews them, para 69):
+    # extra rows at the same level, so no version-1 report-level figure moves.
     second = first[(first.risk_level != "standard") & (rng.random(n) < 0.4)].copy()
     second["assessed_date"] = draw_after(rng, second.assessed_date.to_numpy("datetime64[D]"),
                                          "risk_review", state.extract_end)
     second["tool"] = "specss"
     second["dash_answers"] = None
     second["quality_assured"] = True
+    second["stage"] = "secondary"
     state.tables["risk_assessments"] = pd.concat([first, second], ignore_index=True)
 
 

@@ -33,6 +33,8 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
             arr = pa.array(pd.array(s, dtype="Int64"), type=typ, from_pandas=True)
         elif col.type == "number":
             arr = pa.array(s.astype(float), type=typ, from_pandas=True)
+        elif col.type == "bool" and s.isna().any():  # an optional flag left blank
+            arr = pa.array(s.astype("boolean"), type=typ, from_pandas=True)
         elif col.type == "bool":
             arr = pa.array(s.astype(bool), type=typ)
         else:
@@ -41,10 +43,18 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(table.column_names))
 
 
+def declared(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables the interchange contract declares, the only ones written: a table (or
+    column) the synthetic data builds before the contract knows it is written from the
+    day the contract declares it, with the contract's types (the loader stops on a file
+    it does not know)."""
+    return {name: df for name, df in tables.items() if name in TABLES}
+
+
 def write_csv(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     opts = pacsv.WriteOptions(quoting_style="needed")
-    for name, df in tables.items():
+    for name, df in declared(tables).items():
         pacsv.write_csv(to_arrow(name, df), out_dir / f"{name}.csv", write_options=opts)
 
 
