@@ -43,9 +43,12 @@ TABLE_FILES = ("reports", "people", "relationships", "outcomes", "risk_assessmen
 Row = dict[str, str]
 
 
-def read(name: str) -> list[Row]:
-    with (SOURCE / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+def reader(source: Path) -> Callable[[str], list[Row]]:
+    """The rows of a table of the data set in ``source``, as text."""
+    def read(name: str) -> list[Row]:
+        with (source / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    return read
 
 
 def write(path: Path, header: list[str], rows: Iterable[list[str]], *, encoding: str,
@@ -138,9 +141,9 @@ def yes_no(value: str) -> str:
     return {"true": "Y", "false": "N"}.get(value.lower(), value)
 
 
-def niche() -> None:
-    out = EXPORTS / "niche"
-    out.mkdir(exist_ok=True)
+def niche(source: Path = SOURCE, out: Path = EXPORTS / "niche") -> None:
+    read = reader(source)
+    out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.csv"):
         old.unlink()
 
@@ -206,7 +209,7 @@ def niche() -> None:
          ([r["borough"], NICHE_SEX[r["gender"]], r["age_band"].replace("-", " to ")
            .replace("+", " and over"), r["ethnic_appearance"], r["population"]]
           for r in read("population")))
-    shutil.copyfile(SOURCE / "targets.csv", out / "targets.csv")
+    shutil.copyfile(source / "targets.csv", out / "targets.csv")
 
 
 # ---------------------------------------------------------------------------------------
@@ -253,9 +256,9 @@ def one_zero(value: str) -> str:
     return {"true": "1", "false": "0"}.get(value.lower(), value)
 
 
-def cris() -> None:
-    out = EXPORTS / "cris"
-    out.mkdir(exist_ok=True)
+def cris(source: Path = SOURCE, out: Path = EXPORTS / "cris") -> None:
+    read = reader(source)
+    out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("*.txt"), *out.glob("*.csv")]:
         old.unlink()
 
@@ -316,7 +319,7 @@ def cris() -> None:
            oracle_date(r["prosecution_date"]), CRIS_RESULT.get(r["outcome"], "")]
           for r in read("cps_cases")))
     for name in ("homicide_reviews", "population", "targets"):  # in the format already
-        shutil.copyfile(SOURCE / f"{name}.csv", out / f"{name}.csv")
+        shutil.copyfile(source / f"{name}.csv", out / f"{name}.csv")
 
 
 def main() -> None:

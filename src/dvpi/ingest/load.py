@@ -411,7 +411,7 @@ def _by_table(sources: list[SourceFile]) -> list[list[SourceFile]]:
 def _file_read(source: SourceFile, rows: int) -> FileRead:
     csv = source.format == "csv"
     return FileRead(source.table.name, source.path.name, source.format,
-                    source.dialect.encoding if csv else None,
+                    (source.dialect.file_encoding or source.dialect.encoding) if csv else None,
                     source.dialect.delimiter if csv else None,
                     source.dialect.newlines if csv else None, rows)
 

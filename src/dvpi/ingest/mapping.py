@@ -189,7 +189,8 @@ class _Reader:
         self.path, self.lines = path, lines
 
     def fail(self, key: tuple[str, ...], text: str) -> MappingError:
-        shown = f"[{dotted(key[:-1])}] {_quoted(key[-1])}" if len(key) > 1 else f"[{key[0]}]"
+        shown = f"[{dotted(key[:-1])}] {dotted(key[-1:])}" if len(key) > 1 else \
+            f"[{dotted(key)}]"
         return MappingError(f"{self.path}, line {line_of(self.lines, key)}: {shown}: {text}")
 
     def table_of(self, doc: dict, key: tuple[str, ...]) -> dict:
@@ -434,7 +435,10 @@ def parse_mapping(text: str, path: Path) -> Mapping:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML: {exc}") from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
+        at = f", line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise MappingError(f"{path}{at}: not valid TOML: {what}") from None
     lines = key_lines(text)
     reader = _Reader(path, lines)
     reader.known(doc, (), ("export", "tables"))

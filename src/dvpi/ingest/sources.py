@@ -79,6 +79,9 @@ class Dialect:
     delimiter: str | None = None  # None: detect
     newlines: str = "lf"  # lf, crlf, cr or mixed
     notes: list[str] = field(default_factory=list)
+    # The file's own encoding, when it is read from a UTF-8 copy (``encoding`` is then
+    # the copy's).
+    file_encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +416,7 @@ def copy_as_utf8(source: SourceFile, folder: Path) -> None:
     """Copy a CSV to a UTF-8 file with LF line endings and the same lines (every CR,
     CRLF and LF a line break, as an editor counts them), to be read instead."""
     dialect = source.dialect
+    dialect.file_encoding = dialect.encoding
     encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
     # Bytes that are not UTF-8 in a UTF-8 file stay as they are (the reader rejects
     # their rows, which are quarantined).
