@@ -133,6 +133,8 @@ CREATE TABLE IF NOT EXISTS loads (
 );
 ALTER TABLE loads ADD COLUMN IF NOT EXISTS mode VARCHAR;  -- replace, changes or full
 ALTER TABLE loads ADD COLUMN IF NOT EXISTS mapping VARCHAR;  -- JSON {file, sha256}, or NULL
+-- true: the rows this load replaced or removed are kept (history_<table>, ingest.history)
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS history BOOLEAN;
 CREATE TABLE IF NOT EXISTS quarantine (
     load_id BIGINT,
     table_name VARCHAR,
@@ -364,7 +366,7 @@ def _load_into(
 
     if result.mode == "full":
         merge.remove_unloaded(con, load_id, taken)
-    merge.remove_dangling(con, held, taken)
+    merge.remove_dangling(con, held, taken, load_id)
     _count_taken(con, result, before, taken)
     _check_removal(result, before, max_removal)
     for source in sources:  # the checksums recorded are of the files loaded
@@ -382,7 +384,8 @@ def _load_into(
         raise RuntimeError(f"row counts do not add up: {bad}")
     con.execute(
         "INSERT INTO loads (load_id, started_at, finished_at, source, status, files, "
-        "counts, mode, mapping) VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?, ?, ?)",
+        "counts, mode, mapping, history) "
+        "VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?, ?, ?, true)",
         [
             load_id,
             started,
@@ -489,7 +492,7 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
     if deletions:  # (deleted_reports comes last: after every table of the extract)
         merge.remove_reports(
             con, f"SELECT report_id FROM main.deleted_reports WHERE _load_id = {load_id}",
-            taken)
+            taken, load_id)
     return counts
 
 

@@ -236,8 +236,37 @@ class Taken:
         counts[table] = counts.get(table, 0) + n
 
 
-def _delete(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return con.execute(sql).fetchone()[0]
+HISTORY_PREFIX = "history_"
+
+
+def history_table(table: str) -> str:
+    """Where the rows taken out of ``table`` are kept: its columns and lineage, and
+    ``_taken_by``, the load that replaced or removed them. A row was in the warehouse
+    after every load from its ``_load_id`` until before its ``_taken_by`` (``history``
+    rebuilds the warehouse as it stood after any load)."""
+    return f"{HISTORY_PREFIX}{table}"
+
+
+def _take(con: duckdb.DuckDBPyConnection, table: str, where: str, load_id: int,
+          alias: str = "w") -> int:
+    """Take the rows of ``table`` (as ``alias``) that ``where`` selects out of it, into
+    its history; returns how many."""
+    kept = history_table(table)
+    rows = (f"SELECT {alias}.*, CAST({int(load_id)} AS BIGINT) AS _taken_by "
+            f"FROM main.{table} AS {alias} WHERE {where}")
+    if has_table(con, kept):
+        copied = con.execute(f"INSERT INTO main.{kept} {rows}").fetchone()[0]
+    else:  # the table's first rows taken out (a warehouse that never lost one has none)
+        con.execute(f"CREATE TABLE main.{kept} AS {rows}")
+        copied = con.execute(f"SELECT count(*) FROM main.{kept}").fetchone()[0]
+        if not copied:
+            con.execute(f"DROP TABLE main.{kept}")
+    if not copied:
+        return 0
+    n = con.execute(f"DELETE FROM main.{table} AS {alias} WHERE {where}").fetchone()[0]
+    if n != copied:  # a bug, never bad input: a row taken out must be kept
+        raise RuntimeError(f"{table}: {copied} rows kept in history, {n} taken out")
+    return n
 
 
 def merge(
@@ -259,9 +288,8 @@ def merge(
             if child.hangs_off_report and has_table(con, child.name):
                 if mode == "changes" and child.name not in held:
                     continue  # a table the extract does not hold: left alone
-                n = _delete(con, f"DELETE FROM main.{child.name} WHERE report_id IN "
-                                 f"(SELECT report_id FROM {good}) "
-                                 f"AND _load_id <> {int(load_id)}")
+                n = _take(con, child.name, f"w.report_id IN (SELECT report_id FROM {good}) "
+                                           f"AND w._load_id <> {int(load_id)}", load_id)
                 # A table the extract holds has the report's new rows (or none); one
                 # it does not hold just loses them.
                 taken.add("replaced" if child.name in held else "removed", child.name, n)
@@ -273,11 +301,10 @@ def merge(
         match = " AND ".join(
             f"w.{ident(c.name)} IS NOT DISTINCT FROM g.{ident(c.name)}" for c in table.columns
         )
-    taken.add("replaced", table.name, _delete(
-        con,
-        f"DELETE FROM main.{table.name} AS w WHERE w._load_id <> {int(load_id)} "
-        f"AND EXISTS (SELECT 1 FROM {good} g WHERE {match})"
-    ))
+    taken.add("replaced", table.name, _take(
+        con, table.name,
+        f"w._load_id <> {int(load_id)} AND EXISTS (SELECT 1 FROM {good} g WHERE {match})",
+        load_id))
     columns = ", ".join(ident(c.name) for c in table.columns)
     return con.execute(
         f"INSERT INTO main.{table.name} SELECT {columns}, ?, ?, _line, _extra FROM {good}",
@@ -285,24 +312,26 @@ def merge(
     ).fetchone()[0]
 
 
-def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken) -> None:
+def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken,
+                   load_id: int) -> None:
     """Remove the reports whose ids ``reports`` (a query) gives, and every row hanging
     off them, from every table (``deleted_reports``)."""
     for t in TABLES.values():
         if (t.name == "reports" or t.hangs_off_report) and has_table(con, t.name):
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} WHERE report_id IN ({reports})"))
+            taken.add("removed", t.name, _take(
+                con, t.name, f"w.report_id IN ({reports})", load_id))
 
 
 def remove_unloaded(con: duckdb.DuckDBPyConnection, load_id: int, taken: Taken) -> None:
     """"full": remove every row this load did not write, from every table."""
     for t in TABLES.values():
         if has_table(con, t.name):
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} WHERE _load_id <> {int(load_id)}"))
+            taken.add("removed", t.name, _take(
+                con, t.name, f"w._load_id <> {int(load_id)}", load_id))
 
 
-def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken) -> None:
+def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken,
+                    load_id: int) -> None:
     """Rows of tables the load did not hold whose required references now point at
     nothing (their person was replaced without them, their report removed): removed,
     as every row in the warehouse must point at a row that exists."""
@@ -313,6 +342,6 @@ def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken
             if ref.optional:
                 continue
             missing = _missing_condition(con, ref)
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} AS t WHERE t.{ident(ref.column)} IS NOT NULL "
-                     f"AND {missing}"))
+            taken.add("removed", t.name, _take(
+                con, t.name, f"t.{ident(ref.column)} IS NOT NULL AND {missing}", load_id,
+                alias="t"))
