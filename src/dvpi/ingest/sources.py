@@ -30,7 +30,7 @@ from dvpi.contract import TABLES, Table
 from dvpi.ingest.errors import LoadError
 
 if TYPE_CHECKING:
-    from dvpi.ingest.mapping import Mapping, TableMapping
+    from dvpi.ingest.mapping_spec import Mapping, TableMapping
 
 
 def sql_str(value: str) -> str:
@@ -632,7 +632,7 @@ def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
     """``map_columns`` through the table's mapping: a header the mapping names is its
     column; else a header named as a contract column is that column; a header that
     matches a ``drop`` pattern is left out; any other is kept in ``_extra``."""
-    from dvpi.ingest.mapping import fold
+    from dvpi.ingest.mapping_spec import fold
 
     mapping, where = source.mapping, source.where
     table, file = source.table, source.path.name
