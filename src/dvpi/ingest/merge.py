@@ -250,22 +250,26 @@ def history_table(table: str) -> str:
 def _take(con: duckdb.DuckDBPyConnection, table: str, where: str, load_id: int,
           alias: str = "w") -> int:
     """Take the rows of ``table`` (as ``alias``) that ``where`` selects out of it, into
-    its history; returns how many."""
+    its history; returns how many. The condition is evaluated once, for the rows' ids:
+    most calls take nothing, and those that do copy and delete by id."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _taken AS SELECT {alias}.rowid AS rid "
+                f"FROM main.{table} AS {alias} WHERE {where}")
+    found = con.execute("SELECT count(*) FROM _taken").fetchone()[0]
+    if not found:
+        return 0
     kept = history_table(table)
-    rows = (f"SELECT {alias}.*, CAST({int(load_id)} AS BIGINT) AS _taken_by "
-            f"FROM main.{table} AS {alias} WHERE {where}")
+    rows = (f"SELECT t.*, CAST({int(load_id)} AS BIGINT) AS _taken_by FROM main.{table} AS t "
+            "WHERE t.rowid IN (SELECT rid FROM _taken)")
     if has_table(con, kept):
         copied = con.execute(f"INSERT INTO main.{kept} {rows}").fetchone()[0]
     else:  # the table's first rows taken out (a warehouse that never lost one has none)
         con.execute(f"CREATE TABLE main.{kept} AS {rows}")
-        copied = con.execute(f"SELECT count(*) FROM main.{kept}").fetchone()[0]
-        if not copied:
-            con.execute(f"DROP TABLE main.{kept}")
-    if not copied:
-        return 0
-    n = con.execute(f"DELETE FROM main.{table} AS {alias} WHERE {where}").fetchone()[0]
-    if n != copied:  # a bug, never bad input: a row taken out must be kept
-        raise RuntimeError(f"{table}: {copied} rows kept in history, {n} taken out")
+        copied = found
+    n = con.execute(f"DELETE FROM main.{table} WHERE rowid IN (SELECT rid FROM _taken)"
+                    ).fetchone()[0]
+    if not n == copied == found:  # a bug, never bad input: a row taken out must be kept
+        raise RuntimeError(f"{table}: {found} rows to take out, {copied} kept in history, "
+                           f"{n} taken out")
     return n
 
 
@@ -284,11 +288,13 @@ def merge(
     if table.name == "reports":
         # The report comes again: it replaces the old version and everything hanging
         # off it (the children of this load are inserted after).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS "
+                    f"SELECT DISTINCT report_id FROM {good}")
         for child in TABLES.values():
             if child.hangs_off_report and has_table(con, child.name):
                 if mode == "changes" and child.name not in held:
                     continue  # a table the extract does not hold: left alone
-                n = _take(con, child.name, f"w.report_id IN (SELECT report_id FROM {good}) "
+                n = _take(con, child.name, "w.report_id IN (SELECT report_id FROM _incoming) "
                                            f"AND w._load_id <> {int(load_id)}", load_id)
                 # A table the extract holds has the report's new rows (or none); one
                 # it does not hold just loses them.
