@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from dvpi.contract import Column, Table
+from dvpi.contract import Column, Table, codes
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.mapping import MAPPABLE, SUFFIX_FORMATS, contract_value, dotted
 from dvpi.ingest.mapping import _quoted as toml_string
@@ -158,6 +158,12 @@ def name_score(header: str, column: Column) -> tuple[float, bool]:
 
 def is_value(column: Column, value: str) -> bool:
     """Whether the loader reads ``value`` as it is, without a value map."""
+    text = value.strip()
+    if column.type == "code":
+        folded = text.upper() if column.upper else text.lower()
+        return column.aliases.get(folded, folded) in column.codes
+    if column.type == "bool":
+        return text.lower() in (*codes.TRUE_WORDS, *codes.FALSE_WORDS)
     try:
         return contract_value(column, value) is not None
     except ValueError:
@@ -169,8 +175,35 @@ def _number_in(value: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+# The registry's columns are module-level constants: cached by identity (a Column holds
+# dicts, so it has no hash).
+_NAMES: dict[int, dict[str, str]] = {}
+_GUESSES: dict[tuple[int, str], tuple[str | None, bool]] = {}
+
+
+def _names(column: Column) -> dict[str, str]:
+    """Each code's name and words, normalised, to the code."""
+    if id(column) not in _NAMES:
+        words = column.words or ({str(c): () for c in column.codes} if column.codes else {})
+        by_name: dict[str, str] = {}
+        for code, names in words.items():
+            for n in (code, *names):
+                by_name.setdefault(normalised_name(n), code)
+        _NAMES[id(column)] = by_name
+    return _NAMES[id(column)]
+
+
 def guess_code(column: Column, value: str) -> tuple[str | None, bool]:
     """The contract value nearest to a force's ``value``: (value or None, sure)."""
+    key = (id(column), value)
+    if key not in _GUESSES:
+        if len(_GUESSES) > 200_000:
+            _GUESSES.clear()
+        _GUESSES[key] = _guess(column, value)
+    return _GUESSES[key]
+
+
+def _guess(column: Column, value: str) -> tuple[str | None, bool]:
     if column.type == "bool":
         low = value.strip().lower()
         true_words = ("yes", "true", "y", "1", "domestic", "dv")
@@ -183,10 +216,7 @@ def guess_code(column: Column, value: str) -> tuple[str | None, bool]:
     if not words:
         return None, False
     key = normalised_name(value)
-    by_name: dict[str, str] = {}
-    for code, names in words.items():
-        for n in (code, *names):
-            by_name.setdefault(normalised_name(n), code)
+    by_name = _names(column)
     if key in by_name:
         return by_name[key], True
     if column.type == "integer":
@@ -243,11 +273,14 @@ def date_format_of(values: Counter) -> tuple[str | None, float]:
     if not total:
         return None, 0.0
     best, share = None, 0.0
-    for name, (fmt, _) in DATE_FORMATS.items():
+    for name, (fmt, pattern) in DATE_FORMATS.items():
         n = 0
         for v, count in values.items():
+            day = v.split(" ")[0].split("T")[0]
+            if not re.match(pattern, day):
+                continue
             try:
-                dt.datetime.strptime(v.split(" ")[0].split("T")[0], fmt)
+                dt.datetime.strptime(day, fmt)
                 n += count
             except ValueError:
                 pass
@@ -290,11 +323,29 @@ class Group:
     def header(self) -> list[str]:
         return self.profiles[0].header
 
+    _values: dict[str, Counter] = field(default_factory=dict)
+    _dates: dict[str, tuple[str | None, float]] = field(default_factory=dict)
+    _fits: dict[tuple[str, str, str], float] = field(default_factory=dict)
+
     def values(self, header: str) -> Counter:
-        total: Counter = Counter()
-        for p in self.profiles:
-            total.update(p.values.get(header, Counter()))
-        return total
+        if header not in self._values:
+            total: Counter = Counter()
+            for p in self.profiles:
+                total.update(p.values.get(header, Counter()))
+            self._values[header] = total
+        return self._values[header]
+
+    def dates(self, header: str) -> tuple[str | None, float]:
+        """The date format of the header's values, and the share written so."""
+        if header not in self._dates:
+            self._dates[header] = date_format_of(self.values(header))
+        return self._dates[header]
+
+    def fit(self, header: str, table: str, column: Column) -> float:
+        key = (header, table, column.name)
+        if key not in self._fits:
+            self._fits[key] = _value_fit(column, self.values(header))
+        return self._fits[key]
 
 
 def _groups(profiles: list[Profile]) -> list[Group]:
@@ -309,17 +360,18 @@ def _groups(profiles: list[Profile]) -> list[Group]:
     return groups
 
 
-def _pair_score(group: Group, header: str, column: Column) -> tuple[float, bool]:
+def _pair_score(group: Group, header: str, column: Column,
+                table_name: str) -> tuple[float, bool]:
     score, sure = name_score(header, column)
     values = group.values(header)
     if values and column.type in ("date", "datetime"):
-        share = date_format_of(values)[1]
+        share = group.dates(header)[1]
         score += 1.0 if share >= 0.8 else -2.0
-    elif values and date_format_of(values)[1] >= 0.8 and column.type not in ("date",
-                                                                             "datetime"):
+    elif values and group.dates(header)[1] >= 0.8 and column.type not in ("date",
+                                                                          "datetime"):
         score -= 1.0
     if values and (column.type in ("code", "bool") or column.words):
-        fit = _value_fit(column, values)
+        fit = group.fit(header, table_name, column)
         # Values that fit no code weigh against a name ("CRIME_TYPE" holding CRIME, NCI
         # is no offence), not enough to refuse an exact name ("HO_CODE").
         score += 2.0 * fit if fit >= 0.2 else -2.0
@@ -332,7 +384,7 @@ def _match_columns(group: Group, table: Table) -> tuple[float, dict[str, tuple[s
     pairs = []
     for header in group.header:
         for column in table.columns:
-            score, sure = _pair_score(group, header, column)
+            score, sure = _pair_score(group, header, column, table.name)
             if score >= 1.5:
                 pairs.append((score, sure, header, column.name))
     pairs.sort(key=lambda p: (-p[0], p[2], p[3]))
@@ -351,7 +403,7 @@ def _match_columns(group: Group, table: Table) -> tuple[float, dict[str, tuple[s
         if not column.required or column.name in used or \
                 not (column.type in ("code", "bool") or column.words):
             continue
-        fits = sorted(((_value_fit(column, group.values(h)), h) for h in group.header
+        fits = sorted(((group.fit(h, table.name, column), h) for h in group.header
                        if h not in matched and group.values(h)), reverse=True)
         if fits and fits[0][0] >= 0.5:
             matched[fits[0][1]] = (column.name, False)

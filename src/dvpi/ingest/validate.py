@@ -222,11 +222,13 @@ def column_sql(column: Column, raw: str, date_format: str | None = None,
 
 def coded(source: SourceFile, column: Column) -> bool:
     """Whether a value of ``column`` not read is a code the mapping does not cover
-    (listed as unmapped): code and boolean columns, and any column the mapping gives a
-    value map, of a mapped file."""
+    (listed as unmapped): code and boolean columns, columns coded by a list of the
+    registry (outcome types), and any column the mapping gives a value map, of a
+    mapped file."""
     if source.mapping is None or column.name not in source.columns:
         return False
-    return column.type in ("code", "bool") or column.name in source.mapping.values
+    return (column.type in ("code", "bool") or bool(column.words)
+            or column.name in source.mapping.values)
 
 
 def unmapped_column(column: Column) -> str:
