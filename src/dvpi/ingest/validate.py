@@ -251,6 +251,9 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
     values: list[str] = []
     unmapped: list[str] = []
     reasons: list[str] = []
+    # A mapped value is computed once, in a projection of its own: the typing reads it
+    # many times (value, code folding, reasons).
+    premapped: list[str] = []
     for column in table.columns:
         if column.name in source.columns:
             raw = cleaned(source.columns[column.name])
@@ -260,8 +263,12 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
             raw = "CAST(NULL AS VARCHAR)"
         hint = None
         if mapping is not None and column.name in source.columns:
-            raw = mapped_values(raw, mapping.values.get(column.name, {}))
             hint = source.where.entry_hint(table.name, column.name)
+            if mapping.values.get(column.name):
+                mapped = ident(f"__mapped_{column.name}")
+                premapped.append(f"{mapped_values(raw, mapping.values[column.name])} "
+                                 f"AS {mapped}")
+                raw = mapped
         value, why = column_sql(column, raw, source.options.date_format, hint)
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
         if coded(source, column):  # the value as mapped; kept below only if not read
@@ -274,6 +281,8 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
         if source.extra_columns
         else "CAST(NULL AS VARCHAR)"
     )
+    if premapped:
+        rows = f"(SELECT *, {', '.join(premapped)} FROM {rows})"
     typed = f"""
 SELECT
   {values_sql},
