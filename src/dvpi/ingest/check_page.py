@@ -30,15 +30,13 @@ def render_check_page(report: CheckReport, now: dt.datetime | None = None) -> st
     load = report.load
     files = []
     if load is not None:
-        counts = {(c.table, c.file): c for c in load.counts}
         for f in load.files:
-            c = counts.get((f.table, f.file))
             files.append({
                 "table": f.table, "file": f.file, "format": f.format,
                 "encoding": ENCODING_NAMES.get(f.encoding or "", f.encoding or "—"),
                 "delimiter": DELIMITER_NAMES.get(f.delimiter or "", f.delimiter or "—"),
                 "newlines": NEWLINE_NAMES.get(f.newlines or "", f.newlines or "—"),
-                "rows": f.rows, "counts": c,
+                "rows": f.rows,
                 "reasons": [g for g in report.by_file
                             if g.table == f.table and g.file == f.file],
                 "unmapped": [u for u in load.unmapped if u.file == f.file

@@ -28,8 +28,8 @@ from rapidfuzz import fuzz
 
 from dvpi.contract import Column, Table, codes
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.mapping import MAPPABLE, SUFFIX_FORMATS, contract_value, dotted
-from dvpi.ingest.mapping import _quoted as toml_string
+from dvpi.ingest.mapping import MAPPABLE, SUFFIX_FORMATS, contract_value
+from dvpi.ingest.mapping_spec import dotted, toml_string
 from dvpi.ingest.sources import (
     DATA_SUFFIXES,
     ENCODING_NAMES,

@@ -37,10 +37,9 @@ from pathlib import Path, PurePosixPath
 from dvpi.contract import TABLES, Column, Table, codes
 from dvpi.contract.tables import DELETED_REPORTS
 from dvpi.ingest.errors import LoadError
-from dvpi.ingest.mapping_spec import (  # noqa: F401 (the mapping's data, named here too)
+from dvpi.ingest.mapping_spec import (
     Mapping,
     TableMapping,
-    _quoted,
     dotted,
     fold,
     key_lines,

@@ -57,10 +57,10 @@ def fold(value: str) -> str:
 
 
 def dotted(key: tuple[str, ...]) -> str:
-    return ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else _quoted(k) for k in key)
+    return ".".join(k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else toml_string(k) for k in key)
 
 
-def _quoted(text: str) -> str:
+def toml_string(text: str) -> str:
     """A TOML basic string."""
     out = text.replace("\\", "\\\\").replace('"', '\\"')
     out = re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m.group()):04X}", out)
