@@ -6,7 +6,8 @@ so the CLI grows one file per feature and never knows how anything is computed.
 
 from __future__ import annotations
 
-from dvpi.cli import indicators, load, people, publish, synth, web, worklists
+from dvpi.cli import indicators, load, mapping, people, publish, synth, web, worklists
 from dvpi.cli.application import app
 
-__all__ = ["app", "indicators", "load", "people", "publish", "synth", "web", "worklists"]
+__all__ = ["app", "indicators", "load", "mapping", "people", "publish", "synth", "web",
+           "worklists"]

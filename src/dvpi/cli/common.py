@@ -4,6 +4,7 @@ as the explicit step before computing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Iterator
@@ -56,9 +57,15 @@ def check_choices(*, people: str | None = None, engine: str | None = None) -> No
 
 
 @contextmanager
-def opened_data(data: Path) -> Iterator[Warehouse]:
+def opened_data(data: Path, as_at: dt.date | None = None) -> Iterator[Warehouse]:
     """The warehouse named by ``data``: the file itself, or a data folder loaded into a
-    temporary warehouse that is removed afterwards. Anything else exits with code 2."""
+    temporary warehouse that is removed afterwards; with ``as_at``, the warehouse file
+    as it stood after its last load on or before that date, rebuilt in a temporary
+    file. Anything else exits with code 2."""
+    if as_at is not None:
+        with _as_it_stood(data, as_at) as wh:
+            yield wh
+        return
     if data.is_dir():
         from dvpi.ingest import LoadError, load_dataset
 
@@ -83,6 +90,27 @@ def opened_data(data: Path) -> Iterator[Warehouse]:
         yield wh
 
 
+@contextmanager
+def _as_it_stood(data: Path, when: dt.date) -> Iterator[Warehouse]:
+    from dvpi.ingest import LoadError
+    from dvpi.ingest.history import snapshot
+
+    if not data.is_file():
+        raise fail(f"--as-at reads a warehouse's history: {data} is not a warehouse file")
+    with tempfile.TemporaryDirectory(prefix="dvpi-as-at-") as tmp:
+        path = Path(tmp) / "as-at.duckdb"
+        try:
+            with err.status(f"rebuilding {data} as it stood on {when:%Y-%m-%d}"):
+                load = snapshot(data, when, path)
+            wh = open_warehouse(path, "write")
+        except (LoadError, WarehouseError) as exc:
+            raise fail(f"{data} --as-at {when:%Y-%m-%d}: {exc}") from exc
+        err.print(f"as at {when:%Y-%m-%d}: the warehouse as it stood after load "
+                  f"{load.load_id} (finished {load.finished_at:%Y-%m-%d %H:%M})")
+        with wh:
+            yield wh
+
+
 def resolve_people(wh: Warehouse, method: str) -> str:
     """The explicit step before computing: the method's links, current (resolved now if
     the latest load has none; this can take a while for ``linked``)."""
@@ -94,12 +122,13 @@ def resolve_people(wh: Warehouse, method: str) -> str:
 
 
 @contextmanager
-def computing(data: Path, *, people: str, engine: str,
-              tables: tuple[str, ...]) -> Iterator[tuple[Warehouse, Backend, str]]:
-    """Open ``data``, resolve ``people``, and open ``engine`` on it with ``tables``:
-    yields the warehouse, the backend and the person method in force."""
+def computing(data: Path, *, people: str, engine: str, tables: tuple[str, ...],
+              as_at: dt.date | None = None) -> Iterator[tuple[Warehouse, Backend, str]]:
+    """Open ``data`` (as it stood ``as_at``, if given), resolve ``people``, and open
+    ``engine`` on it with ``tables``: yields the warehouse, the backend and the person
+    method in force."""
     check_choices(people=people, engine=engine)
-    with opened_data(data) as wh:
+    with opened_data(data, as_at) as wh:
         method = resolve_people(wh, people)
         with wh.backend(engine, tables) as backend:
             yield wh, backend, method

@@ -121,9 +121,14 @@ def indicators(
                                help=f"person resolution method: {' | '.join(method_names())}"),
     engine: str = typer.Option(DEFAULT_ENGINE, "--engine", help=" | ".join(ENGINES)),
     as_json: bool = typer.Option(False, "--json", help="print the JSON object(s)"),
+    as_at: str | None = typer.Option(
+        None, "--as-at", help="YYYY-MM-DD: the figures the warehouse gave on that day (as "
+        "it stood after its last load on or before it; rows later loads replaced or "
+        "removed are restored)"),
 ) -> None:
     """Compute the indicator catalogue for a period (the force, a borough, or every borough)."""
     s, e = resolve_period(start, end, year)
+    when = _date(as_at, "--as-at")
     if by is not None and by not in BY_CHOICES:
         raise fail(f"--by must be one of: {', '.join(BY_CHOICES)}")
     if by and borough:
@@ -131,8 +136,8 @@ def indicators(
     if definition not in DEFINITIONS:
         raise fail(f"unknown definition {definition!r} (known: {', '.join(DEFINITIONS)})")
     kwargs = {"definition": definition}
-    with computing(data, people=people, engine=engine, tables=TABLES_READ) as (_, backend,
-                                                                               method):
+    with computing(data, people=people, engine=engine, tables=TABLES_READ,
+                   as_at=when) as (_, backend, method):
         try:
             with err.status("computing indicators…"):
                 if by:

@@ -22,19 +22,43 @@ err = Console(stderr=True)
 WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="DuckDB warehouse file")
 
 
+MappingOption = typer.Option(
+    None, "--mapping", "-m", help="a mapping file (TOML) that describes the force's own "
+    "export: its files, columns, codes and date format (docs/data-format.md)")
+DATE_FORMAT_HELP = ("dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, DD.MM.YYYY, "
+                    "YYYY/MM/DD or DD-MON-YYYY (YYYY-MM-DD is always read)")
+
+
+def print_unmapped(result, out: Console) -> None:
+    """The values a mapped export holds that its mapping does not cover."""
+    if not result.unmapped:
+        return
+    table = Table(title="values the mapping does not cover (their rows are quarantined)",
+                  title_justify="left")
+    for name in ("file", "column", "maps to", "value", "rows"):
+        table.add_column(name, justify="right" if name == "rows" else "left")
+    for u in result.unmapped:
+        table.add_row(shown(u.file), shown(u.header), shown(f"{u.table}.{u.column}"),
+                      shown(u.value), f"{u.rows:,}")
+    out.print(table)
+    mapping = result.mapping.name if result.mapping else "the mapping"
+    out.print(shown(f"map them in [tables.TABLE.values.COLUMN] of {mapping}, "
+                    "or correct them in the force's system"))
+
+
 @app.command()
 def load(
-    data: Path = typer.Argument(..., help="a data set folder in the interchange format"),
+    data: Path = typer.Argument(..., help="a data set folder in the interchange format, "
+                                "or a force's export with --mapping"),
     warehouse: Path = WarehouseOption,
+    mapping: Path | None = MappingOption,
     encoding: str | None = typer.Option(
         None, "--encoding", help="the CSV files' encoding: utf-8, cp1252 (Windows-1252) "
         "or latin-1 (default: detected, and the summary says what was chosen)"),
     delimiter: str | None = typer.Option(
         None, "--delimiter", help="the CSV files' delimiter: , ; tab or | "
         "(default: detected from each header)"),
-    date_format: str | None = typer.Option(
-        None, "--date-format", help="dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, "
-        "DD.MM.YYYY or YYYY/MM/DD (YYYY-MM-DD is always read)"),
+    date_format: str | None = typer.Option(None, "--date-format", help=DATE_FORMAT_HELP),
     mode: str = typer.Option(
         "replace", "--mode", help="replace (default: a report in the extract replaces "
         "its rows in every table), changes (only in the tables the extract holds; "
@@ -69,9 +93,9 @@ def load(
             def report(step: str, done: int, total: int) -> None:
                 bar.update(task, description=step, completed=done, total=total)
 
-            result = load_dataset(data, warehouse, options=options, mode=mode,
-                                  allow_removal=allow_removal, max_removal=max_removal,
-                                  progress=report)
+            result = load_dataset(data, warehouse, options=options, mapping=mapping,
+                                  mode=mode, allow_removal=allow_removal,
+                                  max_removal=max_removal, progress=report)
     except (LoadError, WarehouseError) as exc:
         err.print(f"[bold red]load stopped, warehouse unchanged:[/] {shown(exc)}")
         raise typer.Exit(2) from exc
@@ -79,6 +103,7 @@ def load(
         err.print(f"[cyan]read:[/] {shown(note)}")
     for warning in result.warnings:
         err.print(f"[bold yellow]warning:[/] {shown(warning)}")
+    print_unmapped(result, err)
     if result.unchanged:
         console.print(f"{shown(data)}: the same files as the last load; nothing changed.")
         if resolve:
@@ -187,18 +212,23 @@ def check(
     warehouse: Path | None = typer.Option(
         None, "--warehouse", "-w", help="say what loading into this warehouse would add, "
         "replace and remove (it is not changed)"),
+    mapping: Path | None = MappingOption,
     mode: str = typer.Option("replace", "--mode", help="as for dvpi load"),
     encoding: str | None = typer.Option(None, "--encoding", help="as for dvpi load"),
     delimiter: str | None = typer.Option(None, "--delimiter", help="as for dvpi load"),
     date_format: str | None = typer.Option(None, "--date-format", help="as for dvpi load"),
+    html: Path | None = typer.Option(
+        None, "--html", help="also write the check as an HTML page to this file"),
 ) -> None:
     """Check an export before loading it: profile its files and say what a load would
-    do, changing no warehouse. Exit code 1 when rows would be quarantined or removed or
-    files left out, 2 when the load would stop."""
+    do, changing no warehouse. Exit code 1 when rows would be quarantined or removed,
+    values are not mapped or files left out, 2 when the load would stop."""
     from dvpi.ingest.check import check_export
 
-    report = check_export(data, warehouse, mode=mode,
+    report = check_export(data, warehouse, mode=mode, mapping=mapping,
                           options=ReadOptions(encoding, delimiter, date_format))
+    if html is not None:
+        _write_check_page(report, html)
     if report.stopped:
         err.print(f"[bold red]the load would stop:[/] {shown(report.stopped)}")
         raise typer.Exit(2)
@@ -207,6 +237,7 @@ def check(
         console.print(f"read: {shown(note)}")
     for warning in result.warnings:
         console.print(f"[bold yellow]warning:[/] {shown(warning)}")
+    print_unmapped(result, console)
     if result.unchanged:
         console.print(f"{shown(data)}: the same files as the last load into {shown(warehouse)}: "
                       "loading them changes nothing.")
@@ -249,3 +280,13 @@ def check(
     if not report.clean:
         raise typer.Exit(1)
     console.print("clean: nothing would be quarantined or removed.")
+
+
+def _write_check_page(report, out: Path) -> None:
+    """``dvpi check --html``: the page holds personal data (quarantined values), so it
+    is written owner-only, as the quarantine export is."""
+    from dvpi.files import write_private
+    from dvpi.ingest.check_page import render_check_page
+
+    write_private(out, render_check_page(report))
+    err.print(f"check page written to {shown(out)}")

@@ -286,3 +286,64 @@ FALSE_WORDS: tuple[str, ...] = ("false", "0", "n", "no")
 
 def band_labels(bands: tuple[Band, ...]) -> tuple[str, ...]:
     return (*(b.label for b in bands), UNRECORDED)
+
+
+# Words a force's own export may use for a code: the labels above, and common words.
+# Read only by ``dvpi mapping draft`` to guess a mapping's value maps (every guess is
+# marked for review); the loader reads only a mapping a person has checked.
+RELATIONSHIP_WORDS: dict[str, tuple[str, ...]] = {
+    "spouse": ("husband", "wife", "married", "spouse"),
+    "civil_partner": ("civil partner",),
+    "cohabitee": ("cohabitee", "cohabiting", "living together", "cohabiting partner"),
+    "partner": ("partner", "boyfriend", "girlfriend", "current partner"),
+    "ex_spouse": ("ex husband", "ex wife", "former spouse", "divorced", "spouse (ex)"),
+    "ex_cohabitee": ("ex cohabitee", "former cohabitee", "cohabitee (ex)"),
+    "ex_partner": ("ex partner", "ex boyfriend", "ex girlfriend", "former partner",
+                   "partner (ex)"),
+    "parent": ("mother", "father", "parent"),
+    "child": ("son", "daughter", "child"),
+    "sibling": ("brother", "sister", "sibling"),
+    "grandparent": ("grandmother", "grandfather", "grandparent"),
+    "grandchild": ("grandson", "granddaughter", "grandchild"),
+    "parent_in_law": ("mother in law", "father in law", "parent in law"),
+    "child_in_law": ("son in law", "daughter in law", "child in law"),
+    "sibling_in_law": ("brother in law", "sister in law", "sibling in law"),
+    "step_parent": ("stepmother", "stepfather", "step parent"),
+    "step_child": ("stepson", "stepdaughter", "step child"),
+    "step_sibling": ("stepbrother", "stepsister", "step sibling"),
+    "extended_family": ("aunt", "uncle", "cousin", "niece", "nephew", "other family",
+                        "extended family", "other relative"),
+    "acquaintance": ("friend", "acquaintance", "known to victim", "colleague"),
+    "neighbour": ("neighbour", "neighbor"),
+    "stranger": ("stranger", "not known to victim"),
+    "other": ("other",),
+    "unknown": ("unknown", "not known", "not stated"),
+}
+GENDER_WORDS: dict[str, tuple[str, ...]] = {
+    "M": ("male", "man"), "F": ("female", "woman"),
+    "U": ("unknown", "not known", "not stated", "unrecorded"),
+}
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "victim": ("victim", "injured party", "aggrieved", "complainant"),
+    "suspect": ("suspect", "offender", "accused", "perpetrator"),
+}
+CLASSIFICATION_WORDS: dict[str, tuple[str, ...]] = {
+    "crime": ("crime", "notifiable", "crime recorded"),
+    "non_crime": ("non crime", "non-crime", "incident", "crime related incident"),
+}
+RISK_LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    "standard": ("standard", "low"), "medium": ("medium",), "high": ("high",),
+}
+RISK_TOOL_WORDS: dict[str, tuple[str, ...]] = {
+    "specss": ("specss", "spec ss", "specss plus"), "dash": ("dash", "dash 2009"),
+    "other": ("other",),
+}
+CPS_DECISION_WORDS: dict[str, tuple[str, ...]] = {
+    "charge": ("charge", "charged"), "no_further_action": ("no further action", "nfa"),
+    "caution_advised": ("caution advised", "caution"), "other": ("other",),
+}
+CPS_OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
+    "convicted": ("convicted", "guilty", "conviction"),
+    "acquitted": ("acquitted", "not guilty"),
+    "discontinued": ("discontinued", "dropped", "withdrawn"),
+}

@@ -44,6 +44,11 @@ class Column:
     required_when: str | None = None
     # Upper-case canonical codes (M/F/U, IC1, W1) rather than lower-case (crime, spouse).
     upper: bool = False
+    # Other names forces give the column (``Date of Birth`` is matched without one), and
+    # words for each code (its label, common words): read only by ``dvpi mapping draft``
+    # to guess a first mapping, never by the loader.
+    synonyms: tuple[str, ...] = ()
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def sql_type(self) -> str:
@@ -92,6 +97,9 @@ class Table:
     hangs_off_person: str | None = None
     # Rules over several columns of a row (each breach quarantines the row).
     rules: tuple[RowRule, ...] = ()
+    # Words in the names forces give the table's files (``Nominals.csv``): read only
+    # by ``dvpi mapping draft``.
+    synonyms: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -108,8 +116,22 @@ class Table:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
-def _code(name: str, values: tuple[str, ...] | dict, **kw) -> Column:
-    return Column(name, "code", codes=tuple(values), **kw)
+def _code(name: str, values: tuple[str, ...] | dict, words: dict | None = None,
+          **kw) -> Column:
+    """A code column; its codes' labels (a dict's values) and ``words`` name them."""
+    named: dict[str, tuple[str, ...]] = {str(c): () for c in values}
+    if isinstance(values, dict):
+        named = {str(c): (str(label),) for c, label in values.items()}
+    for code, extra in (words or {}).items():
+        named[code] = (*named.get(code, ()), *extra)
+    return Column(name, "code", codes=tuple(values), words=named, **kw)
+
+
+# Names forces give a report's reference, in every table that points at a report.
+_REPORT_REF = ("crime ref", "crime reference", "crime number", "crime no", "urn",
+               "occurrence number", "occurrence no", "occurrence ref", "occ ref", "occ no",
+               "occ number", "cris number", "cris no", "report number", "report ref",
+               "incident number")
 
 
 def _before(later: str, earlier: str) -> RowRule:
@@ -127,60 +149,98 @@ REPORTS = Table(
     "reports",
     "One row per report (a crime, or a non-crime incident).",
     (
-        Column("report_id", "text", True, "unique key of the report"),
-        Column("borough", "text", True, "the command unit that owns the report"),
-        Column("recorded_date", "date", True, "the date the report was recorded"),
-        Column("occurred_date", "date", False, "the date the incident happened"),
-        _code("classification", codes.CLASSIFICATIONS, required=True,
-              meaning="a notifiable crime, or a non-crime incident"),
+        Column("report_id", "text", True, "unique key of the report", synonyms=_REPORT_REF),
+        Column("borough", "text", True, "the command unit that owns the report",
+               synonyms=("bcu", "ocu", "command unit", "division", "borough name")),
+        Column("recorded_date", "date", True, "the date the report was recorded",
+               synonyms=("date recorded", "reported date", "date reported", "created date",
+                         "crime recorded date", "recorded")),
+        Column("occurred_date", "date", False, "the date the incident happened",
+               synonyms=("offence date", "date of offence", "incident date",
+                         "committed date", "occurrence date", "committed from", "occurred")),
+        _code("classification", codes.CLASSIFICATIONS, codes.CLASSIFICATION_WORDS,
+              required=True, meaning="a notifiable crime, or a non-crime incident",
+              synonyms=("crime or incident", "crime non crime", "record type",
+                        "crime incident")),
         _code("offence", codes.OFFENCES, required_when="classification = 'crime'",
-              meaning="the offence; blank for a non-crime"),
-        Column("dv_flag", "bool", True, "carries the domestic-violence flag"),
-        Column("fm_flag", "bool", False, "carries the forced-marriage flag", default=False),
+              meaning="the offence; blank for a non-crime",
+              synonyms=("offence code", "offence description", "crime type", "ho code",
+                        "offence type", "home office code", "crime classification")),
+        Column("dv_flag", "bool", True, "carries the domestic-violence flag",
+               synonyms=("domestic", "domestic flag", "dv", "domestic y n",
+                         "domestic abuse flag", "domestic violence", "dv marker")),
+        Column("fm_flag", "bool", False, "carries the forced-marriage flag", default=False,
+               synonyms=("forced marriage", "fm", "fm marker", "forced marriage flag")),
         Column("hbv_flag", "bool", False, "carries the honour-based-violence flag",
-               default=False),
-        Column("cad_ref", "text", False, "the call for service that raised the report"),
+               default=False, synonyms=("honour based violence", "hbv", "hbv marker",
+                                        "honour based violence flag")),
+        Column("cad_ref", "text", False, "the call for service that raised the report",
+               synonyms=("cad number", "cad no", "cad reference", "call reference", "cad")),
     ),
     required=True,
     key=("report_id",),
+    synonyms=("crimes", "crime", "occurrences", "occurrence", "offences", "incidents"),
 )
 
 PEOPLE = Table(
     "people",
     "One row per person per report.",
     (
-        Column("person_id", "text", True, "unique key of this row"),
-        Column("report_id", "text", True, "the report"),
-        _code("role", codes.ROLES, required=True, meaning="victim or suspect"),
-        Column("nominal_id", "text", False, "the recording system's person identifier"),
-        Column("surname", "text"),
-        Column("forenames", "text"),
-        Column("date_of_birth", "date"),
+        Column("person_id", "text", True, "unique key of this row",
+               synonyms=("person ref", "involvement id", "involvement ref",
+                         "person row id", "person reference", "person urn")),
+        Column("report_id", "text", True, "the report", synonyms=_REPORT_REF),
+        _code("role", codes.ROLES, codes.ROLE_WORDS, required=True,
+              meaning="victim or suspect",
+              synonyms=("involvement", "involvement type", "person role", "victim suspect",
+                        "person type")),
+        Column("nominal_id", "text", False, "the recording system's person identifier",
+               synonyms=("nominal", "nominal number", "nominal no", "nominal ref",
+                         "person number", "pnc id", "nominal reference")),
+        Column("surname", "text", synonyms=("family name", "last name", "surname name")),
+        Column("forenames", "text", synonyms=("forename", "first name", "first names",
+                                              "given name", "given names")),
+        Column("date_of_birth", "date", synonyms=("dob", "birth date", "date born", "born")),
         Column("age", "integer", False, "age in whole years, used only without a date of birth",
-               min_value=0, max_value=130),
-        _code("gender", codes.GENDERS, default=codes.GENDER_DEFAULT, upper=True),
+               min_value=0, max_value=130, synonyms=("age at offence", "age at time")),
+        _code("gender", codes.GENDERS, codes.GENDER_WORDS, default=codes.GENDER_DEFAULT,
+              upper=True, synonyms=("sex",)),
         _code("ethnic_appearance", codes.ETHNIC_APPEARANCES,
               default=codes.ETHNIC_APPEARANCE_DEFAULT,
-              aliases=codes.ETHNIC_APPEARANCE_ALIASES, upper=True),
-        _code("self_defined_ethnicity", codes.SELF_DEFINED_ETHNICITIES, upper=True),
-        Column("postcode", "text", False, "home postcode"),
-        Column("arrest_date", "date", False, "arrested in connection with this report"),
+              aliases=codes.ETHNIC_APPEARANCE_ALIASES, upper=True,
+              synonyms=("ic code", "ic", "identity code", "ethnic appearance code",
+                        "officer defined ethnicity", "appearance")),
+        _code("self_defined_ethnicity", codes.SELF_DEFINED_ETHNICITIES, upper=True,
+              synonyms=("sde", "ethnicity", "ethnic origin", "self defined ethnic code",
+                        "16 1 code", "self defined")),
+        Column("postcode", "text", False, "home postcode",
+               synonyms=("post code", "home postcode", "address postcode")),
+        Column("arrest_date", "date", False, "arrested in connection with this report",
+               synonyms=("date arrested", "arrested on", "arrest")),
     ),
     required=True,
     key=("person_id",),
     references=(Reference("report_id", "reports", "report_id"),),
     hangs_off_report=True,
+    synonyms=("nominals", "nominal", "persons", "person", "involvements", "victims", "suspects"),
 )
 
 RELATIONSHIPS = Table(
     "relationships",
     "One row per victim/suspect pair in a report.",
     (
-        Column("report_id", "text", True),
-        Column("victim_person_id", "text", True),
-        Column("suspect_person_id", "text", True),
-        _code("relationship", codes.RELATIONSHIPS, required=True,
-              meaning="what the suspect is to the victim"),
+        Column("report_id", "text", True, synonyms=_REPORT_REF),
+        Column("victim_person_id", "text", True,
+               synonyms=("victim id", "victim ref", "victim", "victim person ref",
+                         "victim urn")),
+        Column("suspect_person_id", "text", True,
+               synonyms=("suspect id", "suspect ref", "suspect", "offender id",
+                         "suspect person ref", "suspect urn")),
+        _code("relationship", codes.RELATIONSHIPS, codes.RELATIONSHIP_WORDS, required=True,
+              meaning="what the suspect is to the victim",
+              synonyms=("relationship to victim", "relationship type",
+                        "victim suspect relationship", "suspect is victim s",
+                        "relationship code", "rel code")),
     ),
     key=("report_id", "victim_person_id", "suspect_person_id"),
     references=(
@@ -191,17 +251,25 @@ RELATIONSHIPS = Table(
                   target_role="suspect"),
     ),
     hangs_off_report=True,
+    synonyms=("associations", "links", "relationship", "victim suspect"),
 )
 
 OUTCOMES = Table(
     "outcomes",
     "One row per outcome given to a crime.",
     (
-        Column("report_id", "text", True, "the crime"),
-        Column("person_id", "text", False, "the suspect's people row"),
+        Column("report_id", "text", True, "the crime", synonyms=_REPORT_REF),
+        Column("person_id", "text", False, "the suspect's people row",
+               synonyms=("suspect id", "suspect ref", "person ref", "offender id",
+                         "suspect urn", "person urn")),
         Column("outcome_type", "integer", True, "Home Office crime outcome type",
-               min_value=1, max_value=22),
-        Column("outcome_date", "date", True),
+               min_value=1, max_value=22,
+               words={str(n): (label,) for n, label in codes.OUTCOME_TYPES.items()},
+               synonyms=("outcome", "outcome code", "disposal", "clear up code",
+                         "detection type", "outcome description", "ho outcome")),
+        Column("outcome_date", "date", True,
+               synonyms=("date of outcome", "disposal date", "outcome recorded date",
+                         "cleared up date")),
     ),
     references=(
         Reference("report_id", "reports", "report_id"),
@@ -209,18 +277,25 @@ OUTCOMES = Table(
                   target_role="suspect"),
     ),
     hangs_off_report=True,
+    synonyms=("disposals", "outcome", "clearups", "clear ups", "detections"),
 )
 
 RISK_ASSESSMENTS = Table(
     "risk_assessments",
     "One row per risk assessment made on a report.",
     (
-        Column("report_id", "text", True),
-        Column("assessed_date", "date", True),
-        _code("tool", codes.RISK_TOOLS, required=True),
-        _code("risk_level", codes.RISK_LEVELS, required=True),
-        Column("dash_answers", "text", False, "Y/N/? per DASH question (27 or 24)"),
-        Column("quality_assured", "bool", False, "checked by a supervisor", default=False),
+        Column("report_id", "text", True, synonyms=_REPORT_REF),
+        Column("assessed_date", "date", True,
+               synonyms=("assessment date", "date assessed", "risk date", "completed")),
+        _code("tool", codes.RISK_TOOLS, codes.RISK_TOOL_WORDS, required=True,
+              synonyms=("risk tool", "assessment tool", "form", "risk model")),
+        _code("risk_level", codes.RISK_LEVELS, codes.RISK_LEVEL_WORDS, required=True,
+              synonyms=("risk", "risk grading", "risk assessment level", "grade",
+                        "risk grade")),
+        Column("dash_answers", "text", False, "Y/N/? per DASH question (27 or 24)",
+               synonyms=("answers", "dash responses", "question answers", "dash answers")),
+        Column("quality_assured", "bool", False, "checked by a supervisor", default=False,
+               synonyms=("qa", "supervised", "qa complete", "supervisor checked")),
         _code("stage", codes.RISK_STAGES, default=codes.RISK_STAGE_DEFAULT,
               meaning="primary: the first officer's assessment; secondary: the specialist "
                       "unit's review (version 2)"),
@@ -229,6 +304,7 @@ RISK_ASSESSMENTS = Table(
     ),
     references=(Reference("report_id", "reports", "report_id"),),
     hangs_off_report=True,
+    synonyms=("risk", "dash", "risk assessment", "risks"),
     rules=(
         RowRule(
             "dash_answers",
@@ -245,34 +321,48 @@ CAD_CALLS = Table(
     "cad_calls",
     "Calls for service.",
     (
-        Column("call_id", "text", True),
-        Column("borough", "text", True),
-        Column("received_at", "datetime", True),
-        Column("dv_related", "bool", True, "closed as domestic violence"),
-        Column("report_id", "text", False, "the report raised from the call"),
+        Column("call_id", "text", True,
+               synonyms=("cad number", "cad no", "cad ref", "call number", "cad reference")),
+        Column("borough", "text", True, synonyms=("bcu", "ocu", "command unit", "division")),
+        Column("received_at", "datetime", True,
+               synonyms=("call time", "date time received", "received", "call received")),
+        Column("dv_related", "bool", True, "closed as domestic violence",
+               synonyms=("domestic", "dv", "closing code domestic", "domestic call")),
+        Column("report_id", "text", False, "the report raised from the call",
+               synonyms=_REPORT_REF),
     ),
     key=("call_id",),
     references=(Reference("report_id", "reports", "report_id", optional=True),),
+    synonyms=("cad", "calls", "cad incidents", "command and control"),
 )
 
 CPS_CASES = Table(
     "cps_cases",
     "Cases referred to the Crown Prosecution Service.",
     (
-        Column("cps_urn", "text", True, "the CPS case reference"),
-        Column("report_id", "text", False, "the police report, where known"),
-        Column("borough", "text", True),
-        Column("dv_flagged", "bool", True),
-        Column("referred_date", "date", True),
-        _code("decision", codes.CPS_DECISIONS, meaning="blank = not yet decided"),
-        Column("prosecution_date", "date", False, "blank = not prosecuted"),
-        _code("outcome", codes.CPS_OUTCOMES, meaning="blank = not finished"),
+        Column("cps_urn", "text", True, "the CPS case reference",
+               synonyms=("urn", "case urn", "cps reference", "case reference")),
+        Column("report_id", "text", False, "the police report, where known",
+               synonyms=tuple(s for s in _REPORT_REF if s != "urn")),
+        Column("borough", "text", True, synonyms=("bcu", "ocu", "command unit", "division")),
+        Column("dv_flagged", "bool", True, synonyms=("domestic", "dv", "dv flag")),
+        Column("referred_date", "date", True,
+               synonyms=("date referred", "referral date", "referred")),
+        _code("decision", codes.CPS_DECISIONS, codes.CPS_DECISION_WORDS,
+              meaning="blank = not yet decided",
+              synonyms=("charging decision", "cps decision")),
+        Column("prosecution_date", "date", False, "blank = not prosecuted",
+               synonyms=("first hearing date", "date prosecuted", "hearing date")),
+        _code("outcome", codes.CPS_OUTCOMES, codes.CPS_OUTCOME_WORDS,
+              meaning="blank = not finished",
+              synonyms=("case outcome", "court outcome", "result", "finalised outcome")),
         Column("decision_date", "date", False,
                "the date the charging decision was made; blank where decision is blank or "
                "the date was not recorded (version 2)"),
     ),
     key=("cps_urn",),
     references=(Reference("report_id", "reports", "report_id", optional=True),),
+    synonyms=("cps", "cases", "prosecutions", "cps files"),
     rules=(
         _before("decision_date", "referred_date"),
         _only_with("decision_date", "decision"),
@@ -283,43 +373,52 @@ HOMICIDE_REVIEWS = Table(
     "homicide_reviews",
     "Domestic homicide reviews.",
     (
-        Column("review_id", "text", True),
-        Column("report_id", "text", True, "the homicide"),
-        Column("started_date", "date", True),
-        Column("completed_date", "date", False),
+        Column("review_id", "text", True, synonyms=("dhr id", "dhr ref", "review ref", "dhr")),
+        Column("report_id", "text", True, "the homicide", synonyms=_REPORT_REF),
+        Column("started_date", "date", True,
+               synonyms=("date started", "commissioned date", "start date")),
+        Column("completed_date", "date", False, synonyms=("date completed", "end date")),
     ),
     key=("review_id",),
     references=(Reference("report_id", "reports", "report_id"),),
     hangs_off_report=True,
+    synonyms=("dhr", "homicide", "reviews", "dhr register"),
 )
 
 POPULATION = Table(
     "population",
     "Resident population, for rates per 1,000 and disproportionality.",
     (
-        Column("borough", "text", True),
-        _code("gender", codes.POPULATION_GENDERS, required=True, upper=True),
-        _code("age_band", codes.POPULATION_AGE_BANDS, required=True),
+        Column("borough", "text", True, synonyms=("area", "borough name", "local authority")),
+        _code("gender", codes.POPULATION_GENDERS, codes.GENDER_WORDS, required=True,
+              upper=True, synonyms=("sex",)),
+        _code("age_band", codes.POPULATION_AGE_BANDS, required=True,
+              synonyms=("age group", "age range", "ages")),
         _code("ethnic_appearance", codes.POPULATION_ETHNIC_APPEARANCES, required=True,
-              upper=True),
-        Column("population", "integer", True, min_value=0),
+              upper=True, synonyms=("ethnic group", "ic", "ic code")),
+        Column("population", "integer", True, min_value=0,
+               synonyms=("count", "residents", "persons", "estimate", "people")),
     ),
     key=("borough", "gender", "age_band", "ethnic_appearance"),
+    synonyms=("population estimates", "estimates", "census"),
 )
 
 TARGETS = Table(
     "targets",
     "Performance targets.",
     (
-        Column("indicator", "text", True, "an indicator id"),
-        Column("borough", "text", True, "a borough, or * for the whole force"),
-        Column("period_start", "date", True),
-        Column("period_end", "date", True),
-        Column("target", "number", True),
+        Column("indicator", "text", True, "an indicator id",
+               synonyms=("measure", "indicator id")),
+        Column("borough", "text", True, "a borough, or * for the whole force",
+               synonyms=("area", "bcu")),
+        Column("period_start", "date", True, synonyms=("from", "start", "start date")),
+        Column("period_end", "date", True, synonyms=("to", "end", "end date")),
+        Column("target", "number", True, synonyms=("value", "target value")),
         _code("direction", codes.TARGET_DIRECTIONS, default=codes.TARGET_DIRECTION_DEFAULT),
     ),
     key=("indicator", "borough", "period_start", "period_end"),
     rules=(_before("period_end", "period_start"),),
+    synonyms=("target",),
 )
 
 # --- version 2 (interchange-format.md, "Version 2 additions"): all optional -----------

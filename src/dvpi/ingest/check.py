@@ -21,6 +21,36 @@ from dvpi.ingest.sources import ReadOptions
 from dvpi.ingest.validate import ident
 
 MAX_VALUES = 12  # values listed per code column
+MAX_EXAMPLES = 3  # quarantined rows shown per file and reason
+# A quarantine reason with its values taken out, so that alike reasons group.
+_KIND = (r"""regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'), """
+         r"""'lines [0-9, ]+|in [^ ]+ line [0-9]+(, [^ ]+ line [0-9]+)*', 'lines …', 'g')""")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A quarantined row: its line in the file, the column the reason names (blank
+    when it names none) and the reason."""
+
+    line: int
+    field: str
+    reason: str
+
+    @property
+    def detail(self) -> str:
+        """The reason without the column it starts with."""
+        return self.reason[len(self.field) + 1:].strip() if self.field else self.reason
+
+
+@dataclass
+class ReasonGroup:
+    """One kind of reason in one file: how many rows, and the first few."""
+
+    table: str
+    file: str
+    kind: str
+    rows: int
+    examples: list[Example] = field(default_factory=list)
 
 
 @dataclass
@@ -49,14 +79,17 @@ class CheckReport:
     reasons: list[tuple[str, str, int, str]] = field(default_factory=list)
     duplicate_keys: dict[str, int] = field(default_factory=dict)
     dangling: dict[str, int] = field(default_factory=dict)
+    by_file: list[ReasonGroup] = field(default_factory=list)
+    mapping: Path | None = None
 
     @property
     def clean(self) -> bool:
-        """Nothing would be quarantined or removed, no file left out, and the load
-        would not stop: what a scheduled pipeline may load without a person looking."""
+        """Nothing would be quarantined or removed, no value left unmapped, no file
+        left out, and the load would not stop: what a scheduled pipeline may load
+        without a person looking."""
         if self.stopped or self.load is None:
             return False
-        return not (self.load.quarantined or self.load.removed
+        return not (self.load.quarantined or self.load.removed or self.load.unmapped
                     or any("left out" in w for w in self.load.warnings))
 
 
@@ -65,13 +98,16 @@ def check_export(
     warehouse: str | Path | None = None,
     *,
     options: ReadOptions | None = None,
+    mapping: str | Path | None = None,
     mode: str = "replace",
 ) -> CheckReport:
-    """Profile ``export`` and say what loading it (into ``warehouse``, if given) would
-    add, replace, remove and quarantine. Neither the export nor the warehouse changes."""
+    """Profile ``export`` (read through ``mapping``, if given) and say what loading it
+    (into ``warehouse``, if given) would add, replace, remove and quarantine, and which
+    of its values the mapping does not cover. Neither the export nor the warehouse
+    changes."""
     export = Path(export)
     warehouse = Path(warehouse) if warehouse else None
-    report = CheckReport(export, warehouse)
+    report = CheckReport(export, warehouse, mapping=Path(mapping) if mapping else None)
     base = options or ReadOptions()
     options = ReadOptions(base.encoding, base.delimiter, base.date_format,
                           allow_unknown_files=True)  # listed, not a stop, for a check
@@ -83,8 +119,8 @@ def check_export(
             if wal.exists():
                 shutil.copyfile(wal, scratch.with_name(scratch.name + ".wal"))
         try:
-            report.load = load_dataset(export, scratch, options=options, mode=mode,
-                                       allow_removal=True)
+            report.load = load_dataset(export, scratch, options=options, mapping=mapping,
+                                       mode=mode, allow_removal=True)
         except LoadError as exc:
             report.stopped = str(exc)
             return report
@@ -123,9 +159,7 @@ def _profile(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
         report.columns[table.name] = profiles
     # Quarantine reasons, with the values taken out so that alike reasons group.
     for table_name, kind, n, example in con.execute(
-        """SELECT table_name, regexp_replace(regexp_replace(reason, '''[^'']*''', '…', 'g'),
-                      'lines [0-9, ]+', 'lines …', 'g') AS kind,
-                  count(*), min(reason)
+        f"""SELECT table_name, {_KIND} AS kind, count(*), min(reason)
            FROM (SELECT table_name, unnest(reasons) AS reason FROM quarantine
                  WHERE load_id = ?)
            GROUP BY ALL ORDER BY 1, 3 DESC""", [load_id]
@@ -135,3 +169,22 @@ def _profile(con: duckdb.DuckDBPyConnection, report: CheckReport) -> None:
             report.duplicate_keys[table_name] = report.duplicate_keys.get(table_name, 0) + n
         elif ": no " in kind:
             report.dangling[table_name] = report.dangling.get(table_name, 0) + n
+    # The same per file, with the first rows of each (their line and column).
+    rows = con.execute(
+        f"""SELECT table_name, file, kind, count(*) OVER w AS n,
+                   row_number() OVER (w ORDER BY line, reason) AS i, line, reason
+            FROM (SELECT table_name, file, line, reason, {_KIND} AS kind
+                  FROM (SELECT table_name, file, line, unnest(reasons) AS reason
+                        FROM quarantine WHERE load_id = ?))
+            WINDOW w AS (PARTITION BY table_name, file, kind)
+            QUALIFY i <= {MAX_EXAMPLES}
+            ORDER BY table_name, file, n DESC, kind, i""", [load_id]).fetchall()
+    groups: dict[tuple[str, str, str], ReasonGroup] = {}
+    columns = {name: set(t.column_names) for name, t in TABLES_AND_INSTRUCTIONS.items()}
+    for table_name, file, kind, n, _, line, reason in rows:
+        group = groups.setdefault((table_name, file, kind),
+                                  ReasonGroup(table_name, file, kind, n))
+        named = reason.split(":", 1)[0] if ":" in reason else ""
+        group.examples.append(Example(line, named if named in columns.get(table_name, ())
+                                      else "", reason))
+    report.by_file = list(groups.values())

@@ -25,6 +25,7 @@ from dvpi.contract import LINEAGE_COLUMNS, TABLES, Column, Table
 from dvpi.contract.cells import csv_cell
 from dvpi.ingest import merge
 from dvpi.ingest.errors import LoadError
+from dvpi.ingest.mapping import Mapping, discover_mapped, read_mapping
 from dvpi.ingest.merge import MODES, Taken
 from dvpi.ingest.sources import (
     STAGE,
@@ -57,6 +58,31 @@ class TableCounts:
         return self.read == self.loaded + self.quarantined
 
 
+@dataclass(frozen=True)
+class Unmapped:
+    """A value of a mapped export that its mapping does not cover."""
+
+    file: str
+    header: str  # the export's column
+    table: str
+    column: str  # the contract's column
+    value: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """How one file was read: for ``dvpi check`` and its HTML page."""
+
+    table: str
+    file: str
+    format: str
+    encoding: str | None  # CSV only
+    delimiter: str | None
+    newlines: str | None
+    rows: int  # rows read (as in ``TableCounts.read``)
+
+
 @dataclass
 class LoadResult:
     load_id: int | None
@@ -69,6 +95,11 @@ class LoadResult:
     # that look day-first; and how files were read (encodings, delimiters detected).
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # A mapped export's values its mapping does not cover (their rows are quarantined).
+    unmapped: list[Unmapped] = field(default_factory=list)
+    # How each file was read (encoding, delimiter, line endings, rows), in load order.
+    files: list[FileRead] = field(default_factory=list)
+    mapping: Path | None = None
 
     @property
     def read(self) -> int:
@@ -102,6 +133,9 @@ CREATE TABLE IF NOT EXISTS loads (
     counts VARCHAR   -- JSON: [{table, file, read, loaded, quarantined, replaced, removed}]
 );
 ALTER TABLE loads ADD COLUMN IF NOT EXISTS mode VARCHAR;  -- replace, changes or full
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS mapping VARCHAR;  -- JSON {file, sha256}, or NULL
+-- true: the rows this load replaced or removed are kept (history_<table>, ingest.history)
+ALTER TABLE loads ADD COLUMN IF NOT EXISTS history BOOLEAN;
 CREATE TABLE IF NOT EXISTS quarantine (
     load_id BIGINT,
     table_name VARCHAR,
@@ -170,20 +204,20 @@ def _writer_lock(warehouse: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _last_files(warehouse: Path, mode: str = "replace") -> list[dict] | None:
-    """The files of the last load, if loading them again in ``mode`` changes nothing
-    (a "full" load after a load of another mode may remove rows)."""
+def _last_files(warehouse: Path, mode: str = "replace") -> tuple[list[dict], dict | None] | None:
+    """The files (and mapping) of the last load, if loading them again in ``mode``
+    changes nothing (a "full" load after a load of another mode may remove rows)."""
     if not warehouse.exists():
         return None
     con = connect(warehouse, read_only=True)
     try:
         row = con.execute(
-            "SELECT files, mode FROM loads WHERE status = 'committed' "
+            "SELECT files, mode, mapping FROM loads WHERE status = 'committed' "
             "ORDER BY load_id DESC LIMIT 1"
         ).fetchone()
-    except duckdb.BinderException:  # a ledger from before load modes
+    except duckdb.BinderException:  # a ledger from before load modes and mappings
         row = con.execute(
-            "SELECT files, 'replace' FROM loads WHERE status = 'committed' "
+            "SELECT files, 'replace', NULL FROM loads WHERE status = 'committed' "
             "ORDER BY load_id DESC LIMIT 1"
         ).fetchone()
     except duckdb.CatalogException:
@@ -192,7 +226,11 @@ def _last_files(warehouse: Path, mode: str = "replace") -> list[dict] | None:
         con.close()
     if not row or (mode == "full" and row[1] != "full"):
         return None
-    return json.loads(row[0])
+    return json.loads(row[0]), json.loads(row[2]) if row[2] else None
+
+
+def _mapping_entry(mapping: Mapping | None) -> dict | None:
+    return {"file": str(mapping.path), "sha256": mapping.sha256} if mapping else None
 
 
 def _file_entries(sources: list[SourceFile]) -> list[dict]:
@@ -213,13 +251,15 @@ def load_dataset(
     warehouse: str | Path = "dvpi.duckdb",
     *,
     options: ReadOptions | None = None,
+    mapping: str | Path | Mapping | None = None,
     mode: str = "replace",
     allow_removal: bool = False,
     max_removal: float = 0.05,
     progress: Progress | None = None,
     _after_table: Callable[[str], None] | None = None,
 ) -> LoadResult:
-    """Load a data set in the interchange format into a warehouse file.
+    """Load a data set in the interchange format, or a force's own export described by
+    a ``mapping`` file (``ingest.mapping``), into a warehouse file.
 
     Raises :class:`LoadError` (and changes nothing) when a file cannot be read or lacks
     a required column, or when the load would remove more than ``max_removal`` of the
@@ -239,8 +279,14 @@ def load_dataset(
     if options.date_format:
         options = ReadOptions(options.encoding, options.delimiter,
                               options.date_format.upper(), options.allow_unknown_files)
-    sources, folder_warnings = discover(data_dir, options)
-    result = LoadResult(None, warehouse, data_dir, mode=mode, warnings=folder_warnings)
+    if mapping is not None and not isinstance(mapping, Mapping):
+        mapping = read_mapping(mapping)
+    if mapping is not None:
+        sources, folder_warnings = discover_mapped(data_dir, mapping, options)
+    else:
+        sources, folder_warnings = discover(data_dir, options)
+    result = LoadResult(None, warehouse, data_dir, mode=mode, warnings=folder_warnings,
+                        mapping=mapping.path if mapping else None)
     removal = None if allow_removal else max_removal
 
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -252,7 +298,7 @@ def load_dataset(
         # (The checksums are computed in the background; only a warehouse with an
         # earlier load has to wait for them here.)
         last = _last_files(warehouse, mode)
-        if last is not None and last == _file_entries(sources):
+        if last is not None and last == (_file_entries(sources), _mapping_entry(mapping)):
             result.unchanged = True  # the same files again: nothing to do
             return result
         work = warehouse.with_name(f".{warehouse.name}.loading-{os.getpid()}")
@@ -267,7 +313,7 @@ def load_dataset(
             try:
                 with tempfile.TemporaryDirectory(prefix="dvpi-read-") as copies:
                     _load_into(con, sources, result, progress, _after_table, Path(copies),
-                               removal)
+                               removal, _mapping_entry(mapping))
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -286,6 +332,7 @@ def _load_into(
     after_table: Callable[[str], None] | None,
     copies: Path,
     max_removal: float | None = None,
+    mapping: dict | None = None,
 ) -> None:
     create_schema(con)
     started = datetime.now()
@@ -306,25 +353,40 @@ def _load_into(
     taken = Taken()
     stager = Stager(con, sources, copies)
     try:
-        for i, source in enumerate(sources):
-            if progress:
-                progress(f"reading {source.path.name}", 2 * i, total)
-            staged = stager.staged(source)
-            if progress:
-                progress(f"checking and merging {source.table.name}", 2 * i + 1, total)
-            result.counts.append(_merge_staged(con, staged, load_id, held, result.mode,
-                                               taken))
-            result.notes.extend(source.dialect.notes)
-            result.warnings.extend(source.warnings)
-            drop_staged(con, staged)  # its rows are in the warehouse now
+        done = 0
+        for group in _by_table(sources):
+            # A table's files are all read before any is merged: a key in two of
+            # them is a duplicate within the load (a weekly split sent with overlaps).
+            staged_group = []
+            for source in group:
+                if progress:
+                    progress(f"reading {source.path.name}", done, total)
+                staged_group.append(stager.staged(source))
+                done += 1
+            merge.check_keys_across(con, group)
+            for staged in staged_group:
+                source = staged.source
+                if progress:
+                    progress(f"checking and merging {source.path.name}", done, total)
+                counts = _merge_staged(con, staged, load_id, held, result.mode, taken)
+                result.counts.append(counts)
+                result.files.append(_file_read(source, counts.read))
+                result.unmapped.extend(
+                    Unmapped(source.path.name, source.columns.get(column, column),
+                             source.table.name, column, value, n)
+                    for column, value, n in staged.unmapped)
+                result.notes.extend(source.dialect.notes)
+                result.warnings.extend(source.warnings)
+                drop_staged(con, staged)  # its rows are in the warehouse now
+                done += 1
             if after_table:
-                after_table(source.table.name)
+                after_table(group[0].table.name)
     finally:
         stager.close()
 
     if result.mode == "full":
         merge.remove_unloaded(con, load_id, taken)
-    merge.remove_dangling(con, held, taken)
+    merge.remove_dangling(con, held, taken, load_id)
     _count_taken(con, result, before, taken)
     _check_removal(result, before, max_removal)
     for source in sources:  # the checksums recorded are of the files loaded
@@ -342,7 +404,8 @@ def _load_into(
         raise RuntimeError(f"row counts do not add up: {bad}")
     con.execute(
         "INSERT INTO loads (load_id, started_at, finished_at, source, status, files, "
-        "counts, mode) VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?, ?)",
+        "counts, mode, mapping, history) "
+        "VALUES (?, ?, now()::TIMESTAMP, ?, 'committed', ?, ?, ?, ?, true)",
         [
             load_id,
             started,
@@ -350,17 +413,40 @@ def _load_into(
             json.dumps(_file_entries(sources)),
             json.dumps([c.__dict__ for c in result.counts]),
             result.mode,
+            json.dumps(mapping) if mapping else None,
         ],
     )
     if progress:
         progress("done", total, total)
 
 
+def _by_table(sources: list[SourceFile]) -> list[list[SourceFile]]:
+    """The sources in load order, the files of one table together."""
+    groups: list[list[SourceFile]] = []
+    for source in sources:
+        if groups and groups[-1][0].table.name == source.table.name:
+            groups[-1].append(source)
+        else:
+            groups.append([source])
+    return groups
+
+
+def _file_read(source: SourceFile, rows: int) -> FileRead:
+    csv = source.format == "csv"
+    return FileRead(source.table.name, source.path.name, source.format,
+                    (source.dialect.file_encoding or source.dialect.encoding) if csv else None,
+                    source.dialect.delimiter if csv else None,
+                    source.dialect.newlines if csv else None, rows)
+
+
 def _count_taken(con: duckdb.DuckDBPyConnection, result: LoadResult,
                  before: dict[str, int], taken: Taken) -> None:
     """Give each table its rows replaced and removed (a table the extract did not hold
-    gets a line of its own), and check that every table's rows add up."""
-    by_table = {c.table: c for c in result.counts}
+    gets a line of its own; a table of several files, on its first file's line), and
+    check that every table's rows add up."""
+    by_table: dict[str, TableCounts] = {}
+    for c in result.counts:
+        by_table.setdefault(c.table, c)
     for name in [*TABLES, *(c.table for c in result.counts if c.table not in TABLES)]:
         replaced, removed = taken.replaced.get(name, 0), taken.removed.get(name, 0)
         if name not in by_table and (replaced or removed):
@@ -369,7 +455,7 @@ def _count_taken(con: duckdb.DuckDBPyConnection, result: LoadResult,
         if name in by_table:
             by_table[name].replaced, by_table[name].removed = replaced, removed
         if name in TABLES:
-            loaded = by_table[name].loaded if name in by_table else 0
+            loaded = sum(c.loaded for c in result.counts if c.table == name)
             after = _row_count(con, name)
             if after != before[name] + loaded - replaced - removed:  # a bug, never input
                 raise RuntimeError(f"{name}: {before[name]} rows + {loaded} loaded - "
@@ -412,22 +498,21 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
         ).fetchone()[0]
         _keep_bytes(con, staged, load_id)
     counts.read = counts.quarantined + staged.rows
-    merge.check_references(con, source.table)
+    merge.check_references(con, source)
     deletions = source.table.name == "deleted_reports"
     if deletions:
-        merge.check_deletions(con, load_id)
+        merge.check_deletions(con, source, load_id)
     con.execute(_table_ddl(source.table))
     counts.quarantined += merge.quarantine(
-        con, source.table, load_id, source.path.name,
+        con, source, load_id,
         # The quarantined rows' lines are read again, as text, for their values.
         lambda lines: original_select(source, original_rows(con, source, lines)),
     )
-    counts.loaded = merge.merge(con, source.table, load_id, source.path.name,
-                                held=held, mode=mode, taken=taken)
+    counts.loaded = merge.merge(con, source, load_id, held=held, mode=mode, taken=taken)
     if deletions:  # (deleted_reports comes last: after every table of the extract)
         merge.remove_reports(
             con, f"SELECT report_id FROM main.deleted_reports WHERE _load_id = {load_id}",
-            taken)
+            taken, load_id)
     return counts
 
 
@@ -441,9 +526,10 @@ def _keep_bytes(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int) ->
         return
     raw = _physical_lines(staged.source.reading, lines)
     con.executemany(
-        "UPDATE quarantine SET original = ? WHERE load_id = ? AND table_name = ? AND line = ?",
+        "UPDATE quarantine SET original = ? WHERE load_id = ? AND table_name = ? "
+        "AND file = ? AND line = ?",
         [[raw[n].rstrip(b"\r").decode("utf-8", "backslashreplace"), load_id,
-          staged.source.table.name, n] for n in lines if n in raw])
+          staged.source.table.name, staged.source.path.name, n] for n in lines if n in raw])
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

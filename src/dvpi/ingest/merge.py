@@ -29,19 +29,21 @@ TABLES_AND_INSTRUCTIONS = {**TABLES, DELETED_REPORTS.name: DELETED_REPORTS}
 MAX_LINES_LISTED = 10
 
 
-def _typed(table: Table) -> str:
-    """The typed rows, in the stage (checks append to their ``_reasons``)."""
-    return f"{STAGE}.typed_{table.name}"
+def _typed(stage: str) -> str:
+    """A file's typed rows, in the stage (checks append to their ``_reasons``);
+    ``stage`` is the file's ``SourceFile.stage``."""
+    return f"{STAGE}.typed_{stage}"
 
 
-def _numbered(table: Table) -> str:
+def _numbered(stage: str) -> str:
     """The typed rows with their lines in the file (``sources.number_rows``)."""
-    return f"{_typed(table)}_lines"
+    return f"{_typed(stage)}_lines"
 
 
-def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """Every copy of a key that appears more than once in the load is quarantined:
+def check_keys(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
+    """Every copy of a key that appears more than once in the file is quarantined:
     with two versions of a record, the loader cannot know which one is right."""
+    table, stage = source.table, source.stage
     if not table.key:
         return
     keys = ", ".join(ident(k) for k in table.key)
@@ -52,27 +54,54 @@ def check_keys(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     # The duplicated keys first, then their lines: listing lines for every key (most
     # are unique) would cost more than finding the few that are not.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _duplicated AS
-        SELECT {keys} FROM {_typed(table)} WHERE {not_null}
+        SELECT {keys} FROM {_typed(stage)} WHERE {not_null}
         GROUP BY {keys} HAVING count(*) > 1""")
     duplicated = con.execute("SELECT count(*) FROM _duplicated").fetchone()[0]
     if duplicated:
-        _mark_duplicates(con, table, keys, key_text)
+        _mark_duplicates(con, table, stage, keys, key_text)
     con.execute("DROP TABLE _duplicated")
 
 
-def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, keys: str,
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, stage: str, keys: str,
                      key_text: str) -> None:
     """Give every row whose key is in ``_duplicated`` the lines of all its copies."""
     join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
-    _append_reasons(con, table, f"""
-        SELECT t.rowid AS rid, d.reason FROM {_typed(table)} AS t JOIN (
+    _append_reasons(con, stage, f"""
+        SELECT t.rowid AS rid, d.reason FROM {_typed(stage)} AS t JOIN (
             SELECT {keys},
                 'duplicate key (' || {key_text} || ') within the load, lines '
                 || array_to_string(list_slice(list(_line ORDER BY _line), 1,
                    {MAX_LINES_LISTED}), ', ') AS reason
-            FROM {_numbered(table)} SEMI JOIN _duplicated USING ({keys})
+            FROM {_numbered(stage)} SEMI JOIN _duplicated USING ({keys})
             GROUP BY {keys}
         ) AS d ON {join}""")
+
+
+def check_keys_across(con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) -> None:
+    """A key in two files of one table (a weekly split sent with an overlap) is a
+    duplicate within the load too: every copy is quarantined, naming the other files
+    and lines. (Copies within one file are marked by ``check_keys``.)"""
+    table = sources[0].table
+    if not table.key or len(sources) < 2:
+        return
+    keys = ", ".join(ident(k) for k in table.key)
+    not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
+    key_text = " || ', ' || ".join(
+        f"{sql_str(k + ' ')} || {shown(ident(k))}" for k in table.key)
+    every = " UNION ALL ".join(
+        f"SELECT {keys}, {sql_str(s.path.name)} AS _file, _line FROM {_numbered(s.stage)} "
+        f"WHERE {not_null}" for s in sources)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _across AS
+        SELECT {keys}, 'duplicate key (' || {key_text} || ') within the load, in '
+            || array_to_string(list_slice(list(_file || ' line ' || _line
+                ORDER BY _file, _line), 1, {MAX_LINES_LISTED}), ', ') AS reason
+        FROM ({every}) GROUP BY {keys} HAVING count(DISTINCT _file) > 1""")
+    if con.execute("SELECT count(*) FROM _across").fetchone()[0]:
+        join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
+        for s in sources:
+            _append_reasons(con, s.stage, f"""SELECT t.rowid AS rid, d.reason
+                FROM {_typed(s.stage)} AS t JOIN _across AS d ON {join}""")
+    con.execute("DROP TABLE _across")
 
 
 def check_controls(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
@@ -86,20 +115,20 @@ def check_controls(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
             continue
         c = ident(column.name)
         char = f"printf('U+%04X', unicode(regexp_extract({c}, '{CONTROL_PATTERN}')))"
-        _append_reasons(con, table, f"""
+        _append_reasons(con, source.stage, f"""
             SELECT rowid AS rid, {sql_str(column.name + ': ')} || {shown(c)}
                 || ' holds a control character (' || {char} || ')' AS reason
-            FROM {_typed(table)} WHERE regexp_matches({c}, '{CONTROL_PATTERN}')""")
+            FROM {_typed(source.stage)} WHERE regexp_matches({c}, '{CONTROL_PATTERN}')""")
 
 
-def _append_reasons(con: duckdb.DuckDBPyConnection, table: Table, marked: str) -> None:
+def _append_reasons(con: duckdb.DuckDBPyConnection, stage: str, marked: str) -> None:
     """Append a reason to rows of the typed table: ``marked`` selects (rid: the row's
     rowid, reason). The rows are found first, in parallel, then only they are updated:
     an UPDATE runs on one thread, and most loads have few such rows or none."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE _marked AS {marked}")
     if con.execute("SELECT count(*) FROM _marked").fetchone()[0]:
         con.execute(
-            f"""UPDATE {_typed(table)} AS t
+            f"""UPDATE {_typed(stage)} AS t
             SET _reasons = concat_ws({SEPARATOR}, t._reasons, m.reason)
             FROM _marked AS m WHERE t.rowid = m.rid"""
         )
@@ -131,40 +160,41 @@ def _missing_reason(ref: Reference) -> str:
     return text
 
 
-def check_references(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def check_references(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
     """Mark the rows whose references point at nothing. Tables are merged in load order
     and point only at tables before them, so the warehouse already holds every report
     and person that will exist after this load (and none that this load replaced)."""
-    for ref in table.references:
-        _append_reasons(con, table, f"""
-            SELECT t.rowid AS rid, {_missing_reason(ref)} AS reason FROM {_typed(table)} AS t
+    for ref in source.table.references:
+        _append_reasons(con, source.stage, f"""
+            SELECT t.rowid AS rid, {_missing_reason(ref)} AS reason
+            FROM {_typed(source.stage)} AS t
             WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}""")
 
 
-def check_deletions(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+def check_deletions(con: duckdb.DuckDBPyConnection, source: SourceFile, load_id: int) -> None:
     """A ``deleted_reports`` row naming a report that the extract also holds contradicts
     it: quarantined (the report stays as the extract gives it)."""
     if not has_table(con, "reports"):
         return
-    table = TABLES_AND_INSTRUCTIONS["deleted_reports"]
-    _append_reasons(con, table, f"""
+    _append_reasons(con, source.stage, f"""
         SELECT t.rowid AS rid, 'report_id: ' || {shown('t.report_id')}
             || ' is also in this extract''s reports file: delete it or send it' AS reason
-        FROM {_typed(table)} AS t
+        FROM {_typed(source.stage)} AS t
         WHERE t.report_id IN (SELECT report_id FROM main.reports
                               WHERE _load_id = {int(load_id)})""")
 
 
 def quarantine(
-    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
+    con: duckdb.DuckDBPyConnection, source: SourceFile, load_id: int,
     originals: Callable[[list[int]], str],
 ) -> int:
     """Quarantine the rows with reasons. ``originals(lines)`` gives a SELECT of (_line,
     _original) for the rows on those lines; it is only called when there is something
     to quarantine."""
+    table, file = source.table, source.path.name
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _bad AS
-        SELECT _line, _reasons FROM {_numbered(table)} WHERE NOT ({GOOD})"""
+        SELECT _line, _reasons FROM {_numbered(source.stage)} WHERE NOT ({GOOD})"""
     )
     lines = [r[0] for r in con.execute("SELECT _line FROM _bad ORDER BY _line").fetchall()]
     if not lines:
@@ -206,27 +236,66 @@ class Taken:
         counts[table] = counts.get(table, 0) + n
 
 
-def _delete(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    return con.execute(sql).fetchone()[0]
+HISTORY_PREFIX = "history_"
+
+
+def history_table(table: str) -> str:
+    """Where the rows taken out of ``table`` are kept: its columns and lineage, and
+    ``_taken_by``, the load that replaced or removed them. A row was in the warehouse
+    after every load from its ``_load_id`` until before its ``_taken_by`` (``history``
+    rebuilds the warehouse as it stood after any load)."""
+    return f"{HISTORY_PREFIX}{table}"
+
+
+def _take(con: duckdb.DuckDBPyConnection, table: str, where: str, load_id: int,
+          alias: str = "w") -> int:
+    """Take the rows of ``table`` (as ``alias``) that ``where`` selects out of it, into
+    its history; returns how many. The condition is evaluated once, for the rows' ids:
+    most calls take nothing, and those that do copy and delete by id."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _taken AS SELECT {alias}.rowid AS rid "
+                f"FROM main.{table} AS {alias} WHERE {where}")
+    found = con.execute("SELECT count(*) FROM _taken").fetchone()[0]
+    if not found:
+        return 0
+    kept = history_table(table)
+    rows = (f"SELECT t.*, CAST({int(load_id)} AS BIGINT) AS _taken_by FROM main.{table} AS t "
+            "WHERE t.rowid IN (SELECT rid FROM _taken)")
+    if has_table(con, kept):
+        copied = con.execute(f"INSERT INTO main.{kept} {rows}").fetchone()[0]
+    else:  # the table's first rows taken out (a warehouse that never lost one has none)
+        con.execute(f"CREATE TABLE main.{kept} AS {rows}")
+        copied = found
+    n = con.execute(f"DELETE FROM main.{table} WHERE rowid IN (SELECT rid FROM _taken)"
+                    ).fetchone()[0]
+    if not n == copied == found:  # a bug, never bad input: a row taken out must be kept
+        raise RuntimeError(f"{table}: {found} rows to take out, {copied} kept in history, "
+                           f"{n} taken out")
+    return n
 
 
 def merge(
-    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, file: str,
+    con: duckdb.DuckDBPyConnection, source: SourceFile, load_id: int,
     *, held: set[str] | None = None, mode: str = "replace", taken: Taken | None = None,
 ) -> int:
     """Merge the good rows into the warehouse; returns how many were loaded. ``held``:
     the tables the extract holds (None: all); ``mode`` one of ``MODES``; rows taken
-    out are counted in ``taken``."""
+    out are counted in ``taken``. Rows of this load (another file of the same table)
+    are never taken out: keys in two files are quarantined (``check_keys_across``)."""
+    table, file = source.table, source.path.name
     taken = taken or Taken()
     held = set(TABLES) if held is None else held
-    good = f"(SELECT * FROM {_numbered(table)} WHERE {GOOD})"
+    good = f"(SELECT * FROM {_numbered(source.stage)} WHERE {GOOD})"
     if table.name == "reports":
         # The report comes again: it replaces the old version and everything hanging
         # off it (the children of this load are inserted after).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS "
+                    f"SELECT DISTINCT report_id FROM {good}")
         for child in hanging_tables(con):
             if mode == "changes" and child.name not in held:
                 continue  # a table the extract does not hold: left alone
-            n = _delete(con, _delete_of_reports(child, f"SELECT report_id FROM {good}"))
+            n = _take(con, child.name,
+                      f"{_of_reports(child, 'SELECT report_id FROM _incoming')} "
+                      f"AND w._load_id <> {int(load_id)}", load_id)
             # A table the extract holds has the report's new rows (or none); one
             # it does not hold just loses them.
             taken.add("replaced" if child.name in held else "removed", child.name, n)
@@ -238,10 +307,10 @@ def merge(
         match = " AND ".join(
             f"w.{ident(c.name)} IS NOT DISTINCT FROM g.{ident(c.name)}" for c in table.columns
         )
-    taken.add("replaced", table.name, _delete(
-        con,
-        f"DELETE FROM main.{table.name} AS w WHERE EXISTS (SELECT 1 FROM {good} g WHERE {match})"
-    ))
+    taken.add("replaced", table.name, _take(
+        con, table.name,
+        f"w._load_id <> {int(load_id)} AND EXISTS (SELECT 1 FROM {good} g WHERE {match})",
+        load_id))
     columns = ", ".join(ident(c.name) for c in table.columns)
     lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
     # Columns named: a table made by an earlier version has its newer columns at the end.
@@ -262,33 +331,36 @@ def hanging_tables(con: duckdb.DuckDBPyConnection) -> list[Table]:
             and (not t.hangs_off_person or has_table(con, "people"))]
 
 
-def _delete_of_reports(table: Table, reports: str) -> str:
-    """DELETE the rows of ``table`` that hang off the reports ``reports`` (a query)."""
+def _of_reports(table: Table, reports: str, alias: str = "w") -> str:
+    """The condition (on ``alias``) selecting the rows of ``table`` that hang off the
+    reports ``reports`` (a query) gives."""
     if table.hangs_off_person:
-        return (f"DELETE FROM main.{table.name} WHERE {ident(table.hangs_off_person)} IN "
+        return (f"{alias}.{ident(table.hangs_off_person)} IN "
                 f"(SELECT person_id FROM main.people WHERE report_id IN ({reports}))")
-    return f"DELETE FROM main.{table.name} WHERE report_id IN ({reports})"
+    return f"{alias}.report_id IN ({reports})"
 
 
-def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken) -> None:
+def remove_reports(con: duckdb.DuckDBPyConnection, reports: str, taken: Taken,
+                   load_id: int) -> None:
     """Remove the reports whose ids ``reports`` (a query) gives, and every row hanging
-    off them, from every table (``deleted_reports``)."""
+    off them, from every table (``deleted_reports``), keeping them in history."""
     for t in hanging_tables(con):
-        taken.add("removed", t.name, _delete(con, _delete_of_reports(t, reports)))
+        taken.add("removed", t.name, _take(con, t.name, _of_reports(t, reports), load_id))
     if has_table(con, "reports"):
-        taken.add("removed", "reports", _delete(
-            con, f"DELETE FROM main.reports WHERE report_id IN ({reports})"))
+        taken.add("removed", "reports", _take(
+            con, "reports", f"w.report_id IN ({reports})", load_id))
 
 
 def remove_unloaded(con: duckdb.DuckDBPyConnection, load_id: int, taken: Taken) -> None:
     """"full": remove every row this load did not write, from every table."""
     for t in TABLES.values():
         if has_table(con, t.name):
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} WHERE _load_id <> {int(load_id)}"))
+            taken.add("removed", t.name, _take(
+                con, t.name, f"w._load_id <> {int(load_id)}", load_id))
 
 
-def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken) -> None:
+def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken,
+                    load_id: int) -> None:
     """Rows of tables the load did not hold whose required references now point at
     nothing (their person was replaced without them, their report removed): removed,
     as every row in the warehouse must point at a row that exists."""
@@ -299,6 +371,6 @@ def remove_dangling(con: duckdb.DuckDBPyConnection, held: set[str], taken: Taken
             if ref.optional:
                 continue
             missing = _missing_condition(con, ref)
-            taken.add("removed", t.name, _delete(
-                con, f"DELETE FROM main.{t.name} AS t WHERE t.{ident(ref.column)} IS NOT NULL "
-                     f"AND {missing}"))
+            taken.add("removed", t.name, _take(
+                con, t.name, f"t.{ident(ref.column)} IS NOT NULL AND {missing}", load_id,
+                alias="t"))

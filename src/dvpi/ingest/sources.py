@@ -20,12 +20,17 @@ import re
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from dvpi.contract import TABLES, Table
 from dvpi.ingest.errors import LoadError
+
+if TYPE_CHECKING:
+    from dvpi.ingest.mapping_spec import Mapping, TableMapping
 
 
 def sql_str(value: str) -> str:
@@ -74,6 +79,9 @@ class Dialect:
     delimiter: str | None = None  # None: detect
     newlines: str = "lf"  # lf, crlf, cr or mixed
     notes: list[str] = field(default_factory=list)
+    # The file's own encoding, when it is read from a UTF-8 copy (``encoding`` is then
+    # the copy's).
+    file_encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,11 +139,20 @@ class SourceFile:
     read_path: Path | None = None
     read_lines: int | None = None  # physical lines of a copy
     warnings: list[str] = field(default_factory=list)
+    # How the force's mapping reads this table (``dvpi load --mapping``), if any.
+    mapping: TableMapping | None = None
+    where: Mapping | None = None  # the whole mapping: its file and lines, for messages
+    # The file's name in the stage: the table's, or ``<table>_<n>`` for the n-th of
+    # several files of one table.
+    stage: str = ""
+    # Contract columns given a constant value by the mapping: column -> value.
+    constants: dict[str, str] = field(default_factory=dict)
     # The file as found (one stat): it must not change during the load.
     size: int = field(init=False)
     modified_ns: int = field(init=False)
 
     def __post_init__(self) -> None:
+        self.stage = self.stage or self.table.name
         st = self.path.stat()
         self.size, self.modified_ns = st.st_size, st.st_mtime_ns
         if self.fingerprint is None:
@@ -399,12 +416,13 @@ def copy_as_utf8(source: SourceFile, folder: Path) -> None:
     """Copy a CSV to a UTF-8 file with LF line endings and the same lines (every CR,
     CRLF and LF a line break, as an editor counts them), to be read instead."""
     dialect = source.dialect
+    dialect.file_encoding = dialect.encoding
     encoding = "utf-8-sig" if dialect.encoding == "utf-8" else dialect.encoding
     # Bytes that are not UTF-8 in a UTF-8 file stay as they are (the reader rejects
     # their rows, which are quarantined).
     errors = "surrogateescape" if dialect.encoding == "utf-8" else "strict"
     decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
-    out = folder / f"{source.table.name}.csv"
+    out = folder / f"{source.stage}.csv"
     lines, last, line_no, carry = 0, "", 1, ""
     with source.path.open("rb") as handle, out.open("w", encoding="utf-8",
                                                     errors="surrogateescape",
@@ -533,7 +551,7 @@ def xlsx_to_parquet(source: SourceFile, folder: Path) -> None:
         raise LoadError(f"{source.path.name}, line 1: a column is named {XLSX_ROW}")
     columns = {n: pa.array([r[i] for r in body], pa.string()) for i, n in enumerate(names)}
     columns[XLSX_ROW] = pa.array(numbers, pa.int64())
-    out = folder / f"{source.table.name}.parquet"
+    out = folder / f"{source.stage}.parquet"
     pq.write_table(pa.table(columns), out)
     source.read_path = out
     source.dialect.notes.append(f"{source.path.name}: sheet {sheet.title!r} read")
@@ -579,7 +597,12 @@ def plain(exc: Exception) -> str:
 def map_columns(source: SourceFile, header: list[str]) -> None:
     """Match the header to the contract: names are case-insensitive, order is free.
     A column that is not the contract's but near one (``Date of Birth``) is kept in
-    ``_extra`` with a warning naming the contract column."""
+    ``_extra`` with a warning naming the contract column. With a mapping, its column
+    names come first, dropped columns are left out, and constant columns must not be
+    in the file too."""
+    if source.mapping is not None:
+        _map_mapped_columns(source, header)
+        return
     seen: dict[str, str] = {}
     for name in header:
         key = name.strip().lower()
@@ -603,6 +626,62 @@ def map_columns(source: SourceFile, header: list[str]) -> None:
             source.warnings.append(
                 f"{source.path.name}: column {name!r} is not a column of the format (kept "
                 f"in _extra, not used); did you mean {near!r}? Rename it to load it")
+
+
+def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
+    """``map_columns`` through the table's mapping: a header the mapping names is its
+    column; else a header named as a contract column is that column; a header that
+    matches a ``drop`` pattern is left out; any other is kept in ``_extra``."""
+    from dvpi.ingest.mapping_spec import fold
+
+    mapping, where = source.mapping, source.where
+    table, file = source.table, source.path.name
+    renamed = {fold(h): c for h, c in mapping.columns.items()}
+    names = {c.name for c in table.columns}
+    taken: dict[str, str] = {}  # contract column -> header
+    extra: list[str] = []
+    seen: set[str] = set()
+    for name in header:
+        key = fold(name)
+        if key in seen:
+            raise LoadError(f"{file}, line 1: column {name!r} appears twice")
+        seen.add(key)
+        target = renamed.get(key)
+        if target is None and key in names and key not in mapping.columns.values():
+            target = key  # the contract's own name, not mapped from another column
+        if target is not None and target in source.constants:
+            raise LoadError(
+                f"{file}, line 1: column {name!r} is {target!r}, which "
+                f"{where.where('tables', table.name, 'constants', target)} gives a "
+                "constant value: keep one of them")
+        if target is not None:
+            taken[target] = name
+        elif not any(fnmatchcase(key, fold(p)) for p in mapping.drop):
+            extra.append(name)
+    for column in table.columns:
+        if column.name in taken or column.name in source.constants:
+            continue
+        mapped_from = mapping.header_for(column.name)
+        if mapped_from:
+            at = where.where("tables", table.name, "columns", mapped_from[0])
+            text = (f"{file}, line 1: no column {mapped_from[0]!r}, which {at} maps to "
+                    f"{column.name!r}")
+            if column.required:
+                raise LoadError(text)
+            source.warnings.append(text + "; the column is read as blank")
+        elif column.required:
+            near = [h for h in extra if nearest(h, [column.name, *column.synonyms])]
+            also = (f" (is {near[0]!r} it? map it in "
+                    f"[tables.{table.name}.columns] of {where.path.name})" if near else "")
+            raise LoadError(f"{file}, line 1: required column {column.name!r} is missing, "
+                            f"and {where.path.name} maps no column to it{also}")
+    source.columns = {c.name: taken[c.name] for c in table.columns if c.name in taken}
+    source.extra_columns = extra
+    if extra:
+        source.warnings.append(
+            f"{file}: {len(extra)} column(s) neither mapped nor dropped in "
+            f"{where.path.name} (kept in _extra, not used): "
+            + ", ".join(repr(e) for e in extra[:8]) + (" ..." if len(extra) > 8 else ""))
 
 
 def _quote(name: str) -> str:
@@ -764,7 +843,7 @@ def skipped_lines(con: duckdb.DuckDBPyConnection, source: SourceFile, rejects: s
     (``stage.continued_<table>``). The skipped table holds (line: as a record, physical,
     csv_line, error_type, column_name, error_message), with NULL texts for a blank line.
     """
-    name = source.table.name
+    name = source.stage
     table, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
     # Every physical line is the header, a row read or a line rejected, unless some are
     # blank or inside a quoted value: only then is the file scanned for them.
@@ -806,7 +885,7 @@ def number_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, table: str) 
         con.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {table}")
         return view
     ordinal = f"rowid - {_first_rowid(con, table)} + 1"
-    name = source.table.name
+    name = source.stage
     skipped, continued = f"{STAGE}.skipped_{name}", f"{STAGE}.continued_{name}"
     if not con.execute(f"SELECT (SELECT count(*) FROM {skipped}) "
                        f"+ (SELECT count(*) FROM {continued})").fetchone()[0]:
@@ -871,7 +950,7 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
     small file and read by the same reader, so they split exactly as they did.
     """
     source.check_unchanged()  # the lines must be those that were read
-    raw = f"{STAGE}.raw_{source.table.name}"
+    raw = f"{STAGE}.raw_{source.stage}"
     if source.reads_as == "parquet":
         con.execute(
             f"""CREATE OR REPLACE TABLE {raw} AS SELECT * FROM ({_parquet_rows(source)})
@@ -880,7 +959,7 @@ def original_rows(con: duckdb.DuckDBPyConnection, source: SourceFile, lines: lis
         )
         return raw
     continued = {r[0] for r in con.execute(
-        f"SELECT line FROM {STAGE}.continued_{source.table.name}").fetchall()}
+        f"SELECT line FROM {STAGE}.continued_{source.stage}").fetchall()}
     spans = {}
     for start in sorted(lines):
         end = start

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -27,8 +27,9 @@ from dvpi.ingest.sources import (
     reader,
     retry_as_copy,
     skipped_lines,
+    sql_str,
 )
-from dvpi.ingest.validate import typed_select
+from dvpi.ingest.validate import coded, ident, typed_select, unmapped_column
 
 
 @dataclass
@@ -42,12 +43,14 @@ class Staged:
     lines: str
     skipped: str | None
     rows: int  # rows read and typed (not counting rejected lines)
+    # A mapped file's values its mapping does not cover: (column, value, rows).
+    unmapped: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def drop_staged(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Free a merged file's stage: a big load keeps in memory only the file being
     merged and those read ahead of it."""
-    name = staged.source.table.name
+    name = staged.source.stage
     con.execute(f"DROP VIEW IF EXISTS {staged.lines}")
     for table in (f"{staged.typed}_map", staged.typed, f"{STAGE}.raw_{name}",
                   f"{STAGE}.raw_{name}_text", f"{STAGE}.skipped_{name}",
@@ -60,7 +63,7 @@ class _Cancelled(Exception):
 
 
 def _read(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str | None, int]:
-    name = source.table.name
+    name = source.stage
     typed = f"{STAGE}.typed_{name}"
     rejects = f"rejects_{name}"  # the reading connection's temporary table
     rows = reader(con, source, rejects)
@@ -75,7 +78,7 @@ def _read(con: duckdb.DuckDBPyConnection, source: SourceFile) -> tuple[str, str 
 def _encoding_rejects(con: duckdb.DuckDBPyConnection, source: SourceFile) -> bool:
     if source.reads_as != "csv":
         return False
-    return con.execute(f"SELECT count(*) FROM rejects_{source.table.name} "
+    return con.execute(f"SELECT count(*) FROM rejects_{source.stage} "
                        "WHERE error_type = 'INVALID ENCODING'").fetchone()[0] > 0
 
 
@@ -100,8 +103,23 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile,
     lines = number_rows(con, source, typed)
     if source.has_controls:
         merge.check_controls(con, source)
-    merge.check_keys(con, source.table)
-    return Staged(source, typed, lines, skipped, count)
+    merge.check_keys(con, source)
+    return Staged(source, typed, lines, skipped, count, _unmapped(con, source, typed))
+
+
+def _unmapped(con: duckdb.DuckDBPyConnection, source: SourceFile,
+              typed: str) -> list[tuple[str, str, int]]:
+    """The values of a mapped file's code columns that were not read: (column, value,
+    rows), most rows first."""
+    columns = [c for c in source.table.columns if coded(source, c)]
+    if not columns:
+        return []
+    parts = " UNION ALL ".join(
+        f"SELECT {sql_str(c.name)} AS col, {ident(unmapped_column(c))} AS value "
+        f"FROM {typed} WHERE {ident(unmapped_column(c))} IS NOT NULL" for c in columns)
+    return [(c, v, n) for c, v, n in con.execute(
+        f"SELECT col, value, count(*) AS n FROM ({parts}) GROUP BY ALL "
+        "ORDER BY col, n DESC, value").fetchall()]
 
 
 class Stager:
@@ -116,7 +134,7 @@ class Stager:
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvpi-stage")
         self._futures: dict[str, Future[Staged]] = {
-            s.table.name: self._pool.submit(self._stage, s) for s in sources
+            s.stage: self._pool.submit(self._stage, s) for s in sources
         }
 
     def _stage(self, source: SourceFile) -> Staged:
@@ -129,7 +147,7 @@ class Stager:
             raise
 
     def staged(self, source: SourceFile) -> Staged:
-        return self._futures[source.table.name].result()
+        return self._futures[source.stage].result()
 
     def close(self) -> None:
         self._stop.set()

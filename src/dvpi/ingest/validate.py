@@ -23,6 +23,8 @@ DATE_FORMATS: dict[str, tuple[str, str]] = {
     "DD-MM-YYYY": ("%d-%m-%Y", r"^\d{1,2}-\d{1,2}-\d{4}$"),
     "DD.MM.YYYY": ("%d.%m.%Y", r"^\d{1,2}\.\d{1,2}\.\d{4}$"),
     "YYYY/MM/DD": ("%Y/%m/%d", r"^\d{4}/\d{1,2}/\d{1,2}$"),
+    # Oracle's default (03-APR-2007): English month abbreviations, any case.
+    "DD-MON-YYYY": ("%d-%b-%Y", r"^\d{1,2}-[A-Za-z]{3}-\d{4}$"),
 }
 # A date written day- or month-first, when no --date-format says which.
 _LOOKS_LIKE = r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([T ].*)?$"
@@ -89,14 +91,29 @@ def _date_hint(v: str, name: str) -> str:
             f"(or MM/DD/YYYY)' END, '')")
 
 
-def column_sql(column: Column, raw: str,
-               date_format: str | None = None) -> tuple[str, list[str]]:
+def mapped_values(raw: str, values: dict[str, str | None]) -> str:
+    """``raw`` (a cleaned cell) through a mapping's value map: keys are folded values
+    (``mapping.fold``: trimmed, case folded), targets the contract's values (None: a
+    blank). Values the map does not hold pass as they are."""
+    if not values:
+        return raw
+    cases = " ".join(f"WHEN {sql_str(k)} THEN "
+                     f"{sql_str(t) if t is not None else 'CAST(NULL AS VARCHAR)'}"
+                     for k, t in values.items())
+    return f"(CASE lower({raw}) {cases} ELSE {raw} END)"
+
+
+def column_sql(column: Column, raw: str, date_format: str | None = None,
+               hint: str | None = None) -> tuple[str, list[str]]:
     """(typed canonical value, [reason expressions that are NULL when fine]).
-    ``date_format`` (a key of ``DATE_FORMATS``): dates in that form are read too."""
+    ``date_format`` (a key of ``DATE_FORMATS``): dates in that form are read too.
+    ``hint``: said after a value that is not a code, boolean or number of the column
+    (where to map it, for a mapped export)."""
     v = raw
     fmt = DATE_FORMATS[date_format] if date_format and date_format != "YYYY-MM-DD" else None
     reasons: list[str] = []
     name = column.name
+    tail = f" || {sql_str('; ' + hint)}" if hint else ""
     if column.type == "text":
         value = v
     elif column.type == "code":
@@ -109,7 +126,7 @@ def column_sql(column: Column, raw: str,
         value = f"(CASE WHEN {folded} IN {sql_list(column.codes)} THEN {folded} END)"
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {shown(v)} || ' is not in its code list' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not in its code list'{tail} END"
         )
     elif column.type == "date" and fmt:
         value = (
@@ -162,7 +179,7 @@ def column_sql(column: Column, raw: str,
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {shown(v)} || ' is not a boolean (true/false)' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not a boolean (true/false)'{tail} END"
         )
     elif column.type == "integer":
         value = (
@@ -171,14 +188,14 @@ def column_sql(column: Column, raw: str,
         )
         reasons.append(
             f"CASE WHEN {v} IS NOT NULL AND {value} IS NULL THEN "
-            f"{_reason(name, '')} || {shown(v)} || ' is not a whole number' END"
+            f"{_reason(name, '')} || {shown(v)} || ' is not a whole number'{tail} END"
         )
         if column.min_value is not None or column.max_value is not None:
             low = column.min_value if column.min_value is not None else -(2**62)
             high = column.max_value if column.max_value is not None else 2**62
             reasons.append(
                 f"CASE WHEN {value} NOT BETWEEN {low} AND {high} THEN "
-                f"{_reason(name, '')} || {shown(v)} || ' is outside {low}..{high}' END"
+                f"{_reason(name, '')} || {shown(v)} || ' is outside {low}..{high}'{tail} END"
             )
     elif column.type == "number":
         value = f"(CASE WHEN isfinite(TRY_CAST({v} AS DOUBLE)) THEN TRY_CAST({v} AS DOUBLE) END)"
@@ -203,30 +220,69 @@ def column_sql(column: Column, raw: str,
     return value, reasons
 
 
+def coded(source: SourceFile, column: Column) -> bool:
+    """Whether a value of ``column`` not read is a code the mapping does not cover
+    (listed as unmapped): code and boolean columns, columns coded by a list of the
+    registry (outcome types), and any column the mapping gives a value map, of a
+    mapped file."""
+    if source.mapping is None or column.name not in source.columns:
+        return False
+    return (column.type in ("code", "bool") or bool(column.words)
+            or column.name in source.mapping.values)
+
+
+def unmapped_column(column: Column) -> str:
+    """The typed table's column holding a value of ``column`` that was not read."""
+    return f"_unmapped_{column.name}"
+
+
 def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> str:
     """SELECT the typed, canonical columns, ``_extra`` and ``_reasons`` from ``rows``
     (the file's text columns), and the columns ``keep`` of ``rows`` as they are.
+    A mapped file's values go through its value maps, constants fill the columns it
+    gives them, and each code column has beside it the values that were not read
+    (``unmapped_column``), for the list of codes the mapping does not cover.
 
     Only projections: the loader reads the file through this query, and rows must
     leave it in the file's order.
     """
     table: Table = source.table
+    mapping = source.mapping
     values: list[str] = []
+    unmapped: list[str] = []
     reasons: list[str] = []
+    # A mapped value is computed once, in a projection of its own: the typing reads it
+    # many times (value, code folding, reasons).
+    premapped: list[str] = []
     for column in table.columns:
         if column.name in source.columns:
             raw = cleaned(source.columns[column.name])
+        elif column.name in source.constants:
+            raw = sql_str(source.constants[column.name])
         else:
             raw = "CAST(NULL AS VARCHAR)"
-        value, why = column_sql(column, raw, source.options.date_format)
+        hint = None
+        if mapping is not None and column.name in source.columns:
+            hint = source.where.entry_hint(table.name, column.name)
+            if mapping.values.get(column.name):
+                mapped = ident(f"__mapped_{column.name}")
+                premapped.append(f"{mapped_values(raw, mapping.values[column.name])} "
+                                 f"AS {mapped}")
+                raw = mapped
+        value, why = column_sql(column, raw, source.options.date_format, hint)
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
+        if coded(source, column):  # the value as mapped; kept below only if not read
+            # (a value the map does not hold is the value as given; one it maps is read)
+            unmapped.append(f"{raw} AS {ident(unmapped_column(column))}")
         reasons.extend(why)
-    values_sql = ",\n  ".join([*values, *keep])
+    values_sql = ",\n  ".join([*values, *unmapped, *keep])
     extra = (
         "json_object(" + ", ".join(f"{sql_str(h)}, {ident(h)}" for h in source.extra_columns) + ")"
         if source.extra_columns
         else "CAST(NULL AS VARCHAR)"
     )
+    if premapped:
+        rows = f"(SELECT *, {', '.join(premapped)} FROM {rows})"
     typed = f"""
 SELECT
   {values_sql},
@@ -235,12 +291,16 @@ SELECT
 FROM {rows}
 """
     rules = conditional_rules(table)
-    if not rules:
+    replaced = [f"CASE WHEN {ident(c.name)} IS NULL THEN {ident(unmapped_column(c))} END "
+                f"AS {ident(unmapped_column(c))}" for c in table.columns if coded(source, c)]
+    if rules:
+        replaced.append(f"{join_reasons(['_reasons', *rules])} AS _reasons")
+    if not replaced:
         return typed
     # Rules over several columns read the typed values: one more projection, no copy.
     return f"""
 SELECT * REPLACE (
-  {join_reasons(["_reasons", *rules])} AS _reasons)
+  {", ".join(replaced)})
 FROM ({typed})
 """
 
