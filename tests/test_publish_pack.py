@@ -225,3 +225,31 @@ def test_restricted_lists_from_the_engine(tmp_path):
         assert len(gaps) == compliance["denominator"] - compliance["numerator"], scope
     public = pack.write_packs(got, tmp_path / "public", audience="public")
     assert public.restricted == {}
+
+
+def test_follows_the_analysis_function_spreadsheet_guidance(internal, public):
+    """Cover sheet first, then notes; one table per sheet, each an Excel table whose
+    header row is marked, starting in column A; no merged cells (GSS/Analysis Function,
+    "Releasing statistics in spreadsheets")."""
+    for path in (*internal.workbooks.values(), *public.workbooks.values()):
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames[:2] == ["Cover", "Notes"]
+        cover = _rows(wb["Cover"])
+        assert cover[0][0].startswith("Domestic violence weekly pack")
+        contents = [r[0] for r in cover if r[0] in [s for s, _ in pack.SHEETS]]
+        assert contents == [s for s, _ in pack.SHEETS]
+        for ws in wb.worksheets:
+            assert not ws.merged_cells.ranges, ws.title
+            if ws.sheet_state == "hidden" or ws.title == "Cover":
+                continue
+            assert len(ws.tables) == 1, ws.title
+            table = next(iter(ws.tables.values()))
+            assert table.headerRowCount in (None, 1) and table.ref.startswith("A")
+            header_row = int(re.match(r"A(\d+)", table.ref).group(1))
+            names = [c.name for c in table.tableColumns]
+            assert [ws.cell(header_row, i + 1).value for i in range(len(names))] == names
+            assert "one table" in str(ws.cell(header_row - 1, 1).value), ws.title
+        notes = _rows(wb["Notes"])
+        assert notes[2] == ("Note number", "Note text")
+        if "public" in path.name:
+            assert any(str(r[1]).startswith("Disclosure control") for r in notes[3:])

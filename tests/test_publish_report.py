@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from dvpi.indicators import registry
+from dvpi.indicators import coverage, registry
 from dvpi.publish import report
 from dvpi.stats import disclosure
 from engine_helpers import gather_report
@@ -40,6 +40,11 @@ def public(inputs, tmp_path_factory) -> report.Written:
 
 def _soup(written: report.Written) -> BeautifulSoup:
     return BeautifulSoup(written.html.read_text(encoding="utf-8"), "lxml")
+
+
+def _cells(tr) -> list:
+    """A row's cells, its header cell (th scope=row) first."""
+    return tr.find_all(["th", "td"])
 
 
 def _main_text(td) -> str:
@@ -105,6 +110,10 @@ def test_headline_figures_match_the_engine(internal, inputs):
                 continue
             text = _main_text(td)
             entry = source[ind_id]
+            if coverage.incomplete(entry):  # never a number: not available, with a note
+                assert text == "n/a" and td.find(class_="note-ref"), (ind_id, cls, text)
+                checked += 1
+                continue
             assert _close(_number(text), entry.get("value"), text), (ind_id, cls, text, entry)
             if "numerator" in entry:
                 fraction = td.find(class_="fraction").get_text()
@@ -161,7 +170,7 @@ def test_funnel_league_tables_name_every_borough(internal, inputs):
                    for r in inputs.current[1:]}
         for tr in table.select("tr[data-borough]"):
             e = entries[tr["data-borough"]]
-            cells = tr.find_all("td")
+            cells = _cells(tr)
             assert cells[2].get_text() == f"{e['numerator']:,} / {e['denominator']:,}"
             assert tr["data-band"] in ("within", "above_95", "above_998", "below_95",
                                        "below_998")
@@ -183,7 +192,7 @@ def test_equality_rates_from_engine_counts_and_population(internal, inputs):
     assert table is not None
     counts = inputs.current[0]["indicators"]["dv_crime_victims_by_ethnic_appearance"]["values"]
     population = inputs.population["ethnic_appearance"]
-    rows = {tr.find("td").get_text(): tr.find_all("td") for tr in table.select("tbody tr")}
+    rows = {_cells(tr)[0].get_text(): _cells(tr) for tr in table.select("tbody tr")}
     white = rows["White European"]
     assert _number(white[1].get_text()) == counts["IC1"]
     assert _number(white[3].get_text()) == pytest.approx(
@@ -277,8 +286,118 @@ def test_arrest_and_accused_stages_side_by_side(internal, inputs):
     assert len(tables) == 2  # ethnic appearance and gender
     accused = inputs.current[0]["indicators"]["accused_by_ethnic_appearance"]["values"]
     arrested = inputs.arrests["ethnic_appearance"]
-    rows = {tr.find("td").get_text(): tr.find_all("td") for tr in tables[0].select("tbody tr")}
+    rows = {_cells(tr)[0].get_text(): _cells(tr) for tr in tables[0].select("tbody tr")}
     white = rows["White European"]
     assert _number(white[1].get_text()) == arrested["IC1"]
     assert _number(white[2].get_text()) == accused["IC1"]
     assert white[3].get_text() == "1.00"  # the reference against itself
+
+
+# --- issue 17: a publication a board and the public can trust and everyone can read ----
+
+
+def test_opens_with_key_findings(internal):
+    soup = _soup(internal)
+    first = soup.find("section")
+    assert first["id"] == "key-findings"
+    items = [li.get_text() for li in first.select("li")]
+    assert items[0].startswith("Of ") and "compared with 2006-07" in items[0]
+    # Every sentence is a template's: significance is said only as the tests allow.
+    for text in items[1:]:
+        assert ("statistically significant" in text or "no significant change" in text
+                or "target" in text or "cannot be compared" in text
+                or text.startswith("A further")), text
+    assert "two-proportion z-test" in first.get_text()
+
+
+def test_contents_has_page_numbers_and_every_part(internal):
+    soup = _soup(internal)
+    links = [a["href"] for a in soup.select("nav.toc a")]
+    assert links[0] == "#key-findings"
+    assert {"#targets", "#glossary", "#methodology"} <= set(links)
+    assert all(soup.find(id=h[1:]) for h in links)
+    css = (TEMPLATE.parent / "report.css").read_text()
+    assert "target-counter(attr(href), page)" in css
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "2", "-layout", str(internal.pdf),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Glossary \.+ \d+", text), text[:2000]
+
+
+def test_glossary_from_the_registry(internal):
+    soup = _soup(internal)
+    terms = [dt.get_text() for dt in soup.select("#glossary dt")]
+    for fam in registry.FAMILIES:
+        if fam.description:
+            assert fam.title in terms
+    assert "Statistically significant" in terms and "Funnel plot" in terms
+    assert terms == sorted(terms, key=str.lower)
+
+
+def test_public_sections_state_the_disclosure_rule(public):
+    soup = _soup(public)
+    for section in soup.select("section[data-section]"):
+        marked = any(td.get_text().strip().startswith(disclosure.MARK)
+                     for td in section.select("td"))
+        rule = section.select_one("p.disclosure")
+        assert bool(rule) == marked, section["id"]
+        if rule:
+            assert rule.get_text().startswith("Disclosure control: counts from 1 to 4")
+    # And every printed page carries it, in the running footer.
+    assert soup.select_one("p.running-disclosure").get_text().startswith("[c] = suppressed")
+
+
+def test_charts_have_text_alternatives(internal):
+    soup = _soup(internal)
+    for svg in soup.find_all("svg"):
+        assert svg.get("role") == "img"
+        title = svg.find("title")
+        assert title is not None and len(title.get_text()) > 20
+        assert svg["aria-labelledby"] == title["id"]
+
+
+def test_pdf_is_tagged_pdf_ua(internal):
+    """pdfua (a maintained PDF/UA-1 checker over pikepdf) finds nothing, and the
+    structure a screen reader needs is there."""
+    import pikepdf
+    from pdfua import Severity, validate
+
+    result = validate(str(internal.pdf))
+    problems = [(f.rule_id, f.message) for f in result.findings
+                if f.severity in (Severity.ERROR, Severity.WARNING)]
+    assert problems == []
+    info = subprocess.run(["pdfinfo", str(internal.pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+    with pikepdf.open(internal.pdf) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root
+        assert bool(root.MarkInfo.Marked)
+        assert str(root.Lang) == "en-GB"
+        assert str(pdf.docinfo.Title).startswith("Domestic violence performance report")
+        assert bool(root.ViewerPreferences.DisplayDocTitle)
+        assert "/Outlines" in root and int(root.Outlines.Count) != 0  # bookmarks
+        figures = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                   and o.get("/S") == "/Figure"]
+        assert figures and all(len(str(f.get("/Alt", ""))) > 20 for f in figures)
+        headers = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
+                   and o.get("/S") == "/TH"]
+        assert headers and all("/Scope" in h.A for h in headers)
+
+
+def test_revision_notes_name_the_loads_between(inputs, tmp_path):
+    out = tmp_path / "editions"
+    first = report.write_report(inputs, out, pdf=False)
+    assert first.context["revisions"] == []
+    # A later load changed a published figure: the record of the first edition says what
+    # it was; the ledger names the load that came after it.
+    record = out / "dv-report-2007-08.figures.json"
+    data = __import__("json").loads(record.read_text())
+    data["figures"]["dv_incidents 2007-08"]["text"] = "9"
+    data["load"] = 0
+    record.write_text(__import__("json").dumps(data))
+    second = report.write_report(inputs, out, pdf=False)
+    notes = second.context["revisions"]
+    assert [(n["title"], n["year"], n["was"]) for n in notes] == [
+        ("DV incidents", "2007-08", "9")]
+    assert notes[0]["because"].startswith("load 1 (")
+    assert "Revisions" in second.html.read_text()

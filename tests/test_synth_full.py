@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dvpi.synth import generate
-from synth_helpers import load_with_truth, mismatches
+from synth_helpers import assert_realistic_in_time, dated_columns, load_with_truth, mismatches
 
 pytestmark = pytest.mark.slow
 
@@ -40,6 +40,13 @@ def test_full_profile_is_exact(full):
                  ids=["risk_assessment_compliance"])
     assert round(th["indicators"]["risk_assessment_compliance"]["value"], 3) == rate
     assert figures["targets"]["spi8a_offence_arrest_rate"]["met"] is True
+
+
+def test_full_profile_is_realistic_in_time(full):
+    """No day of any dated table above 3 times its month's median day, no jump in the
+    last week of either year (the outcomes used to pile up on 31 March)."""
+    _, result, _ = full
+    assert_realistic_in_time(dated_columns(result.out_dir))
 
 
 def test_full_profile_scale_and_speed(full):

@@ -94,7 +94,7 @@ def test_force_analyst_walks_every_page(server, browser, shots):
     assert page.locator(".rag-green").count() >= 1 and page.locator(".rag-red").count() >= 1
     assert page.locator("svg.spark").count() >= 10
     _visit(page, f"{base}/boroughs?{PERIOD}", shots / "analyst-boroughs.png")
-    assert page.locator("figure.chosen svg.funnel circle.point").count() == 2
+    assert page.locator("figure.chosen svg.funnel .point").count() == 2
     page.click(f"table.league a:text('{OWN}')")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text().startswith(OWN)

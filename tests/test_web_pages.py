@@ -78,7 +78,7 @@ def test_league_table_and_funnel(real):
     soup = BeautifulSoup(html, "html.parser")
     names = [a.get_text() for a in soup.select("table.league tbody th a")]
     assert sorted(names) == [OWN, OTHER]
-    assert len(soup.select("figure.chosen svg.funnel circle.point")) == 2
+    assert len(soup.select("figure.chosen svg.funnel .point")) == 2
     assert soup.select_one("select[name=indicator] option[selected]")["value"] \
         == "spi8a_incident_arrest_rate"
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from dvpi.cli.application import app
 from dvpi.cli.common import computing, fail, shown
-from dvpi.indicators import TABLES_READ, compute, compute_by_borough, registry
+from dvpi.indicators import TABLES_READ, compute, compute_by_borough, coverage, registry
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.model import DEFAULT_DISPLAY, Indicator
 from dvpi.indicators.periods import PeriodError, financial_year
@@ -59,6 +59,8 @@ def _figure_text(ind: Indicator, fig: dict[str, Any]) -> str:
     """A figure as the report and the dashboard show it (``stats.display``), with its parts."""
     if "unavailable" in fig:
         return f"unavailable: {fig['unavailable']}"
+    if coverage.incomplete(fig):
+        return f"not available: {coverage.incomplete(fig)}"
     text = display.figure(ind, fig)
     if ind.unit == "breakdown":
         parts = ", ".join(f"{k}: {display.count(v)}" for k, v in fig["values"].items() if v)
@@ -137,6 +139,8 @@ def indicators(
                     result: Any = compute_by_borough(backend, s, e, people=method, **kwargs)
                 else:
                     result = compute(backend, s, e, borough=borough, people=method, **kwargs)
+                # Entries whose inputs are incomplete for the period say why (additive).
+                coverage.annotate_backend(backend, result, people=method)
         except (ValueError, OSError) as exc:
             raise fail(str(exc)) from exc
     if as_json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from dvpi.contract import codes
@@ -14,6 +15,11 @@ class Definition:
     relationships: tuple[str, ...]
     min_age: int
     label: str  # short, for a menu
+    # When officers flagged DV reports under it (None: no bound known). The flag audit of a
+    # period outside these dates judges flags applied under another definition
+    # (dvpi.indicators.coverage).
+    in_force_from: dt.date | None = None
+    in_force_until: dt.date | None = None
 
     @property
     def description(self) -> str:
@@ -36,6 +42,8 @@ DEFINITIONS: dict[str, Definition] = {
             codes.INTIMATE + codes.ACPO_FAMILY,
             codes.ADULT_AGE,
             "ACPO 2004",
+            # Replaced by the cross-government definition (16 and over) on 31 March 2013.
+            in_force_until=dt.date(2013, 3, 30),
         ),
         Definition(
             "da2021",
@@ -43,6 +51,8 @@ DEFINITIONS: dict[str, Definition] = {
             codes.INTIMATE + codes.ACPO_FAMILY + codes.EXTENDED_FAMILY,
             DA2021_MIN_AGE,
             "DA Act 2021",
+            # Part 1 (the definition) wholly in force on 1 October 2021 (S.I. 2021/1038).
+            in_force_from=dt.date(2021, 10, 1),
         ),
     )
 }

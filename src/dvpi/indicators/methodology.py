@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from dvpi.contract import codes
-from dvpi.indicators import registry
+from dvpi.indicators import coverage, registry
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.indicators.model import SCALES, Indicator, describe
 from dvpi.indicators.periods import LOOKBACK_MONTHS
@@ -130,8 +130,12 @@ def render(existing: str | None = None) -> str:
         "",
     ]
     for d in DEFINITIONS.values():
-        out.append(f"- `{d.id}` ({d.title}): {d.description}.")
+        dates = (f" In force for DV flags from {d.in_force_from}." if d.in_force_from else "")
+        dates += (f" In force for DV flags until {d.in_force_until}." if d.in_force_until
+                  else "")
+        out.append(f"- `{d.id}` ({d.title}): {d.description}.{dates}")
     out.append("")
+    out += coverage.describe()
     for fam in registry.FAMILIES:
         out += [f"## {fam.title}", "", fam.description, ""]
         for ind in registry.in_family(fam.id):

@@ -4,6 +4,9 @@ resident population and arrested suspects, by the equality dimensions of
 
 from __future__ import annotations
 
+import json
+from pathlib import PurePath
+
 from dvpi.contract import codes
 from dvpi.stats.equality import DIMENSIONS
 from dvpi.warehouse import has_table
@@ -52,3 +55,22 @@ def arrests_by(con, start, end, dimension: str, borough: str | None = None) -> d
     ).fetchall()
     found = {k: int(v) for k, v in rows}
     return {k: found.get(k, 0) for k in keys}
+
+
+def loads(con) -> list[dict]:
+    """The ingest ledger's committed loads, oldest first: id, when it finished, its mode,
+    the source folder's name (not its path) and the tables it changed."""
+    if not has_table(con, "loads"):
+        return []
+    rows = con.execute(
+        "SELECT load_id, finished_at, mode, source, counts FROM loads "
+        "WHERE status = 'committed' ORDER BY load_id").fetchall()
+    out = []
+    for load_id, finished, mode, source, counts in rows:
+        tables = sorted({c["table"] for c in json.loads(counts or "[]")
+                         if c.get("loaded") or c.get("replaced") or c.get("removed")})
+        out.append({"load_id": int(load_id),
+                    "finished": finished.strftime("%Y-%m-%d %H:%M") if finished else "",
+                    "mode": mode or "", "source": PurePath(source or "").name,
+                    "tables": tables})
+    return out

@@ -236,6 +236,7 @@ class _Formats:
         self.note = wb.add_format({"italic": True, "font_color": "#555555"})
         self.head = wb.add_format({"bold": True, "bg_color": "#e8eef5", "border": 1,
                                    "font_color": "#1f4e79", "text_wrap": True})
+        self.head_text = wb.add_format({"bold": True, "font_size": 12})
         self.text = wb.add_format({"border": 1})
         self._wb = wb
         self._numbers: dict[str, Any] = {}  # Excel number format -> cell format
@@ -280,6 +281,92 @@ def _scope_index(inputs: PackInputs, scope: str) -> int:
     return inputs.scopes.index(scope)
 
 
+# --- the layout of the Government Analysis Function's guidance on releasing statistics in
+# spreadsheets: a cover sheet, a notes sheet, one table per sheet starting at the left
+# with its title above it, no merged cells, every table an Excel table whose header row
+# screen readers announce.
+
+SHEETS: tuple[tuple[str, str], ...] = (
+    ("Cover", "What this workbook is, its period, audience and contents"),
+    ("Notes", "The notes the tables refer to"),
+    ("Summary", "This week and the year to date against target, the force beside"),
+    ("Trend", "The last 13 weeks, week by week, with two line charts"),
+    ("Borough v force", "The year to date, the borough beside the force"),
+    ("About", "What each figure means, from the indicator catalogue"),
+)
+ONE_TABLE = "This worksheet contains one table. Notes are on the Notes worksheet."
+
+
+def _notes(threshold: int, audience: str) -> list[tuple[str, str]]:
+    """The Notes sheet: each note's number and text."""
+    notes = [
+        ("note 1", "Status against the target to date: a count target is for the whole "
+                   "financial year, so it is compared pro rata to the days of the year "
+                   "gone; a rate target as it stands. GREEN met; AMBER missed by no more "
+                   "than 5% of it; RED missed by more."),
+        ("note 2", f"{fmt.NOT_AVAILABLE} = not available: the table the figure needs was "
+                   "not supplied."),
+        ("note 3", "Rates are written as fractions formatted as percentages, counts as "
+                   "whole numbers, so that a reader's own formulas work on them."),
+    ]
+    if audience == "public":
+        notes.append(("note 4", disclosure.RULE.format(threshold=threshold,
+                                                       below=threshold - 1)))
+    return notes
+
+
+# Characters XML 1.0 cannot hold: Excel writes them as _xHHHH_ in a table's column names.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _table(ws, name: str, first_row: int, last_row: int, headers: Sequence[str],
+           f: _Formats) -> None:
+    """Mark a block as an Excel table (its first row the header row); header names made
+    unique as Excel requires. The header cells are then written again as the exact text
+    (a borough's name from the data is never a formula, whatever it holds)."""
+    seen: set[str] = set()
+    texts = []
+    for h in headers:
+        text, n = str(h), 2
+        while text.lower() in seen:
+            text, n = f"{h} ({n})", n + 1
+        seen.add(text.lower())
+        texts.append(text)
+    columns = [{"header": _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", t),
+                "header_format": f.head} for t in texts]
+    ws.add_table(first_row, 0, max(last_row, first_row + 1), len(headers) - 1,
+                 {"name": name, "columns": columns, "autofilter": False,
+                  "style": "Table Style Light 1"})
+    for c, text in enumerate(texts):
+        ws.write_string(first_row, c, text, f.head)
+
+
+def _cover(wb, f: _Formats, label: str, inputs: PackInputs, audience: str,
+           threshold: int) -> None:
+    wc = wb.add_worksheet("Cover")
+    ytd = inputs.periods.year_to_date
+    week = inputs.periods.this_week
+    lines = [
+        (f"Domestic violence weekly pack: {label}", f.title),
+        ("This workbook gives the domestic-violence performance figures of "
+         f"{label} for the week {week[0].isoformat()} to {week[1].isoformat()} and the "
+         f"financial year to date, {ytd[0].isoformat()} to {ytd[1].isoformat()}.", None),
+        ("Audience: public. " + disclosure.NOTE.format(threshold=threshold)
+         if audience == "public" else "Audience: internal (not for publication).", None),
+        ("Source: the force's records, computed by dvpi; each figure's definition is on "
+         "the About worksheet.", None),
+        (f"Domestic violence definition: {inputs.definition}.", None),
+        ("Contents", f.head_text),
+    ]
+    for r, (text, style) in enumerate(lines):
+        wc.write_string(r, 0, text, style) if style else wc.write_string(r, 0, text)
+    for r, (sheet, what) in enumerate(SHEETS, start=len(lines)):
+        wc.write_url(r, 0, f"internal:'{sheet}'!A1", string=sheet)
+        wc.write_string(r, 1, what)
+    wc.set_column(0, 0, 30)
+    wc.set_column(1, 1, 80)
+
+
 def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
                    threshold: int, ids: Sequence[str] = PACK_INDICATORS) -> Path:
     reg = _registry()
@@ -291,6 +378,17 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     label = "the force" if scope == "force" else scope
     week_text = f"{weeks[-1][0].isoformat()} to {weeks[-1][1].isoformat()}"
     ytd = inputs.periods.year_to_date
+    _cover(wb, f, label, inputs, audience, threshold)
+    wn = wb.add_worksheet("Notes")
+    wn.write_string(0, 0, "Notes", f.title)
+    wn.write_string(1, 0, "This worksheet contains one table.")
+    notes = _notes(threshold, audience)
+    for r, (number, text) in enumerate(notes, start=3):
+        wn.write_string(r, 0, number, f.text)
+        wn.write_string(r, 1, text, f.text)
+    _table(wn, "Notes_table", 2, 2 + len(notes), ["Note number", "Note text"], f)
+    wn.set_column(0, 0, 14)
+    wn.set_column(1, 1, 110)
 
     # Summary: this week, the year to date against target, the force beside.
     ws = wb.add_worksheet("Summary")
@@ -300,8 +398,10 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
              f.note)
     ws.write(2, 0, ("Audience: public. " + disclosure.NOTE.format(threshold=threshold))
              if audience == "public" else "Audience: internal (not for publication).", f.note)
+    ws.write_string(3, 0, ONE_TABLE)
     heads = ["Indicator", "id", "This week", "Year to date", "Target (year)",
-             "Target to date", "Status", "Force: this week", "Force: year to date"]
+             "Target to date [note 1]", "Status [note 1]", "Force: this week",
+             "Force: year to date"]
     fy_start = financial_year_start(ytd[1])
     fy_days = (dt.date(fy_start.year + 1, 3, 31) - fy_start).days + 1
     elapsed = (ytd[1] - ytd[0]).days + 1
@@ -331,16 +431,16 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
                 ws.write_blank(r, c, None, f.text)
         _write_value(ws, r, 7, this_week[0]["indicators"].get(ind.id), f, ind)
         _write_value(ws, r, 8, year[0]["indicators"].get(ind.id), f, ind)
+    _table(ws, "Summary_table", 4, 4 + len(indicators), heads, f)
     ws.set_column(0, 0, 44)
     ws.set_column(1, 1, 28)
     ws.set_column(2, 8, 14)
-    ws.write(r + 2, 0, "Status against the target to date (a count target pro rata to the days "
-                       "of the financial year gone): GREEN met; AMBER missed by no more than 5% "
-                       "of it; RED missed by more.", f.note)
 
     # Trend: 13 weeks, one row per week, and two native line charts.
     wt = wb.add_worksheet("Trend")
     wt.write(0, 0, f"The last {len(weeks)} weeks: {label}", f.title)
+    wt.write_string(1, 0, "This worksheet contains one table, drawn in the two line charts "
+                          "below it. Notes are on the Notes worksheet.")
     wt.write(2, 0, "Week ending", f.head)
     for c, ind in enumerate(indicators, start=1):
         wt.write(2, c, ind.title, f.head)
@@ -348,6 +448,8 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
         wt.write_datetime(r, 0, dt.datetime.combine(span[1], dt.time()), f.date)
         for c, ind in enumerate(indicators, start=1):
             _write_value(wt, r, c, block[k]["indicators"].get(ind.id), f, ind)
+    _table(wt, "Trend_table", 2, 2 + len(weeks),
+           ["Week ending", *(i.title for i in indicators)], f)
     wt.set_column(0, 0, 12)
     wt.set_column(1, len(indicators), 16)
     wt.set_row(2, 45)
@@ -394,6 +496,7 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
 
     # Borough beside the force (the force's workbook lists every borough).
     wc = wb.add_worksheet("Borough v force")
+    wc.write_string(1, 0, ONE_TABLE)
     if scope == "force":
         wc.write(0, 0, "Year to date: every borough beside the force", f.title)
         wc.write(2, 0, "Borough", f.head)
@@ -403,6 +506,8 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
             wc.write_string(r, 0, result["scope"], f.text)
             for c, ind in enumerate(indicators, start=1):
                 _write_value(wc, r, c, result["indicators"].get(ind.id), f, ind)
+        _table(wc, "Boroughs_table", 2, 2 + len(year),
+               ["Borough", *(i.title for i in indicators)], f)
         wc.set_column(0, 0, 24)
         wc.set_column(1, len(indicators), 16)
         wc.set_row(2, 45)
@@ -415,17 +520,22 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
             wc.write(r, 1, ind.id, f.text)
             _write_value(wc, r, 2, year[k]["indicators"].get(ind.id), f, ind)
             _write_value(wc, r, 3, year[0]["indicators"].get(ind.id), f, ind)
+        _table(wc, "Borough_v_force_table", 2, 2 + len(indicators),
+               ["Indicator", "id", scope, "Force"], f)
         wc.set_column(0, 0, 44)
         wc.set_column(1, 1, 28)
         wc.set_column(2, 3, 16)
     # What each figure means, from the registry.
     wa = wb.add_worksheet("About")
     wa.write(0, 0, "What the figures mean", f.title)
+    wa.write_string(1, 0, "This worksheet contains one table.")
     for c, h in enumerate(["id", "Indicator", "Definition", "Unit"]):
         wa.write(2, c, h, f.head)
     for r, ind in enumerate(indicators, start=3):
         for c, v in enumerate([ind.id, ind.title, ind.definition, ind.unit]):
             wa.write_string(r, c, v, f.text)
+    _table(wa, "About_table", 2, 2 + len(indicators),
+           ["id", "Indicator", "Definition", "Unit"], f)
     wa.set_column(0, 0, 28)
     wa.set_column(1, 1, 36)
     wa.set_column(2, 2, 90)

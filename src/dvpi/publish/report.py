@@ -21,11 +21,12 @@ from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from dvpi.indicators import coverage
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
-from dvpi.publish import charts
+from dvpi.publish import charts, glossary, revisions
 from dvpi.publish import inputs as warehouse_inputs
-from dvpi.stats import disclosure, equality, funnel
+from dvpi.stats import disclosure, equality, findings, funnel
 from dvpi.stats import display as fmt
 from dvpi.stats.status import DEFAULT_AMBER_MARGIN, rag_from_target
 from dvpi.warehouse import Backend
@@ -93,6 +94,7 @@ class ReportInputs:
     population: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension
     arrests: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension, force
     source: str = ""
+    loads: list[dict] = field(default_factory=list)  # the ingest ledger, oldest first
 
 
 def gather(
@@ -111,6 +113,8 @@ def gather(
                            definition=definition)
     boroughs = compute_series(backend, [(start, end)], by_borough=True, people=people,
                               definition=definition, ids=list(BOROUGH_FIGURES))[1:]
+    # Figures whose inputs are incomplete for their year say so (never a number).
+    coverage.annotate_backend(backend, [*force, *boroughs], people=people)
     con = backend.con
     population = {d: warehouse_inputs.population_by(con, d) for d in equality.DIMENSIONS}
     arrests = {d: warehouse_inputs.arrests_by(con, start, end, d)
@@ -119,6 +123,7 @@ def gather(
         year=year, period=(start, end), previous_period=before, current=[force[0], *boroughs],
         previous=[force[1]], definition=definition, people=people,
         population={d: p for d, p in population.items() if p}, arrests=arrests,
+        loads=warehouse_inputs.loads(con),
     )
 
 
@@ -178,17 +183,47 @@ def section_indicators(section: Section) -> list:
     return chosen
 
 
-def _figure_rows(indicators, this: dict, last: dict) -> list[dict]:
+class Notes:
+    """The numbered notes of a section: why a figure is not available."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+
+    def add(self, text: str) -> str:
+        for item in self.items:
+            if item["text"] == text:
+                return item["mark"]
+        mark = str(len(self.items) + 1)
+        self.items.append({"mark": mark, "text": text})
+        return mark
+
+
+def _shown(ind, entry: dict | None, label: str, notes: Notes) -> tuple[str, str, str]:
+    """(figure, fraction, note mark) of one year's entry: "not available" with a note
+    when its inputs are incomplete."""
+    why = coverage.incomplete(entry)
+    if why:
+        return fmt.NOT_AVAILABLE, "", notes.add(f"{ind.title}, {label}: {why}.")
+    return fmt.figure(ind, entry), fmt.fraction(entry), ""
+
+
+def _figure_rows(indicators, this: dict, last: dict,
+                 labels: tuple[str, str] = ("this year", "last year"),
+                 notes: Notes | None = None) -> list[dict]:
+    notes = notes if notes is not None else Notes()
     rows = []
     for ind in indicators:
         if ind.unit == "breakdown":
             continue
         a, b = this["indicators"].get(ind.id), last["indicators"].get(ind.id)
+        this_text, this_fraction, this_note = _shown(ind, a, labels[0], notes)
+        last_text, last_fraction, last_note = _shown(ind, b, labels[1], notes)
+        comparable = not (this_note or last_note)
         rows.append({
             "id": ind.id, "title": ind.title, "unit": ind.unit,
-            "this": fmt.figure(ind, a), "this_fraction": fmt.fraction(a),
-            "last": fmt.figure(ind, b), "last_fraction": fmt.fraction(b),
-            "change": fmt.change(ind, a, b),
+            "this": this_text, "this_fraction": this_fraction, "this_note": this_note,
+            "last": last_text, "last_fraction": last_fraction, "last_note": last_note,
+            "change": fmt.change(ind, a, b) if comparable else "",
             "unavailable": (a or {}).get("unavailable"),
             "method": (a or {}).get("method"),
         })
@@ -196,10 +231,18 @@ def _figure_rows(indicators, this: dict, last: dict) -> list[dict]:
 
 
 def _breakdown_table(ind_id: str, title: str, a: dict | None, b: dict | None,
-                     this_label: str, last_label: str) -> dict:
+                     this_label: str, last_label: str, notes: Notes) -> dict:
     if not a or a.get("unavailable"):
         return {"id": ind_id, "title": title, "unavailable": (a or {}).get("unavailable"),
-                "rows": [], "chart": ""}
+                "rows": [], "chart": "", "last_note": ""}
+    if coverage.incomplete(a):
+        return {"id": ind_id, "title": title, "rows": [], "chart": "", "last_note": "",
+                "unavailable": f"{coverage.incomplete(a)} (note "
+                               f"{notes.add(f'{title}, {this_label}: {coverage.incomplete(a)}.')})"}
+    last_note = ""
+    if b and coverage.incomplete(b):
+        last_note = notes.add(f"{title}, {last_label}: {coverage.incomplete(b)}.")
+        b = None
     b = b if b and not b.get("unavailable") else {"values": {}, "total": None}
     rows = []
     for key, value in a["values"].items():
@@ -208,25 +251,34 @@ def _breakdown_table(ind_id: str, title: str, a: dict | None, b: dict | None,
         rows.append({
             "key": key, "label": fmt.key_label(ind_id, key),
             "this": fmt.count(value, hidden), "this_share": fmt.share(value, a.get("total")),
-            "last": fmt.count(last_value, fmt.is_hidden(b, f"values.{key}")),
+            "last": fmt.NOT_AVAILABLE if last_note
+            else fmt.count(last_value, fmt.is_hidden(b, f"values.{key}")),
             "last_share": fmt.share(last_value, b.get("total")),
         })
     chart = charts.bar_chart(
         a["values"], {k: fmt.key_label(ind_id, k) for k in a["values"]},
-        previous=b["values"] or None, this_label=this_label, last_label=last_label)
+        previous=b["values"] or None, this_label=this_label, last_label=last_label,
+        title=title)
     return {
         "id": ind_id, "title": title, "unavailable": None, "rows": rows,
         "total": fmt.count(a.get("total"), fmt.is_hidden(a, "total")),
-        "last_total": fmt.count(b.get("total"), fmt.is_hidden(b, "total")),
-        "method": a.get("method"), "chart": chart,
+        "last_total": fmt.NOT_AVAILABLE if last_note
+        else fmt.count(b.get("total"), fmt.is_hidden(b, "total")),
+        "last_note": last_note, "method": a.get("method"), "chart": chart,
     }
 
 
 def _funnel_block(ind, current: list[dict], year: str) -> dict:
+    if coverage.incomplete(current[0]["indicators"].get(ind.id)):
+        return {"id": ind.id, "title": ind.title, "force_rate": "", "chart": "",
+                "league": [], "omitted": [], "labelled": 0, "outside": 0,
+                "unavailable": coverage.incomplete(current[0]["indicators"][ind.id])}
     f = funnel.funnel(current, ind.id)
+    outside = [p for p in f.points if p.band in ("above_998", "below_998")]
     return {
-        "id": ind.id, "title": ind.title,
+        "id": ind.id, "title": ind.title, "unavailable": None,
         "force_rate": fmt.percent(f.force_rate),
+        "labelled": len(charts.labelled_points(f)), "outside": len(outside),
         "chart": charts.funnel_chart(f, title=f"{ind.title}, {year}") if f.points else "",
         "league": [
             row | {"rate_text": fmt.percent(row["rate"]),
@@ -330,32 +382,42 @@ def prepare(
     sections = []
     for section in SECTIONS:
         indicators = section_indicators(section)
+        notes = Notes()
+        figures = _figure_rows(indicators, this, last, (year, last_year), notes)
         breakdowns = [
             _breakdown_table(i.id, i.title, this["indicators"].get(i.id),
-                             last["indicators"].get(i.id), year, last_year)
+                             last["indicators"].get(i.id), year, last_year, notes)
             for i in indicators if i.unit == "breakdown"
         ]
         counts = [i for i in indicators if i.unit == "count"]
         comparison = ""
         if section.key == "volumes" and counts:
+            def _last(ind_id: str):
+                entry = last["indicators"][ind_id]
+                return None if coverage.incomplete(entry) else fmt.headline(entry)
+
             comparison = charts.comparison_chart(
-                [(i.title, fmt.headline(this["indicators"][i.id]),
-                  fmt.headline(last["indicators"][i.id])) for i in counts
-                 if not this["indicators"][i.id].get("unavailable")],
+                [(i.title, fmt.headline(this["indicators"][i.id]), _last(i.id))
+                 for i in counts if not this["indicators"][i.id].get("unavailable")],
+                title=f"{section.title}, {year} and {last_year}",
                 this_label=year, last_label=last_year)
         eq_blocks = [
             b for b in (_equality_block(i, reg.get(i).title, this["indicators"].get(i),
                                         inputs.population) for i in section.equality) if b
         ]
-        sections.append({
+        funnels = [_funnel_block(reg.get(i), current, year) for i in section.funnels
+                   if len(current) > 1]
+        stages = _stage_blocks(this, inputs.population) if section.stages else []
+        block = {
             "key": section.key, "title": section.title, "source": section.source,
-            "figures": _figure_rows(indicators, this, last), "breakdowns": breakdowns,
-            "comparison_chart": comparison,
-            "funnels": [_funnel_block(reg.get(i), current, year) for i in section.funnels
-                        if len(current) > 1],
-            "equality": eq_blocks,
-            "stages": _stage_blocks(this, inputs.population) if section.stages else [],
-        })
+            "figures": figures, "breakdowns": breakdowns,
+            "comparison_chart": comparison, "funnels": funnels,
+            "equality": eq_blocks, "stages": stages, "notes": notes.items,
+        }
+        block["suppressed"] = audience == "public" and disclosure.MARK in repr(
+            {k: v for k, v in block.items() if k != "comparison_chart"})
+        sections.append(block)
+    opening = findings.key_findings(this, last, period=year, last_period=last_year)
     return {
         "title": title or f"Domestic violence performance report {year}",
         "year": year, "last_year": last_year,
@@ -369,8 +431,13 @@ def prepare(
         "population_loaded": bool(inputs.population),
         "boroughs": len(current) - 1,
         "sections": sections,
+        "findings": opening,
         "targets": _target_rows(this),
         "methodology": methodology(),
+        "glossary": glossary.entries(),
+        "revisions": [],
+        "disclosure_rule": disclosure.RULE.format(threshold=threshold, below=threshold - 1)
+        if audience == "public" else "",
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "suppressed_cells": len(protection.suppressed) if protection else 0,
         "funnel_levels": [fmt.percent_label(lv) for lv in funnel.LEVELS],
@@ -418,11 +485,40 @@ def render_html(context: dict) -> str:
         **context, css=Markup(css), svg=Markup, mark=disclosure.MARK)
 
 
+# Tagged PDF for screen readers (ISO 14289-1): structure tree, /Lang from <html lang>,
+# /Title shown as the window title, bookmarks from the headings, /Alt from each chart's
+# <title> (WeasyPrint writes them all for this variant).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def write_pdf(html: str, path: Path) -> Path:
     from weasyprint import HTML
 
-    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path), pdf_variant=PDF_VARIANT)
+    scope_table_headers(path)
     return path
+
+
+def scope_table_headers(path: Path) -> None:
+    """Give every table header cell its /Scope: WeasyPrint ties data cells to headers
+    with /Headers and /IDs only; checkers (and some readers) look for the scope on the
+    header itself. The report's tables have one header row (column headers) and a
+    header cell at the start of each body row (row headers); WeasyPrint names a header
+    cell ``<table>-<row>-<column>``."""
+    import pikepdf
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Dictionary) or obj.get("/S") != "/TH":
+                continue
+            ident = str(obj.get("/ID", ""))
+            row = ident.split("-")[1] if ident.count("-") == 2 else "0"
+            attributes = obj.get("/A")
+            if not isinstance(attributes, pikepdf.Dictionary):
+                attributes = pikepdf.Dictionary({"/O": pikepdf.Name("/Table")})
+                obj["/A"] = attributes
+            attributes["/Scope"] = pikepdf.Name("/Column" if row == "0" else "/Row")
+        pdf.save(path)
 
 
 @dataclass
@@ -441,8 +537,12 @@ def write_report(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     context = prepare(inputs, audience, threshold, title)
-    html = render_html(context)
     stem = f"dv-report-{inputs.year}" + ("-public" if audience == "public" else "")
+    record = out_dir / f"{stem}.figures.json"
+    published = revisions.published_figures(context)
+    context["revisions"] = revisions.compare(revisions.read(record), published, inputs.loads)
+    html = render_html(context)
+    revisions.write(record, published, context["generated"], inputs.loads)
     html_path = out_dir / f"{stem}.html"
     html_path.write_text(html, encoding="utf-8")
     pdf_path = write_pdf(html, out_dir / f"{stem}.pdf") if pdf else None

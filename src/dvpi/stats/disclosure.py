@@ -41,6 +41,13 @@ from dvpi.indicators.registry import INDICATORS
 AUDIENCES: tuple[str, ...] = ("internal", "public")
 DEFAULT_THRESHOLD = 5
 MARK = "[c]"
+# The rule in full, stated on every page of a publication that applies it.
+RULE = (
+    "Disclosure control: counts from 1 to {below} are suppressed and shown as [c]; where a "
+    "suppressed figure could be worked out from a total, from another figure it equals or "
+    "from the force's sum over boroughs, further figures are suppressed so that it cannot "
+    "be; a rate is suppressed when its numerator or denominator is."
+)
 NOTE = (
     "[c] = suppressed: fewer than {threshold}, or withheld so that a suppressed figure "
     "cannot be worked out from the totals."

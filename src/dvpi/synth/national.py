@@ -1,14 +1,16 @@
 """National scale: many forces and years, streamed to Parquet a chunk at a time.
 
 Each chunk is one complete two-year build of the calibrated London plan at the scale that
-gives the chunk its share of the reports; chunk ``k`` is given to force ``k mod 43`` and to
-the years ``2006 + 2 * (k // 43)`` onward (dates shifted by whole 52-week blocks, so the
-weekly shape is kept). Ids are prefixed per chunk so they stay unique. Peak memory is that
+gives the chunk its share of the reports; chunk ``k`` is given to force ``k mod 43`` and
+built for the financial years from ``2006 + 2 * (k // 43)``: the plan's profile moved to
+those years, so the time model gives them their own weekdays, Easter, Christmas and
+football tournaments. Ids are prefixed per chunk so they stay unique. Peak memory is that
 of one chunk, whatever the total.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +19,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dvpi.contract import TABLES
 from dvpi.synth.pipeline import build_london
-from dvpi.synth.profile import load_profile
+from dvpi.synth.profile import Profile, load_profile
 from dvpi.synth.writers import ParquetSink, to_arrow
 
 # The 43 territorial police forces of England and Wales.
@@ -36,7 +37,6 @@ FORCES: tuple[str, ...] = (
 CHUNK_REPORTS = 200_000
 FULL_BUILD_REPORTS = 226_700  # reports of one full-scale two-year London build (approx.)
 NATIONAL_REPORTS = 15_000_000
-_SHIFT_DAYS = 728  # 104 weeks: two years, same weekdays
 
 _ID_COLUMNS = {
     "reports": ("report_id", "cad_ref"), "people": ("person_id", "report_id", "nominal_id"),
@@ -62,14 +62,14 @@ def generate_national(out_dir: str | Path, seed: int = 1, reports: int = NATIONA
     try:
         for k in range(n_chunks):
             force = FORCES[k % len(FORCES)]
-            shift = np.timedelta64(_SHIFT_DAYS * (k // len(FORCES)), "D")
-            built = build_london(prof, int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
+            built = build_london(_moved(prof, 2 * (k // len(FORCES))),
+                                 int(np.random.SeedSequence([seed, k]).generate_state(1)[0]))
             prefix = f"F{k % len(FORCES):02d}C{k:05d}-"
             for name, df in built.tables.items():
                 # One population per force, one set of targets for the whole data set.
                 if (name == "population" and k >= len(FORCES)) or (name == "targets" and k):
                     continue
-                df = _relabel(name, df, prefix, force, shift)
+                df = _relabel(name, df, prefix, force)
                 sink.write(name, to_arrow(name, df))
                 rows[name] = rows.get(name, 0) + len(df)
             t = built.truth.assign(person_id=prefix + built.truth.person_id,
@@ -84,16 +84,19 @@ def generate_national(out_dir: str | Path, seed: int = 1, reports: int = NATIONA
     return rows
 
 
-def _relabel(name: str, df: pd.DataFrame, prefix: str, force: str,
-             shift: np.timedelta64) -> pd.DataFrame:
+def _moved(prof: Profile, years: int) -> Profile:
+    """The profile for the financial year ``years`` later (its figures unchanged)."""
+    if not years:
+        return prof
+    return dataclasses.replace(prof, start=prof.start.replace(year=prof.start.year + years),
+                               end=prof.end.replace(year=prof.end.year + years))
+
+
+def _relabel(name: str, df: pd.DataFrame, prefix: str, force: str) -> pd.DataFrame:
     df = df.copy()
     for col in _ID_COLUMNS.get(name, ()):
         s = df[col]
         df[col] = np.where(s.isna(), None, prefix + s.astype(str))
     if "borough" in df and df["borough"].dtype == object:
         df["borough"] = np.where(df["borough"] == "*", "*", force + ": " + df["borough"])
-    if shift:
-        for col in TABLES[name].columns:
-            if col.type in ("date", "datetime") and col.name in df:
-                df[col.name] = pd.to_datetime(df[col.name]) + pd.Timedelta(shift)
     return df

@@ -1,8 +1,15 @@
-"""Steps 15-22: offences, arrests, outcomes and the accused persons, with exact counts.
+"""Steps 16-22: offences, arrests, outcomes and the accused persons, with exact counts.
 
-Outcomes are collected as events (report row, outcome type, date) in the order they are
-planned, then named: who the outcome is against. The accused persons are then merged
-into serial perpetrators until their distinct count is the profile's.
+Outcome dates are drawn from the time model's delays (``calendar.DELAYS``: in custody the
+same or next day, else after an investigation, most within weeks and a long tail over
+months), never placed to meet a total. Which crimes get a sanction is then chosen at one
+rate for all of them (arrested ones likelier) so that exactly the year's count falls in
+the year: crimes whose date falls before it are the year before's detections, those
+after it up to the extract date are in the data, those after the extract date are not
+there yet. Outcomes are collected as events (report row, outcome type, date), then named:
+who the outcome is against. The accused persons are then merged into serial
+perpetrators until their distinct count is the profile's (the year before's at the same
+rate).
 """
 
 from __future__ import annotations
@@ -11,8 +18,15 @@ import numpy as np
 import pandas as pd
 
 from dvpi.contract import codes
-from dvpi.synth.draws import ONE_DAY, apportion, pick, shuffled
-from dvpi.synth.parameters import EXTRACT_END, NON_SANCTION, OFFENCE_MIX, OTHER_SANCTIONS, PLAN
+from dvpi.synth.calendar import draw_after
+from dvpi.synth.draws import apportion, pick, shuffled
+from dvpi.synth.parameters import (
+    DETECTION_WEIGHT_ARRESTED,
+    NON_SANCTION,
+    OFFENCE_MIX,
+    OTHER_SANCTIONS,
+    PLAN,
+)
 from dvpi.synth.state import SynthState, report_masks
 
 
@@ -37,7 +51,7 @@ def choose_offences(state: SynthState) -> None:
     # Year before: its homicides on victims seen only once; its s18 GBH count.
     rows_per_victim = state.victim_rows.pid.value_counts()
     lone = reports.v1.map(rows_per_victim).fillna(0).to_numpy() == 1
-    previous = (~in_period) & dv & crime
+    previous = (~in_period) & dv & crime & (kind != "cross")
     previous_homicides = pick(
         rng, np.flatnonzero(previous & lone & (reports.reason == "q").to_numpy()),
         counts["dv_homicides"])
@@ -52,8 +66,9 @@ def choose_offences(state: SynthState) -> None:
 
 
 def choose_arrests(state: SynthState) -> None:
-    """Exact SPI8a arrest counts (offences and incidents, flagged or not); other reports
-    with a suspect by plausible rates; which suspects of an arrested report were."""
+    """Exact SPI8a arrest counts of the year (offences and incidents, flagged or not); the
+    year before's qualifying reports at the year's rates; other reports with a suspect by
+    plausible rates; which suspects of an arrested report were."""
     rng, counts, reports = state.rng, state.profile.counts, state.reports
     in_period, dv, crime, qualifying = report_masks(reports)
     kind = reports.kind.to_numpy()
@@ -65,19 +80,19 @@ def choose_arrests(state: SynthState) -> None:
     crime_arrests = counts["spi8a_offence_arrests"] - unflagged_crime_arrests
     nc_arrests = counts["spi8a_incident_arrests"] - counts["spi8a_offence_arrests"] \
         - unflagged_nc_arrests
-    forced = (kind == "cross") | (kind == "homicide")
-    arrested[forced & in_period] = True
-    for mask, n in ((in_period & dv & crime & qualifying, crime_arrests),
-                    (in_period & ~dv & crime & qualifying, unflagged_crime_arrests),
-                    (in_period & dv & ~crime & qualifying, nc_arrests),
-                    (in_period & ~dv & ~crime & qualifying, unflagged_nc_arrests)):
+    arrested[(kind == "cross") | (kind == "homicide")] = True
+    groups = ((dv & crime, crime_arrests), (~dv & crime, unflagged_crime_arrests),
+              (dv & ~crime, nc_arrests), (~dv & ~crime, unflagged_nc_arrests))
+    u = rng.random(len(reports))
+    for group, n in groups:
+        mask = in_period & qualifying & group
         have = (arrested & mask).sum()
         arrested[pick(rng, np.flatnonzero(mask & ~arrested), n - have)] = True
+        # The year before's reports of the group, at the year's rate.
+        arrested[~in_period & qualifying & group & (u < arrested[mask].mean())] = True
     has_suspect = _has_suspect(state)
-    other = ~(in_period & qualifying)
-    u = rng.random(len(reports))
     rate = np.where(crime, 0.55, 0.04)
-    arrested[other & has_suspect & (u < rate)] = True
+    arrested[~qualifying & has_suspect & (rng.random(len(reports)) < rate)] = True
     arrested[~has_suspect] = False
     reports["arrested"] = arrested
     suspects = state.suspect_rows.reset_index(drop=True)
@@ -91,13 +106,22 @@ def _has_suspect(state: SynthState) -> np.ndarray:
     return state.reports.rid.isin(state.suspect_rows.rid).to_numpy()
 
 
-def _dates_in_period(state: SynthState, rows: np.ndarray) -> np.ndarray:
-    """Outcome dates some days after recording (exponential, mean 30), within the year."""
+def _sanction_dates(state: SynthState, rows: np.ndarray,
+                    latest: np.datetime64 | None = None) -> np.ndarray:
+    """When each report of ``rows`` would get its sanction: in custody when arrested,
+    else after an investigation (on or before ``latest`` when given)."""
     recorded = state.reports.rec.to_numpy("datetime64[D]")[rows]
-    last = state.period_days[1]
-    lag = np.minimum(state.rng.exponential(30, len(rows)).astype(int),
-                     (last - recorded).astype(int))
-    return recorded + lag.astype("timedelta64[D]")
+    arrested = state.reports.arrested.to_numpy()[rows]
+    dates = np.empty(len(rows), dtype="datetime64[D]")
+    dates[arrested] = draw_after(state.rng, recorded[arrested], "custody_outcome", latest)
+    dates[~arrested] = draw_after(state.rng, recorded[~arrested], "investigation_outcome",
+                                  latest)
+    return dates
+
+
+def _in_year(state: SynthState, dates: np.ndarray) -> np.ndarray:
+    first, last = state.period_days
+    return (dates >= first) & (dates <= last)
 
 
 def _add_outcomes(state: SynthState, rows: np.ndarray, types: object,
@@ -107,133 +131,138 @@ def _add_outcomes(state: SynthState, rows: np.ndarray, types: object,
         state.outcome_events.append((int(row), int(outcome_type), date))
 
 
+def _plan_dual_arrest_outcomes(state: SynthState, detected: np.ndarray) -> None:
+    """The year's dual-arrest crimes: the profile's cautions and charges, the rest no
+    further action; the year before's at the same shares. All before the extract date."""
+    in_period, _, crime, _ = report_masks(state.reports)
+    cross = (state.reports.kind.to_numpy() == "cross") & crime
+    dual = state.profile.breakdowns["dual_arrest_outcomes_surname_method"]
+    n_year = max(1, int((cross & in_period).sum()))
+    for rows, year in ((np.flatnonzero(cross & in_period), True),
+                       (np.flatnonzero(cross & ~in_period), False)):
+        n_caution, n_charge = (dual["caution"], dual["charge"]) if year else (
+            round(dual["caution"] * len(rows) / n_year), round(dual["charge"] * len(rows) / n_year))
+        types = np.concatenate([np.full(n_caution, 3), np.full(n_charge, 1),
+                                np.full(len(rows) - n_caution - n_charge, 16)])
+        _add_outcomes(state, rows, types, _sanction_dates(state, rows, state.extract_end))
+        detected[rows] = True
+
+
 def plan_fixed_outcomes(state: SynthState) -> None:
-    """Outcomes the profile fixes: the dual-arrest crimes' cautions and charges, the
-    homicides' charges, the juvenile accused's reprimands and charges."""
+    """Outcomes the profile fixes, dated by the time model: dual-arrest crimes, homicides
+    (charged unless after the extract date), and exactly the year's juvenile accused
+    (reprimands, charges) chosen among juvenile suspects' crimes whose date falls in the
+    year (those dated outside it at the same rate). What falls in the year is taken from
+    the year's sanction counts."""
     rng, counts, reports = state.rng, state.profile.counts, state.reports
-    breakdowns = state.profile.breakdowns
-    in_period, dv, crime, _ = report_masks(reports)
-    kind = reports.kind.to_numpy()
-    n_caution = breakdowns["dual_arrest_outcomes_surname_method"]["caution"]
-    n_charge = breakdowns["dual_arrest_outcomes_surname_method"]["charge"]
+    _, dv, crime, _ = report_masks(reports)
     detected = np.zeros(len(reports), bool)
-    cross = np.flatnonzero((kind == "cross") & crime)
-    cautioned, charged = cross[:n_caution], cross[n_caution:n_caution + n_charge]
-    _add_outcomes(state, cautioned, 3, _dates_in_period(state, cautioned))
-    _add_outcomes(state, charged, 1, _dates_in_period(state, charged))
-    _add_outcomes(state, cross[n_caution + n_charge:], 16,
-                  _dates_in_period(state, cross[n_caution + n_charge:]))
-    detected[cross] = True
-    homicides = np.flatnonzero(state.period_homicides & in_period)
-    n_homicide_charges = max(1, round(0.6 * len(homicides)))
-    charged = homicides[:n_homicide_charges]
-    _add_outcomes(state, charged, 1, _dates_in_period(state, charged))
-    _add_outcomes(state, homicides[n_homicide_charges:], 1, state.period_days[1]
-                  + rng.integers(10, 80, len(homicides) - n_homicide_charges) * ONE_DAY)
+    _plan_dual_arrest_outcomes(state, detected)
+    homicides = np.flatnonzero(reports.kind.to_numpy() == "homicide")
+    dates = draw_after(rng, reports.rec.to_numpy("datetime64[D]")[homicides], "custody_outcome")
+    _add_outcomes(state, homicides[dates <= state.extract_end], 1,
+                  dates[dates <= state.extract_end])
     detected[homicides] = True
-    juveniles = breakdowns["accused_by_age_group"]["0-17"]
-    n_other = counts["other_sanctions"]
-    reprimands = min(n_other, round(0.75 * n_other), juveniles)
-    juvenile_reports = in_period & dv & crime & (reports.reason == "juvenile_suspect")
-    chosen = pick(rng, np.flatnonzero(juvenile_reports), juveniles)
-    _add_outcomes(state, chosen[:reprimands], 2, _dates_in_period(state, chosen[:reprimands]))
-    _add_outcomes(state, chosen[reprimands:], 1, _dates_in_period(state, chosen[reprimands:]))
-    detected[np.flatnonzero(juvenile_reports)] = True
+    juveniles = state.profile.breakdowns["accused_by_age_group"]["0-17"]
+    reprimands = min(counts["other_sanctions"], round(0.75 * counts["other_sanctions"]),
+                     juveniles)
+    rows = np.flatnonzero(dv & crime & (reports.reason == "juvenile_suspect").to_numpy())
+    dates = _sanction_dates(state, rows)
+    in_year = _in_year(state, dates)
+    chosen = pick(rng, np.flatnonzero(in_year), juveniles)
+    _add_outcomes(state, rows[chosen], np.repeat([2, 1], [reprimands, juveniles - reprimands]),
+                  dates[chosen])
+    outside = np.flatnonzero(~in_year & (dates <= state.extract_end)
+                             & (rng.random(len(rows)) < juveniles / max(1, in_year.sum())))
+    _add_outcomes(state, rows[outside], np.where(
+        rng.random(len(outside)) < reprimands / max(1, juveniles), 2, 1), dates[outside])
+    state.sanction_settled = detected.copy()
+    state.sanction_settled[rows] = True
+    detected[rows[chosen]] = True
+    detected[rows[outside]] = True
     state.detected = detected
+    _count_sanctions_left(state)
+
+
+def _count_sanctions_left(state: SynthState) -> None:
+    """The year's sanction counts less the fixed outcomes dated in it."""
+    counts = state.profile.counts
+    events = pd.DataFrame(state.outcome_events, columns=["row", "type", "date"])
+    fixed = events[_in_year(state, events.date.to_numpy("datetime64[D]"))
+                   & events.type.isin(codes.SANCTION_OUTCOME_TYPES)].type
     state.sanctions_left = {
-        "charges": counts["charges"] - n_charge - n_homicide_charges
-        - (juveniles - reprimands),
-        "cautions": counts["caution_adult"] - n_caution,
-        "others": n_other - reprimands,
-        "detections": counts["sanction_detections"] - n_caution - n_charge
-        - n_homicide_charges - juveniles}
+        "charges": counts["charges"] - int((fixed == 1).sum()),
+        "cautions": counts["caution_adult"] - int((fixed == 3).sum()),
+        "others": counts["other_sanctions"] - int((~fixed.isin([1, 3])).sum()),
+        "detections": counts["sanction_detections"] - len(fixed)}
     if min(state.sanctions_left.values()) < 0:
-        raise RuntimeError("sanction plan infeasible")
+        raise RuntimeError(f"sanction plan infeasible: {state.sanctions_left}")
+
+
+def _choose_at_one_rate(rng: np.random.Generator, weight: np.ndarray, in_year: np.ndarray,
+                        n: int) -> np.ndarray:
+    """Each unit chosen with probability min(1, q * weight), q such that ``n`` of those
+    in the year are expected; then exactly ``n`` of them (a few dropped or added)."""
+    if n > in_year.sum():
+        raise RuntimeError(f"{n} sanction detections needed in the year, "
+                           f"only {in_year.sum()} crimes could have one")
+    w = weight[in_year]
+    low, high = 0.0, 1.0 / w.min()
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if np.minimum(1.0, mid * w).sum() < n else (low, mid)
+    chosen = rng.random(len(weight)) < np.minimum(1.0, high * weight)
+    inside = np.flatnonzero(chosen & in_year)
+    if len(inside) > n:
+        chosen[rng.choice(inside, len(inside) - n, replace=False)] = False
+    elif len(inside) < n:
+        free = np.flatnonzero(~chosen & in_year)
+        chosen[pick(rng, free, n - len(inside), weight[free])] = True
+    return chosen
 
 
 def plan_sanction_detections(state: SynthState) -> None:
-    """The rest of the year's sanction detections: crimes of the year (arrested ones
-    likelier) and crimes of the year before detected in the year."""
+    """The other sanction detections, of both years' DV crimes with a suspect: dates
+    drawn, crimes chosen at one rate so that exactly the year's remaining detections fall
+    in it (with its exact charges, cautions and others; the same shares outside it)."""
     rng, reports, left = state.rng, state.reports, state.sanctions_left
-    in_period, dv, crime, _ = report_masks(reports)
-    kind, detected = reports.kind.to_numpy(), state.detected
-    recorded = reports.rec.to_numpy("datetime64[D]")
-    first, last = state.period_days
-    has_suspect = _has_suspect(state)
-    from_previous = min(round(PLAN["previous_detected_in_period"]
-                              * state.profile.counts["sanction_detections"]),
-                        left["detections"])
-    from_period = left["detections"] - from_previous
-    types = shuffled(rng, {"1": left["charges"], "3": left["cautions"],
-                           **{str(k): v for k, v in
-                              apportion(left["others"], OTHER_SANCTIONS).items()}})
-    types = types.astype(int)
-    weight = np.where(reports.arrested.to_numpy(), 4.0, 1.0)
-    candidates = np.flatnonzero(in_period & dv & crime & has_suspect & ~detected)
-    chosen = pick(rng, candidates, from_period, weight[candidates])
-    _add_outcomes(state, chosen, types[:from_period], _dates_in_period(state, chosen))
-    detected[chosen] = True
-    candidates = np.flatnonzero((~in_period) & dv & crime & has_suspect & (kind != "homicide"))
-    late = np.exp((recorded[candidates] - (first - ONE_DAY)).astype(int) / 75.0) \
-        * weight[candidates]
-    chosen = pick(rng, candidates, from_previous, late)
-    low = np.maximum(recorded[chosen] + 7 * ONE_DAY, first)
-    high = np.maximum(np.minimum(recorded[chosen] + 240 * ONE_DAY, last), low)
-    _add_outcomes(state, chosen, types[from_period:], low + (
-        rng.random(len(chosen)) * (high - low).astype(int)).astype(int) * ONE_DAY)
-    detected[chosen] = True
-
-
-def plan_later_detections(state: SynthState) -> None:
-    """Detections after the year (not counted in it) and the year before's own."""
-    rng, reports, detected = state.rng, state.reports, state.detected
-    in_period, dv, crime, _ = report_masks(reports)
-    recorded = reports.rec.to_numpy("datetime64[D]")
-    first, last = state.period_days
-    previous_end = first - ONE_DAY
-    has_suspect = _has_suspect(state)
-    weight = np.where(reports.arrested.to_numpy(), 4.0, 1.0)
-    candidates = np.flatnonzero(in_period & dv & crime & has_suspect & ~detected)
-    late = np.exp((recorded[candidates] - last).astype(int) / 60.0)
-    after = pick(rng, candidates, min(round(PLAN["detected_after_period"]
-                                            * state.profile.counts["sanction_detections"]),
-                                      len(candidates)), late)
-    extract_end = np.datetime64(EXTRACT_END, "D")
-    _add_outcomes(state, after, rng.choice([1, 3], len(after)),
-                  last + rng.integers(1, (extract_end - last).astype(int), len(after))
-                  * ONE_DAY)
-    detected[after] = True
-    candidates = np.flatnonzero((~in_period) & dv & crime & has_suspect & ~detected)
-    span = (previous_end - recorded[candidates]).astype(int)
-    eligible = candidates[span > 3]
-    chosen = pick(rng, eligible, round(0.4 * len(eligible)), weight[eligible])
-    lag = np.minimum(rng.exponential(25, len(chosen)).astype(int),
-                     (previous_end - recorded[chosen]).astype(int))
-    _add_outcomes(state, chosen, rng.choice([1, 3, 3], len(chosen)),
-                  recorded[chosen] + lag * ONE_DAY)
-    detected[chosen] = True
+    _, dv, crime, _ = report_masks(reports)
+    candidates = np.flatnonzero(dv & crime & _has_suspect(state) & ~state.sanction_settled)
+    dates = _sanction_dates(state, candidates)
+    weight = np.where(reports.arrested.to_numpy()[candidates], DETECTION_WEIGHT_ARRESTED, 1.0)
+    in_year = _in_year(state, dates)
+    chosen = _choose_at_one_rate(rng, weight, in_year, left["detections"])
+    counts = {1: left["charges"], 3: left["cautions"],
+              **apportion(left["others"], {str(k): v for k, v in OTHER_SANCTIONS.items()})}
+    counts = {int(k): v for k, v in counts.items()}
+    year = chosen & in_year
+    _add_outcomes(state, candidates[year], shuffled(rng, counts).astype(int), dates[year])
+    outside = chosen & ~in_year & (dates <= state.extract_end)
+    shares = np.array([counts[1], counts[3], *(left["others"] * np.array(
+        list(OTHER_SANCTIONS.values())))], float)
+    _add_outcomes(state, candidates[outside], rng.choice(
+        [1, 3, *OTHER_SANCTIONS], outside.sum(), p=shares / shares.sum()), dates[outside])
+    state.detected[candidates[chosen]] = True
+    state.sanction_settled[candidates] = True
 
 
 def plan_non_sanction_outcomes(state: SynthState) -> None:
-    """Every other crime: a non-sanction outcome, or none yet (unflagged crimes sometimes
-    a sanction); the year before's homicides are charged."""
+    """Every other crime: a non-sanction outcome, or none (still open); unflagged crimes
+    sometimes a sanction. Outcomes after the extract date are not there yet."""
     rng, reports = state.rng, state.reports
     _, dv, crime, _ = report_masks(reports)
     kind = reports.kind.to_numpy()
-    recorded = reports.rec.to_numpy("datetime64[D]")
     has_suspect = _has_suspect(state)
     rest = np.flatnonzero(crime & ~state.detected & (kind != "homicide"))
     types = rng.choice(list(NON_SANCTION), len(rest),
                        p=np.array(list(NON_SANCTION.values())) / sum(NON_SANCTION.values()))
     rest, types = rest[types > 0], types[types > 0]
-    types = np.where(~dv[rest] & has_suspect[rest] & (rng.random(len(rest)) < 0.3),
-                     rng.choice([1, 3], len(rest)), types)
-    _add_outcomes(state, rest, types, recorded[rest] + rng.integers(5, 200, len(rest)) * ONE_DAY)
-    # The planned homicides are all of the year, so this adds none (the draw is kept: it
-    # is part of the seed's sequence).
-    previous_homicides = np.flatnonzero(state.period_homicides & ~report_masks(reports)[0])
-    _add_outcomes(state, previous_homicides, 1, recorded[previous_homicides]
-                  + rng.integers(20, 200, len(previous_homicides)) * ONE_DAY)
+    sanction = ~dv[rest] & has_suspect[rest] & (rng.random(len(rest)) < 0.3)
+    types = np.where(sanction, rng.choice([1, 3], len(rest)), types)
+    dates = draw_after(rng, reports.rec.to_numpy("datetime64[D]")[rest], "non_sanction_outcome")
+    dates[sanction] = _sanction_dates(state, rest[sanction])
+    present = dates <= state.extract_end
+    _add_outcomes(state, rest[present], types[present], dates[present])
 
 
 def name_outcome_persons(state: SynthState) -> None:
@@ -273,40 +302,60 @@ def _involvements(accused_outcomes: pd.DataFrame, suspects: pd.DataFrame) -> pd.
     return rows
 
 
+def _accused_outcomes(outcomes: pd.DataFrame, reports: pd.DataFrame, first: np.datetime64,
+                      last: np.datetime64) -> pd.DataFrame:
+    """Sanction outcomes dated from ``first`` to ``last`` on DV-flagged crimes."""
+    return outcomes[outcomes.type.isin(codes.SANCTION_OUTCOME_TYPES)
+                    & (outcomes.date >= first) & (outcomes.date <= last)
+                    & outcomes.rid.map(reports.dv).to_numpy(bool)]
+
+
+def _merge(rng: np.random.Generator, suspects: pd.DataFrame, accused: np.ndarray, k: int,
+           keep: set[int], exact: bool = True) -> None:
+    """Merge ``k`` of the ``accused`` (not those to keep) into others of them (as many as
+    there are, unless ``exact``)."""
+    candidates = np.array([p for p in accused if p not in keep], dtype=np.int64)
+    rng.shuffle(candidates)
+    if k > len(candidates) - 1:  # roots + merged must fit
+        if exact:
+            raise RuntimeError("cannot merge enough accused persons")
+        k = max(0, len(candidates) - 1)
+    if k <= 0:
+        return
+    roots, moved = candidates[:len(candidates) - k], candidates[len(candidates) - k:]
+    remap = pd.Series(rng.choice(roots, len(moved)), index=moved)
+    suspects["pid"] = suspects.pid.map(remap).fillna(suspects.pid).astype(np.int64)
+
+
 def merge_accused_persons(state: SynthState) -> None:
     """Merge accused persons into serial perpetrators (several victims) until the distinct
-    count is the profile's; a person's latest involvement is then one report."""
+    count is the profile's; a person's latest involvement is then one report. The year
+    before's accused (those not accused in the year) are merged at the same rate."""
     rng, reports, outcomes = state.rng, state.reports, state.outcomes
     suspects = state.suspect_rows
     first, last = state.period_days
     suspects["pid"] = suspects.pid.astype(np.int64)
-    accused_outcomes = outcomes[outcomes.type.isin(codes.SANCTION_OUTCOME_TYPES)
-                                & (outcomes.date >= first) & (outcomes.date <= last)
-                                & outcomes.rid.map(reports.dv).to_numpy(bool)]
-    involvements = _involvements(accused_outcomes, suspects)
-    state.dual_arrest_persons = set(suspects.pid[suspects.kind == "cross"])
+    year_outcomes = _accused_outcomes(outcomes, reports, first, last)
+    cross = suspects.kind == "cross"
+    state.dual_arrest_persons = set(suspects.pid[cross & (suspects.year == "P")])
     state.homicide_suspects = set(suspects.pid[(suspects.sno == 1) & suspects.rid.isin(
         reports.rid[state.period_homicides])])
     per_report = suspects.groupby("rid").size()
     several = set(per_report.index[per_report > 1])
+    homicide = suspects.rid.isin(reports.rid[reports.kind == "homicide"])
     keep = set(suspects.pid[suspects.juvenile | suspects.rid.isin(several)
-                            | (suspects.sno == 2)]) \
-        | state.dual_arrest_persons | state.homicide_suspects
-    accused = involvements.pid.unique()
+                            | (suspects.sno == 2) | cross | homicide])
+    accused = _involvements(year_outcomes, suspects).pid.unique()
     k = len(accused) - state.profile.counts["accused_persons"]
     if k < 0:
         raise RuntimeError(f"too few accused persons ({len(accused)})")
-    candidates = np.array([p for p in accused if p not in keep])
-    rng.shuffle(candidates)
-    if 2 * k > len(candidates) + k:  # roots + merged must fit
-        raise RuntimeError("cannot merge enough accused persons")
-    roots = candidates[: len(candidates) - k]
-    moved = candidates[len(candidates) - k:]
-    target = rng.choice(roots, len(moved))
-    remap = dict(zip(moved.tolist(), target.tolist(), strict=True))
-    suspects["pid"] = suspects.pid.map(lambda p: remap.get(p, p)).astype(np.int64)
-    involvements = _involvements(accused_outcomes, suspects)
+    _merge(rng, suspects, accused, k, keep)
+    involvements = _involvements(year_outcomes, suspects)
     assert involvements.pid.nunique() == state.profile.counts["accused_persons"]
+    previous = _involvements(_accused_outcomes(outcomes, reports, *state.previous_period_days),
+                             suspects).pid.unique()
+    _merge(rng, suspects, np.setdiff1d(previous, involvements.pid.unique()),
+           round(k / len(accused) * len(previous)), keep, exact=False)
     involvements["ref"] = reports.ref.reindex(involvements.rid).to_numpy("datetime64[D]")
     _untie_latest(involvements, outcomes, reports, first, last)
     state.involvements = involvements

@@ -12,9 +12,7 @@ PLAN: dict[str, float] = {
     "unflagged_q_crimes": 0.125,     # of SPI8a offences, reports without the DV flag
     "dv_q_noncrimes": 0.93,          # of SPI8a non-crime incidents, DV-flagged
     "unflagged_extra": 0.04,         # unflagged non-domestic / extended-family reports
-    "previous_year_volume": 0.97,
-    "previous_detected_in_period": 0.11,  # of detections: crimes of the year before
-    "detected_after_period": 0.08,
+    "previous_year_volume": 0.97,    # the year before's reports of each kind, over the year's
     "second_suspect": 0.03,
     "unflagged_q_crime_arrest": 0.45,
     "unflagged_q_nc_arrest": 0.04,
@@ -24,7 +22,12 @@ NONQ_REASONS = {"juvenile_suspect": 0.2, "extended_family": 0.25, "non_domestic"
                 "relationship_unrecorded": 0.15, "no_suspect": 0.2}
 NONQ_REASONS_NON_CRIMES = {"extended_family": 0.15, "non_domestic": 0.25,
                            "relationship_unrecorded": 0.25, "no_suspect": 0.35}
-EXTRACT_END = dt.date(2008, 6, 30)
+# The extract is taken this many days after the calibrated year's end (30 June 2008 for
+# 2007-08): outcomes, arrests and hearings after it are not in the data yet.
+EXTRACT_DAYS_AFTER = 91
+DASH_FROM = dt.date(2008, 1, 1)  # the MPS began using DASH in January 2008
+DASH_SHARE = 0.3                 # of first assessments from then
+DETECTION_WEIGHT_ARRESTED = 4.0  # an arrested crime's chance of a sanction, over another's
 INTIMATE_W = {"partner": 30, "spouse": 20, "ex_partner": 25, "cohabitee": 10,
               "ex_spouse": 7, "ex_cohabitee": 5, "civil_partner": 1}
 NON_DOMESTIC_W = {"acquaintance": 40, "neighbour": 20, "other": 20, "unknown": 15,

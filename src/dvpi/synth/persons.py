@@ -60,6 +60,10 @@ def draw_true_attributes(state: SynthState) -> None:
     persons.loc[recorded_gender.index, "gender"] = recorded_gender
     recorded_ic = units.rec_ic.where(units.rec_ic != codes.ETHNIC_APPEARANCE_DEFAULT).dropna()
     persons.loc[recorded_ic.index, "ic"] = recorded_ic
+    # The year before's dual-arrest parties: a woman and a man, as the year's.
+    cross = state.reports[(state.reports.kind == "cross") & (state.reports.year != "P")]
+    persons.loc[cross.v1.to_numpy(), "gender"] = "F"
+    persons.loc[cross.v2.to_numpy(), "gender"] = "M"
     state.persons, state.calibrated_victims = persons, units
 
 
@@ -109,30 +113,33 @@ def draw_crime_victim_ages(state: SynthState) -> None:
 
 
 def draw_other_ages(state: SynthState) -> None:
-    """FM victims as recorded; non-crime victims, children, everyone else by plausible
-    ages; juvenile suspects 13-17 at their last involvement."""
+    """FM victims as recorded; other adult victims aged as the year's crime victims;
+    children, everyone else by plausible ages; juvenile suspects 13-17 at their last
+    involvement."""
     rng, persons, fm = state.rng, state.persons, state.fm_victims_by_person
-    victim_rows, victim_persons = state.victim_rows, state.victim_persons
+    victim_rows = state.victim_rows
     persons.loc[fm.index, "age_t"] = fm.age
     persons.loc[fm.index, "gender"] = fm.gender.where(fm.gender != "U", "F")
     persons.loc[fm.index, "ic"] = fm.ic.where(fm.ic != "IC0", "IC4")
-    # Non-crime-only adult victims of the year.
-    non_crime_only = victim_persons.pid[(victim_persons.crimes == 0)]
-    non_crime_only = non_crime_only[~non_crime_only.isin(fm.index)]
+    # Adult victims without a crime of the year: non-crime-only victims of the year and
+    # victims of the year before only, aged as the year's crime victims.
+    units = state.calibrated_victims.index
+    adult_rows = victim_rows[victim_rows.kind.isin(["adult", "cross"])
+                             & ~victim_rows.pid.isin(units)]
+    adults = np.setdiff1d(adult_rows.pid.unique(), fm.index)
     by_age = state.profile.breakdowns["dv_crime_victims_by_age_group"]
     adult_weights = {g: by_age[g] for g in ("18-29", "30-39", "40-49", "50-59", "60+")}
-    groups = rng.choice(list(adult_weights), len(non_crime_only),
+    groups = rng.choice(list(adult_weights), len(adults),
                         p=np.array(list(adult_weights.values())) / sum(adult_weights.values()))
-    bounds = np.array([group_bounds(g) for g in groups])
-    persons.loc[non_crime_only, "age_t"] = rng.integers(np.maximum(bounds[:, 0], 19),
-                                                        np.minimum(bounds[:, 1], 85) + 1)
-    # Non-crime children and unknown ages of the year; FM children.
-    children = victim_rows[victim_rows.kind.isin(["child", "fm_child"])
-                           & (victim_rows.cls == "non_crime") & (victim_rows.year == "P")]
-    children = children[~children.pid.isin(fm.index)]
+    bounds = np.array([group_bounds(g) for g in groups]).reshape(-1, 2)
+    persons.loc[adults, "age_t"] = rng.integers(np.maximum(bounds[:, 0], 19),
+                                                np.minimum(bounds[:, 1], 85) + 1)
+    # Children and unknown ages other than the year's crime victims; FM children.
+    child = victim_rows.kind.isin(["child", "fm_child"]) | (
+        (victim_rows.kind == "two_victim") & (victim_rows.vno == 2))
+    children = victim_rows[child & ~victim_rows.pid.isin(units) & ~victim_rows.pid.isin(fm.index)]
     persons.loc[children.pid, "age_t"] = rng.integers(8, 18, len(children))
-    unknown = victim_rows.pid[(victim_rows.kind == "unknown")
-                              & (victim_rows.cls == "non_crime")]
+    unknown = victim_rows.pid[(victim_rows.kind == "unknown") & ~victim_rows.pid.isin(units)]
     persons.loc[unknown, "no_dob"] = True
     # Everyone else without an age yet: adults (victims of other reports, suspects).
     rest = persons.index[persons.age_t.isna() & ~persons.no_dob]

@@ -10,7 +10,8 @@ import pandas as pd
 
 from dvpi.contract import codes
 from dvpi.synth.boroughs import BOROUGHS, UNIT_LETTERS
-from dvpi.synth.draws import ONE_DAY, age_at
+from dvpi.synth.calendar import draw_after
+from dvpi.synth.draws import age_at
 from dvpi.synth.names import ORIGINS
 from dvpi.synth.noise import NOISE, apply_name_noise
 from dvpi.synth.state import SynthState
@@ -234,21 +235,21 @@ def record_arrests(state: SynthState) -> None:
     arrested[rows.srow.to_numpy() >= 0] = \
         state.suspect_rows.arrested.to_numpy()[rows.srow[rows.srow >= 0]]
     occurred = reports.occ.reindex(rows.rid).to_numpy("datetime64[D]")
-    lag = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 21, n))
-    rows["arrest_date"] = np.where(arrested, occurred + lag * ONE_DAY, np.datetime64("NaT"))
+    dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    dates[arrested] = draw_after(rng, occurred[arrested], "arrest", state.extract_end)
+    rows["arrest_date"] = dates
     rows["arrested"] = arrested
     _repair_surname_method(rows, reports)
 
 
 def _repair_surname_method(rows: pd.DataFrame, reports: pd.DataFrame) -> None:
-    """On any DV report of the year other than the planned dual-arrest incidents with two
-    arrested suspects and a shared surname, the second suspect was not arrested after all
-    (the report stays arrested)."""
-    in_period = reports.year.reindex(rows.rid).to_numpy() == "P"
+    """On any DV report other than the planned dual-arrest incidents (of either year)
+    with two arrested suspects and a shared surname, the second suspect was not arrested
+    after all (the report stays arrested)."""
     dv = reports.dv.reindex(rows.rid).to_numpy(bool)
     normalised = rows.surname.fillna("").str.lower().str.replace(r"\s+", "", regex=True)
     frame = pd.DataFrame({"rid": rows.rid, "norm": normalised, "role": rows.role})
-    arrested_suspect = (rows.role == "suspect") & rows.arrested & in_period & dv
+    arrested_suspect = (rows.role == "suspect") & rows.arrested & dv
     per_report = rows.rid[arrested_suspect].value_counts()
     several = set(per_report.index[per_report >= 2]) - set(reports.rid[reports.kind == "cross"])
     named = frame[frame.rid.isin(several) & (frame.norm != "")]

@@ -1,10 +1,14 @@
-"""Steps 5-14: every report of the two years, their victim rows and suspect rows.
+"""Steps 5-15: every report of the two years, their victim rows and suspect rows.
 
 Reports are laid out around the planned victims: the year's DV crimes and non-crimes, the
-year before's, the reason each has or lacks a qualifying pair, and the unflagged reports
-(qualifying crimes without the DV flag, FM reports, non-domestic ones). A report's frame
-columns: year ("P" the calibrated year, "L" the one before), cls, dv, rec (recorded
-date), reason ("q": a qualifying pair), kind, v1, v2.
+reason each has or lacks a qualifying pair, and the unflagged reports (qualifying crimes
+without the DV flag, FM reports, non-domestic ones). The year before is laid out the same
+way at about ``PLAN["previous_year_volume"]`` times the year's number of each kind of
+report (children, unknown ages, dual arrests, FM ...) and the year's shares of reasons;
+its adult victims are the planned persons' rows of that year and persons of that year
+only. Recorded days come from the time model (``calendar``). A report's frame columns:
+year ("P" the calibrated year, "L" the one before), cls, dv, rec (recorded date), reason
+("q": a qualifying pair), kind, v1, v2.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from dvpi.contract import codes
-from dvpi.synth.calendar import draw_days
-from dvpi.synth.draws import apportion, shuffled
+from dvpi.synth.calendar import draw_before, draw_days
+from dvpi.synth.draws import apportion, fm_victims, shuffled
 from dvpi.synth.parameters import NONQ_REASONS, NONQ_REASONS_NON_CRIMES, PLAN
+from dvpi.synth.profile import scale_profile
 from dvpi.synth.state import SynthState
 
 
@@ -98,33 +103,100 @@ def plan_dv_non_crimes(state: SynthState) -> None:
     assert len(state.dv_non_crimes) == counts["dv_non_crimes"]
 
 
-def _previous_only(state: SynthState, n: int) -> np.ndarray:
-    """n victim rows for persons of the year before only; a fifth are repeat victims."""
-    k = n // 5 // 2
-    pairs = state.person_ids.take(k)
-    singles = state.person_ids.take(n - 2 * k)
-    rows = np.concatenate([pairs, pairs, singles])
-    state.rng.shuffle(rows)
-    return rows
+def _scaled(n: int) -> int:
+    """The year before's number of a kind of report the year has ``n`` of."""
+    return round(PLAN["previous_year_volume"] * n)
+
+
+def _previous_only_persons(state: SynthState) -> pd.DataFrame:
+    """Adult victims of the year before only (pid, crimes, non_crimes): their numbers of
+    rows drawn from the year's ordinary victims' (those with a crime, then those with
+    none), as many as bring the year before's adult crime and non-crime rows to the
+    volume of the year's (with the planned persons' rows of that year)."""
+    rng, persons = state.rng, state.victim_persons
+    special = np.concatenate([state.homicide_victims, state.dual_arrest_crime_parties,
+                              state.dual_arrest_non_crime_parties, state.fm_adult_dv_victims])
+    ordinary = persons[~persons.pid.isin(special)]
+
+    def draw(frame: pd.DataFrame, rows: int, column: str) -> pd.DataFrame:
+        """Persons of ``frame`` (with replacement) holding about ``rows`` rows of ``column``."""
+        if frame.empty or rows <= 0:
+            return frame.iloc[:0]
+        return frame.iloc[rng.integers(0, len(frame), round(rows / frame[column].mean()))]
+
+    crimes = _scaled(int(ordinary.crimes.sum())) - int(persons.crimes_before.sum())
+    sample = draw(ordinary[ordinary.crimes > 0], crimes, "crimes")
+    non_crimes = _scaled(int(ordinary.non_crimes.sum())) - int(persons.non_crimes_before.sum()) \
+        - int(sample.non_crimes.sum())
+    sample = pd.concat([sample, draw(ordinary[ordinary.crimes == 0], non_crimes, "non_crimes")])
+    return pd.DataFrame({"pid": state.person_ids.take(len(sample)),
+                         "crimes": sample.crimes.to_numpy(),
+                         "non_crimes": sample.non_crimes.to_numpy()})
+
+
+def _victim_rows(pids: pd.Series, counts: pd.Series) -> np.ndarray:
+    return np.repeat(pids.to_numpy(), counts.to_numpy())
+
+
+def _cross_reports(state: SynthState, n: int, cls: str) -> pd.DataFrame:
+    """``n`` dual-arrest incidents of the year before: two new persons each."""
+    pairs = state.person_ids.take(2 * n).reshape(-1, 2)
+    return _draw_reports(state, n, "L", cls, True, reason="q", kind="cross", v1=pairs[:, 0],
+                         v2=pairs[:, 1])
+
+
+def _previous_fm_victims(state: SynthState) -> tuple[np.ndarray, np.ndarray]:
+    """The year before's FM victims (the year's breakdowns at its volume): the pids of
+    its DV FM reports' adult and child victims; the non-DV reports' split."""
+    profile = scale_profile(state.profile, PLAN["previous_year_volume"])
+    victims = fm_victims(state.rng, profile)
+    n_dv = profile.counts["fm_records_dv"]
+    dv = victims.iloc[:n_dv]
+    adults = state.person_ids.take(int((dv.age >= codes.ADULT_AGE).sum()))
+    children = state.person_ids.take(int((dv.age < codes.ADULT_AGE).sum()))
+    state.previous_fm_victims = victims
+    state.previous_fm_dv_victims = np.concatenate([adults, children])
+    state.previous_fm_reports_not_dv_adult = _fm_report_split(
+        victims.iloc[n_dv:], profile.counts["fm_records"] - n_dv)
+    return adults, children
 
 
 def plan_previous_year(state: SynthState) -> None:
-    """The year before's DV crimes and non-crimes: planned persons' rows plus persons of
-    that year only."""
-    counts, persons = state.profile.counts, state.victim_persons
-    volume = PLAN["previous_year_volume"]
-    crime_rows = np.repeat(persons.pid.to_numpy(), persons.crimes_before.to_numpy())
-    non_crime_rows = np.repeat(persons.pid.to_numpy(), persons.non_crimes_before.to_numpy())
-    n_crimes = max(round(volume * counts["dv_crimes"]), len(crime_rows) + 100)
-    n_non_crimes = max(round(volume * counts["dv_non_crimes"]), len(non_crime_rows) + 100)
-    only_crimes = _previous_only(state, n_crimes - len(crime_rows))
-    only_non_crimes = _previous_only(state, n_non_crimes - len(non_crime_rows))
-    state.previous_crimes = _draw_reports(
-        state, n_crimes, "L", "crime", True, reason="q", kind="adult",
-        v1=np.concatenate([crime_rows, only_crimes]), v2=-1)
-    state.previous_non_crimes = _draw_reports(
-        state, n_non_crimes, "L", "non_crime", True, reason="q", kind="adult",
-        v1=np.concatenate([non_crime_rows, only_non_crimes]), v2=-1)
+    """The year before's DV crimes and non-crimes, of the same kinds as the year's at its
+    volume: the planned persons' rows and persons of that year only, children, unknown
+    ages, crimes with a second (child) victim, dual-arrest incidents, DV FM reports."""
+    rng, persons, take = state.rng, state.victim_persons, state.person_ids.take
+    crimes, non_crimes = state.dv_crimes, state.dv_non_crimes
+    only = _previous_only_persons(state)
+    adult_crimes = np.concatenate([_victim_rows(persons.pid, persons.crimes_before),
+                                   _victim_rows(only.pid, only.crimes)])
+    adult_non_crimes = np.concatenate([_victim_rows(persons.pid, persons.non_crimes_before),
+                                       _victim_rows(only.pid, only.non_crimes)])
+
+    def count(frame: pd.DataFrame, kind: str) -> int:
+        return _scaled(int((frame.kind == kind).sum()))
+
+    kinds = {"adult": adult_crimes, "child": take(count(crimes, "child")),
+             "unknown": take(count(crimes, "unknown"))}
+    previous = _draw_reports(state, sum(map(len, kinds.values())), "L", "crime", True,
+                             kind=np.repeat(list(kinds), [len(v) for v in kinds.values()]),
+                             v1=np.concatenate(list(kinds.values())), v2=-1)
+    n_two = min(count(crimes, "two_victim"), len(adult_crimes))
+    two = rng.choice(len(adult_crimes), n_two, replace=False)
+    previous.loc[two, "v2"] = take(n_two)
+    previous.loc[two, "kind"] = "two_victim"
+    state.previous_crimes = pd.concat(
+        [previous, _cross_reports(state, count(crimes, "cross"), "crime")], ignore_index=True)
+    fm_adults, fm_children = _previous_fm_victims(state)
+    kinds = {"adult": adult_non_crimes, "child": take(count(non_crimes, "child")),
+             "unknown": take(count(non_crimes, "unknown")), "fm_adult": fm_adults,
+             "fm_child": fm_children}
+    previous = _draw_reports(state, sum(map(len, kinds.values())), "L", "non_crime", True,
+                             kind=np.repeat(list(kinds), [len(v) for v in kinds.values()]),
+                             v1=np.concatenate(list(kinds.values())), v2=-1)
+    state.previous_non_crimes = pd.concat(
+        [previous, _cross_reports(state, count(non_crimes, "cross"), "non_crime")],
+        ignore_index=True)
 
 
 def _qualifying_split(state: SynthState) -> tuple[int, int, int, int]:
@@ -183,11 +255,22 @@ def choose_non_crime_reasons(state: SynthState) -> None:
     chosen = rng.choice(free, n_not_qualifying, replace=False)
     reason[chosen] = shuffled(rng, reasons)
     non_crimes["reason"] = reason
-    for previous in (state.previous_crimes, state.previous_non_crimes):
-        u = rng.random(len(previous))
-        previous["reason"] = np.select([u < 0.05, u < 0.08, u < 0.11, u < 0.16],
-                                       ["no_suspect", "extended_family", "non_domestic",
-                                        "relationship_unrecorded"], "q")
+
+
+def choose_previous_reasons(state: SynthState) -> None:
+    """The year before's reasons: children and unknown ages as in the year; each adult's
+    report drawn from the year's adults' reports' reasons (qualifying or why not)."""
+    rng = state.rng
+    for previous, year in ((state.previous_crimes, state.dv_crimes),
+                           (state.previous_non_crimes, state.dv_non_crimes)):
+        kind = previous.kind.to_numpy()
+        reason = np.full(len(previous), "q", dtype=object)
+        reason[np.isin(kind, ("child", "fm_child"))] = "child_victim"
+        reason[kind == "unknown"] = "unknown_victim_age"
+        shares = year.reason[year.kind == "adult"].value_counts(normalize=True)
+        adult = kind == "adult"
+        reason[adult] = rng.choice(shares.index.to_numpy(), adult.sum(), p=shares.to_numpy())
+        previous["reason"] = reason
 
 
 def _fm_report_split(fm_not_dv: pd.DataFrame, n_reports: int) -> np.ndarray:
@@ -202,66 +285,64 @@ def _fm_report_split(fm_not_dv: pd.DataFrame, n_reports: int) -> np.ndarray:
     return adult
 
 
+def _unflagged_year(state: SynthState, year: str, n_crimes: int, n_non_crimes: int,
+                    n_other: int, fm_adult: np.ndarray) -> list[pd.DataFrame]:
+    """One year's reports without the DV flag: qualifying crimes and non-crimes (fresh
+    victims), extended-family or non-domestic ones, and FM reports (victims spread later;
+    ``fm_adult``: which have an adult victim)."""
+    rng = state.rng
+    crimes = _draw_reports(state, n_crimes, year, "crime", False, reason="q", kind="unflagged")
+    non_crimes = _draw_reports(state, n_non_crimes, year, "non_crime", False, reason="q",
+                               kind="unflagged")
+    other = _draw_reports(state, n_other, year, "crime", False, kind="unflagged",
+                          reason=rng.choice(["extended_family", "non_domestic"], n_other))
+    other.loc[rng.random(n_other) < 0.5, "cls"] = "non_crime"
+    for reports in (crimes, non_crimes, other):
+        reports["v1"] = state.person_ids.take(len(reports))
+        reports["v2"] = -1
+    fm = _draw_reports(state, len(fm_adult), year, "non_crime", False, kind="fm_ndv",
+                       reason=np.where(fm_adult, "q", "child_victim"), v1=-1, v2=-1)
+    fm.loc[rng.random(len(fm)) < 0.35, "cls"] = "crime"
+    fm.loc[fm.reason == "q", "cls"] = "non_crime"  # keep the crime SPI8a count exact
+    return [crimes, non_crimes, other, fm]
+
+
 def plan_unflagged_reports(state: SynthState) -> None:
     """Reports without the DV flag (fresh persons): qualifying crimes and non-crimes, FM
     reports, and non-domestic or extended-family ones (exported because a relationship
-    was recorded), in both years."""
-    rng, counts = state.rng, state.profile.counts
+    was recorded); the year before's at its volume."""
+    counts = state.profile.counts
     _, unflagged_crimes, _, unflagged_non_crimes = _qualifying_split(state)
     fm_dv = counts["fm_records_dv"]
-    n_fm = counts["fm_records"] - fm_dv
-    state.fm_reports_not_dv_adult = _fm_report_split(state.fm_victims.iloc[fm_dv:], n_fm)
-    n_fm_qualifying = int(state.fm_reports_not_dv_adult.sum())
+    state.fm_reports_not_dv_adult = _fm_report_split(state.fm_victims.iloc[fm_dv:],
+                                                     counts["fm_records"] - fm_dv)
+    non_crimes = unflagged_non_crimes - int(state.fm_reports_not_dv_adult.sum())
     extra = round(PLAN["unflagged_extra"] * counts["dv_incidents"])
-    crimes = _draw_reports(state, unflagged_crimes, "P", "crime", False, reason="q",
-                           kind="unflagged")
-    non_crimes = _draw_reports(state, unflagged_non_crimes - n_fm_qualifying, "P",
-                               "non_crime", False, reason="q", kind="unflagged")
-    other = _draw_reports(state, extra, "P", "crime", False, kind="unflagged",
-                          reason=rng.choice(["extended_family", "non_domestic"], extra))
-    other.loc[rng.random(extra) < 0.5, "cls"] = "non_crime"
-    fm = _draw_reports(state, n_fm, "P", "non_crime", False, kind="fm_ndv",
-                       reason=np.where(state.fm_reports_not_dv_adult, "q", "child_victim"))
-    fm.loc[rng.random(n_fm) < 0.35, "cls"] = "crime"
-    fm.loc[fm.reason == "q", "cls"] = "non_crime"  # keep the crime SPI8a count exact
-    n_previous = round(PLAN["previous_year_volume"]
-                       * (unflagged_crimes + unflagged_non_crimes + extra))
-    previous = _draw_reports(state, n_previous, "L", "crime", False, kind="unflagged",
-                             reason=rng.choice(["q", "q", "non_domestic"], n_previous))
-    previous.loc[rng.random(len(previous)) < 0.4, "cls"] = "non_crime"
-    for reports in (crimes, non_crimes, other, previous):
-        reports["v1"] = state.person_ids.take(len(reports))
-        reports["v2"] = -1
-    fm["v1"] = -1  # FM victims are spread over their reports with the victim rows
-    fm["v2"] = -1
-    state.unflagged_crimes, state.unflagged_non_crimes = crimes, non_crimes
-    state.unflagged_other, state.fm_reports_not_dv, state.previous_unflagged = \
-        other, fm, previous
+    state.unflagged_crimes, state.unflagged_non_crimes, state.unflagged_other, \
+        state.fm_reports_not_dv = _unflagged_year(state, "P", unflagged_crimes, non_crimes,
+                                                  extra, state.fm_reports_not_dv_adult)
+    state.previous_unflagged = pd.concat(_unflagged_year(
+        state, "L", _scaled(unflagged_crimes), _scaled(non_crimes), _scaled(extra),
+        state.previous_fm_reports_not_dv_adult), ignore_index=True)
 
 
 def assemble_reports(state: SynthState) -> None:
-    """All reports in one frame (rid: the row), FM and HBV flags, occurred dates."""
+    """All reports in one frame (rid: the row), FM and HBV flags (a tenth of each year's
+    FM reports), occurred dates (the time model's delay before the recorded day)."""
     rng = state.rng
     reports = pd.concat([
         state.dv_crimes, state.dv_non_crimes, state.previous_crimes, state.previous_non_crimes,
         state.unflagged_crimes, state.unflagged_non_crimes, state.unflagged_other,
         state.fm_reports_not_dv, state.previous_unflagged], ignore_index=True)
-    reports["fm"] = False
+    reports["fm"] = reports.kind.isin(["fm_adult", "fm_child", "fm_ndv"])
     reports["hbv"] = False
-    fm_dv = state.dv_non_crimes.index[
-        state.dv_non_crimes.kind.isin(["fm_adult", "fm_child"])].to_numpy()
-    fm_rows = np.concatenate([len(state.dv_crimes) + fm_dv,
-                              reports.index[reports.kind == "fm_ndv"].to_numpy()])
-    reports.loc[fm_rows, "fm"] = True
-    hbv = rng.choice(fm_rows, max(1, len(fm_rows) // 10), replace=False)
-    reports.loc[hbv, "hbv"] = True
+    for year in ("P", "L"):
+        fm_rows = reports.index[reports.fm & (reports.year == year)].to_numpy()
+        hbv = rng.choice(fm_rows, min(len(fm_rows), max(1, len(fm_rows) // 10)), replace=False)
+        reports.loc[hbv, "hbv"] = True
     n = len(reports)
     reports["rid"] = np.arange(n)
-    # Occurred dates: same day mostly, some days or weeks before; some blank.
-    lag = np.where(rng.random(n) < 0.7, 0, rng.geometric(0.25, n))
-    late = rng.random(n) < 0.03
-    lag[late] += rng.integers(14, 120, late.sum())
-    reports["occ"] = reports.rec.to_numpy() - lag.astype("timedelta64[D]")
+    reports["occ"] = draw_before(rng, reports.rec.to_numpy("datetime64[D]"), "occurrence")
     reports["occ_blank"] = rng.random(n) < 0.04
     reports["ref"] = reports.occ.where(~reports.occ_blank, reports.rec)
     state.reports = reports
@@ -284,31 +365,41 @@ def _fm_report_of_victims(rng: np.random.Generator, rids: np.ndarray,
     return report_of
 
 
+def _fm_victims_of_year(state: SynthState, victims: pd.DataFrame, dv_pids: np.ndarray,
+                        year: str, adult_split: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's FM victims: rows (rid, pid, vno) of its non-DV FM reports' victims, and
+    every FM victim's attributes by pid (the DV reports' victims are ``dv_pids``: adults,
+    then children)."""
+    reports = state.reports
+    dv, not_dv = victims.iloc[:len(dv_pids)], victims.iloc[len(dv_pids):]
+    dv_ordered = pd.concat([dv[dv.age >= codes.ADULT_AGE], dv[dv.age < codes.ADULT_AGE]])
+    not_dv_pids = state.person_ids.take(len(not_dv))
+    rids = _fm_report_of_victims(
+        state.rng, reports.rid[(reports.kind == "fm_ndv") & (reports.year == year)].to_numpy(),
+        not_dv, adult_split)
+    rows = pd.DataFrame({"rid": rids, "pid": not_dv_pids, "vno": 1})
+    return rows, pd.concat([dv_ordered.assign(pid=dv_pids), not_dv.assign(pid=not_dv_pids)])
+
+
 def lay_out_victim_rows(state: SynthState) -> None:
     """Victim rows (rid, pid, vno, and the report's year, cls, dv, ref, reason, kind); the
-    FM victims' attributes by person."""
-    reports, counts = state.reports, state.profile.counts
+    FM victims' attributes by person (both years)."""
+    reports = state.reports
     rows = pd.concat([
         pd.DataFrame({"rid": reports.rid, "pid": reports.v1, "vno": 1}),
         pd.DataFrame({"rid": reports.rid[reports.v2 >= 0], "pid": reports.v2[reports.v2 >= 0],
                       "vno": 2}),
     ], ignore_index=True)
     rows = rows[rows.pid >= 0]
-    # FM victims: DV FM reports (one victim each, planned persons), non-DV FM reports.
-    fm_dv = state.fm_victims.iloc[:counts["fm_records_dv"]]
-    fm_not_dv = state.fm_victims.iloc[counts["fm_records_dv"]:]
-    fm_dv_pids = np.concatenate([state.fm_adult_dv_victims, state.fm_child_dv_victims])
-    fm_dv_ordered = pd.concat([fm_dv[fm_dv.age >= codes.ADULT_AGE],
-                               fm_dv[fm_dv.age < codes.ADULT_AGE]])
-    fm_not_dv_pids = state.person_ids.take(len(fm_not_dv))
-    fm_not_dv_rids = _fm_report_of_victims(
-        state.rng, reports.rid[reports.kind == "fm_ndv"].to_numpy(), fm_not_dv,
+    fm_rows, fm_persons = _fm_victims_of_year(
+        state, state.fm_victims,
+        np.concatenate([state.fm_adult_dv_victims, state.fm_child_dv_victims]), "P",
         state.fm_reports_not_dv_adult)
-    rows = pd.concat([rows, pd.DataFrame({"rid": fm_not_dv_rids, "pid": fm_not_dv_pids,
-                                          "vno": 1})], ignore_index=True)
-    state.fm_victims_by_person = pd.concat([fm_dv_ordered.assign(pid=fm_dv_pids),
-                                            fm_not_dv.assign(pid=fm_not_dv_pids)]) \
-        .set_index("pid")
+    previous_rows, previous_persons = _fm_victims_of_year(
+        state, state.previous_fm_victims, state.previous_fm_dv_victims, "L",
+        state.previous_fm_reports_not_dv_adult)
+    rows = pd.concat([rows, fm_rows, previous_rows], ignore_index=True)
+    state.fm_victims_by_person = pd.concat([fm_persons, previous_persons]).set_index("pid")
     state.victim_rows = rows.merge(
         reports[["rid", "year", "cls", "dv", "ref", "reason", "kind"]], on="rid")
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from dvpi.synth.parameters import EXTRACT_DAYS_AFTER
 from dvpi.synth.profile import Profile
 
 
@@ -89,6 +90,11 @@ class SynthState:
     fm_child_dv_victims: np.ndarray = field(default_factory=_empty_array)  # pids
     previous_crimes: pd.DataFrame = field(default_factory=_empty_frame)
     previous_non_crimes: pd.DataFrame = field(default_factory=_empty_frame)
+    # The year before's FM victims (as fm_victims), the pids of its DV FM reports' victims
+    # (in the frame's order of adults, then children) and which non-DV reports have an adult.
+    previous_fm_victims: pd.DataFrame = field(default_factory=_empty_frame)
+    previous_fm_dv_victims: np.ndarray = field(default_factory=_empty_array)
+    previous_fm_reports_not_dv_adult: np.ndarray = field(default_factory=_empty_array)
     unflagged_crimes: pd.DataFrame = field(default_factory=_empty_frame)
     unflagged_non_crimes: pd.DataFrame = field(default_factory=_empty_frame)
     unflagged_other: pd.DataFrame = field(default_factory=_empty_frame)
@@ -104,7 +110,10 @@ class SynthState:
     # outcomes.py
     period_homicides: np.ndarray = field(default_factory=_empty_array)  # mask of reports
     outcome_events: list[tuple[int, int, np.datetime64]] = field(default_factory=list)
-    detected: np.ndarray = field(default_factory=_empty_array)  # reports with an outcome
+    # Reports with a sanction (dated, or after the extract date), and those whose sanction
+    # is settled (given, or ruled out: a juvenile's crime beyond the year's juveniles).
+    detected: np.ndarray = field(default_factory=_empty_array)
+    sanction_settled: np.ndarray = field(default_factory=_empty_array)
     sanctions_left: dict[str, int] = field(default_factory=dict)
     outcomes: pd.DataFrame = field(default_factory=_empty_frame)  # rid, type, date, srow
     involvements: pd.DataFrame = field(default_factory=_empty_frame)  # accused: rid, pid
@@ -143,3 +152,13 @@ class SynthState:
     @property
     def period_days(self) -> tuple[np.datetime64, np.datetime64]:
         return np.datetime64(self.profile.start, "D"), np.datetime64(self.profile.end, "D")
+
+    @property
+    def previous_period_days(self) -> tuple[np.datetime64, np.datetime64]:
+        start, end = self.previous_period
+        return np.datetime64(start, "D"), np.datetime64(end, "D")
+
+    @property
+    def extract_end(self) -> np.datetime64:
+        """The day the data were extracted: nothing in them is dated after it."""
+        return np.datetime64(self.profile.end, "D") + EXTRACT_DAYS_AFTER

@@ -9,8 +9,16 @@ import pandas as pd
 
 from dvpi.contract import codes
 from dvpi.synth.boroughs import AGE_SHARE, BOROUGHS, GENDER_SHARE
-from dvpi.synth.draws import ONE_DAY, age_at, apportion, weighted_choice
-from dvpi.synth.parameters import DASH_YES_RANGE, INTIMATE_W, NON_DOMESTIC_W, RISK_LEVEL_SHARE
+from dvpi.synth.calendar import draw_after, draw_before
+from dvpi.synth.draws import age_at, apportion, weighted_choice
+from dvpi.synth.parameters import (
+    DASH_FROM,
+    DASH_SHARE,
+    DASH_YES_RANGE,
+    INTIMATE_W,
+    NON_DOMESTIC_W,
+    RISK_LEVEL_SHARE,
+)
 from dvpi.synth.profile import Profile
 from dvpi.synth.state import SynthState
 
@@ -169,21 +177,22 @@ def _assessed_reports(state: SynthState) -> np.ndarray:
     take.update(allocated)
     chosen = [rng.choice(in_period.index[in_period.borough == b].to_numpy(), k, replace=False)
               for b, k in take.items()]
+    # The year before at the year's force-wide rate.
     previous = reports[(reports.year != "P") & reports.dv]
-    chosen.append(previous.index.to_numpy()[rng.random(len(previous)) < 0.65])
+    chosen.append(previous.index.to_numpy()[rng.random(len(previous)) < want / len(in_period)])
     return np.concatenate(chosen)
 
 
 def write_risk_assessments(state: SynthState) -> None:
     """SPECSS+ mostly; DASH on 30% from January 2008 (Y answers consistent with the level);
-    secondary assessments on 40% of medium and high."""
+    secondary assessments on 40% of medium and high (the CSU's review, on office days)."""
     rng, reports = state.rng, state.reports
     assessed = _assessed_reports(state)
     n = len(assessed)
     level = weighted_choice(rng, RISK_LEVEL_SHARE, n)
     recorded = reports.rec.to_numpy("datetime64[D]")[assessed]
-    date = recorded + rng.integers(0, 3, n) * ONE_DAY
-    dash = (recorded >= np.datetime64("2008-01-01")) & (rng.random(n) < 0.3)
+    date = draw_after(rng, recorded, "risk_assessment")
+    dash = (recorded >= np.datetime64(DASH_FROM, "D")) & (rng.random(n) < DASH_SHARE)
     tool = np.where(dash, "dash", np.where(rng.random(n) < 0.03, "other", "specss"))
     answers = np.full(n, None, dtype=object)
     for i in np.flatnonzero(dash):
@@ -198,7 +207,8 @@ def write_risk_assessments(state: SynthState) -> None:
                           "dash_answers": answers, "quality_assured": rng.random(n) < 0.6})
     # Secondary assessments for medium and high risk (SOP: CSU reviews them).
     second = first[(first.risk_level != "standard") & (rng.random(n) < 0.4)].copy()
-    second["assessed_date"] = second.assessed_date + rng.integers(1, 15, len(second)) * ONE_DAY
+    second["assessed_date"] = draw_after(rng, second.assessed_date.to_numpy("datetime64[D]"),
+                                         "risk_review", state.extract_end)
     second["tool"] = "specss"
     second["dash_answers"] = None
     second["quality_assured"] = True
@@ -206,8 +216,11 @@ def write_risk_assessments(state: SynthState) -> None:
 
 
 def write_cps_cases(state: SynthState) -> None:
-    """A referral for every charge; exactly the profile's DV-flagged prosecutions begin
-    in the year; NFA and caution-advised referrals on arrested, uncharged crimes."""
+    """A referral for every charge (a day or two before it) and its first hearing (the
+    next day in custody, else weeks later, on court days): exactly the profile's
+    DV-flagged prosecutions begin in the year, chosen among the charges whose hearing
+    falls in it, other years' at the same rate; the rest prosecuted without the CPS's DV
+    flag or not (yet). NFA and caution-advised referrals on arrested, uncharged crimes."""
     rng, reports, outcomes, report_ids = state.rng, state.reports, state.outcomes, \
         state.report_ids
     first, last = state.period_days
@@ -215,26 +228,24 @@ def write_cps_cases(state: SynthState) -> None:
         .drop_duplicates("rid")
     n = len(charged)
     charge_date = charged.date.to_numpy("datetime64[D]")
-    referred = charge_date - rng.integers(0, 4, n) * ONE_DAY
-    prosecution = charge_date + rng.integers(1, 40, n) * ONE_DAY
-    in_period = (prosecution >= first) & (prosecution <= last)
-    candidates = np.flatnonzero(in_period)
+    referred = draw_before(rng, charge_date, "cps_referral")
+    hearing = draw_after(rng, charge_date, "first_hearing")
+    in_period = (hearing >= first) & (hearing <= last)
     target = state.profile.counts["cps_dv_prosecutions"]
-    if len(candidates) < target:
+    if in_period.sum() < target:
         raise RuntimeError("too few charges for the CPS prosecutions")
     keep = np.zeros(n, bool)
-    keep[rng.choice(candidates, target, replace=False)] = True
-    flagged = np.where(in_period, keep, rng.random(n) < 0.9)
-    prosecuted = np.where(in_period, keep | (rng.random(n) < 0.5), rng.random(n) < 0.7)
-    # Cases prosecuted in the year but not flagged: the CPS's own flag was missed.
-    flagged = np.where(in_period & ~keep & prosecuted, False, flagged)
+    keep[rng.choice(np.flatnonzero(in_period), target, replace=False)] = True
+    keep |= ~in_period & (rng.random(n) < target / in_period.sum())
+    prosecuted = (keep | (rng.random(n) < 0.5)) & (hearing <= state.extract_end)
     outcome = np.where(prosecuted, weighted_choice(
         rng, {"convicted": 70, "acquitted": 12, "discontinued": 15, "": 3}, n), "")
     cases = pd.DataFrame({
         "report_id": report_ids.reindex(charged.rid).to_numpy(),
         "borough": reports.borough.reindex(charged.rid).to_numpy(),
-        "dv_flagged": flagged, "referred_date": referred, "decision": "charge",
-        "prosecution_date": np.where(prosecuted, prosecution, np.datetime64("NaT")),
+        "dv_flagged": keep | (~prosecuted & (rng.random(n) < 0.9)), "referred_date": referred,
+        "decision": "charge",
+        "prosecution_date": np.where(prosecuted, hearing, np.datetime64("NaT")),
         "outcome": np.where(outcome == "", None, outcome)})
     # Referrals without a charge: no further action, or a caution advised.
     arrested = reports[reports.dv & (reports.cls == "crime") & reports.arrested
@@ -244,8 +255,8 @@ def write_cps_cases(state: SynthState) -> None:
     more = pd.DataFrame({
         "report_id": report_ids.reindex(referrals.rid).to_numpy(),
         "borough": referrals.borough.to_numpy(), "dv_flagged": rng.random(k) < 0.9,
-        "referred_date": referrals.rec.to_numpy("datetime64[D]")
-        + rng.integers(1, 30, k) * ONE_DAY,
+        "referred_date": draw_after(rng, referrals.rec.to_numpy("datetime64[D]"), "cps_advice",
+                                    state.extract_end),
         "decision": weighted_choice(
             rng, {"no_further_action": 75, "caution_advised": 20, "other": 5}, k),
         "prosecution_date": np.datetime64("NaT"), "outcome": None})
@@ -257,35 +268,24 @@ def write_cps_cases(state: SynthState) -> None:
 
 
 def write_homicide_reviews(state: SynthState) -> None:
-    """Domestic homicide reviews: exactly the profile's started in the year, some
-    completed; the other homicides' reviews started outside it."""
-    rng, report_ids = state.rng, state.report_ids
+    """Domestic homicide reviews, started weeks after the homicide and completed months
+    later (not yet, after the extract date): exactly the profile's started in the year
+    (the year's homicides' reviews, started by its end), the year before's homicides'
+    started in that year."""
+    rng, report_ids, reports = state.rng, state.report_ids, state.reports
     first, last = state.period_days
-    homicides = state.reports[state.reports.kind == "homicide"].sort_values("rec")
-    k = state.profile.counts["homicide_reviews_started"]
+    homicides = reports[reports.kind == "homicide"]
     recorded = homicides.rec.to_numpy("datetime64[D]")
-    candidates = np.flatnonzero(recorded <= last - 7 * ONE_DAY)
-    chosen = np.sort(rng.choice(candidates[-(k + 6):] if len(candidates) > k + 6
-                                else candidates, k, replace=False))
-    low = np.maximum(recorded[chosen] + 7 * ONE_DAY, first)
-    span = np.maximum((np.minimum(recorded[chosen] + 120 * ONE_DAY, last) - low).astype(int), 0)
-    start = low + (rng.random(k) * (span + 1)).astype(int) * ONE_DAY
-    done = np.full(k, np.datetime64("NaT"), dtype="datetime64[D]")
-    finished = rng.choice(k, min(k, max(1, round(k * 6 / 19))), replace=False)
-    done[finished] = start[finished] + rng.integers(60, 200, len(finished)) * ONE_DAY
-    in_year = pd.DataFrame({
-        "review_id": [f"DHR-{i + 1:03d}" for i in range(k)],
-        "report_id": report_ids.reindex(homicides.rid.to_numpy()[chosen]).to_numpy(),
-        "started_date": start, "completed_date": done})
-    other = np.setdiff1d(np.arange(len(homicides)), chosen)
-    other_start = recorded[other] + rng.integers(20, 90, len(other)) * ONE_DAY
-    outside = (other_start < first) | (other_start > last)
-    extra = pd.DataFrame({
-        "review_id": [f"DHR-{k + i + 1:03d}" for i in range(outside.sum())],
-        "report_id": report_ids.reindex(homicides.rid.to_numpy()[other][outside]).to_numpy(),
-        "started_date": other_start[outside],
-        "completed_date": np.full(outside.sum(), np.datetime64("NaT"), dtype="datetime64[D]")})
-    state.tables["homicide_reviews"] = pd.concat([in_year, extra], ignore_index=True)
+    year = (homicides.year == "P").to_numpy()
+    start = np.empty(len(homicides), dtype="datetime64[D]")
+    start[year] = draw_after(rng, recorded[year], "review_start", last)
+    start[~year] = draw_after(rng, recorded[~year], "review_start", first - 1)
+    done = draw_after(rng, start, "review_completion")
+    state.tables["homicide_reviews"] = pd.DataFrame({
+        "review_id": [f"DHR-{i + 1:03d}" for i in range(len(homicides))],
+        "report_id": report_ids.reindex(homicides.rid).to_numpy(),
+        "started_date": start,
+        "completed_date": np.where(done <= state.extract_end, done, np.datetime64("NaT"))})
 
 
 def write_reference_tables(state: SynthState) -> None:

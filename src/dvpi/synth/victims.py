@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from dvpi.contract import codes
-from dvpi.synth.draws import assign_marginal, group_of_band, shuffled
+from dvpi.synth.draws import assign_marginal, fm_victims, group_of_band, shuffled
 from dvpi.synth.parameters import PLAN
-from dvpi.synth.profile import Profile
 from dvpi.synth.state import SynthState
 
 
@@ -161,32 +160,3 @@ def plan_crime_victim_units(state: SynthState) -> None:
     group = assign_marginal(rng, weights, fixed_age, by_age)
     state.victim_units = pd.DataFrame({"pid": unit_pid, "rec_gender": gender, "rec_ic": ic,
                                        "group": group, "w": weights})
-
-
-def fm_victims(rng: np.random.Generator, profile: Profile) -> pd.DataFrame:
-    """FM victim rows with exact breakdowns; DV FM reports (one victim each) first."""
-    breakdowns = profile.breakdowns
-    n = sum(breakdowns["fm_victims_by_gender"].values())
-    gender = shuffled(rng, breakdowns["fm_victims_by_gender"])
-    band = shuffled(rng, breakdowns["fm_victims_by_age_band"])
-    ic_counts = {k: breakdowns["fm_victims_by_ethnic_appearance"].get(k, 0)
-                 for k in codes.ETHNIC_APPEARANCES}
-    sde = shuffled(rng, breakdowns["fm_victims_by_self_defined_ethnicity"])
-    # Appearance that fits the self-defined ethnicity where the counts allow.
-    fit = {"A1": "IC4", "A2": "IC4", "A3": "IC4", "A9": "IC4", "B2": "IC3", "B9": "IC3",
-           "W1": "IC1", "W9": "IC2", "O9": "IC6", "M9": "IC3"}
-    ic = np.full(n, None, dtype=object)
-    remaining = dict(ic_counts)
-    for i, s in enumerate(sde):
-        want = fit.get(s)
-        if want and remaining.get(want, 0) > 0:
-            ic[i] = want
-            remaining[want] -= 1
-    left = np.flatnonzero(ic == None)  # noqa: E711
-    ic[left] = shuffled(rng, remaining)
-    bands = {b.label: b for b in codes.FM_AGE_BANDS}
-    ages = np.array([rng.integers(bands[b].low, (bands[b].high or 60) + 1) if b in bands
-                     else 30 for b in band])
-    ages = np.where(np.array([b == "0-17" for b in band]), rng.integers(14, 18, n), ages)
-    frame = pd.DataFrame({"gender": gender, "ic": ic, "sde": sde, "age": ages})
-    return frame.sample(frac=1, random_state=int(rng.integers(1 << 30))).reset_index(drop=True)

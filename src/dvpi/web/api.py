@@ -30,6 +30,16 @@ class Period(BaseModel):
     end: str
 
 
+class Coverage(BaseModel):
+    """Present only when the figure's inputs are incomplete for its period (a look-back
+    before the data, a table with no rows then, a practice not recorded then, a
+    definition not in force): ``complete`` is false and ``reason`` says why."""
+
+    model_config = ConfigDict(extra="forbid")
+    complete: bool
+    reason: str
+
+
 class Indicator(BaseModel):
     """A count has ``value``; a rate adds ``numerator`` and ``denominator`` (and, for some,
     ``ci95``, the 95% Wilson interval); a breakdown has ``values`` and ``total``; a median
@@ -37,7 +47,8 @@ class Indicator(BaseModel):
     each group's rate and n (``white_rate``, ``bme_rate``, ``white_n``, ``bme_n``);
     ``method`` names the person-resolution method of a distinct-person count;
     ``unavailable`` gives the reason a figure could not be made; ``suppressed`` lists the
-    fields withheld by disclosure control (partners)."""
+    fields withheld by disclosure control (partners); ``coverage`` says why a figure's
+    inputs are incomplete for its period."""
 
     model_config = ConfigDict(extra="forbid")
     value: Number = None
@@ -54,6 +65,7 @@ class Indicator(BaseModel):
     method: str | None = None
     unavailable: str | None = None
     suppressed: list[str] | None = None
+    coverage: Coverage | None = None
 
 
 class Target(BaseModel):

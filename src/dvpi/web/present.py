@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dvpi.indicators import registry
+from dvpi.indicators import coverage, registry
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.indicators.model import DEFAULT_DISPLAY, Display
 from dvpi.stats import display, status
@@ -16,7 +16,7 @@ from dvpi.stats.disclosure import MARK
 from dvpi.stats.display import headline, label, sig
 
 __all__ = ["FILTERS", "GLOBALS", "cell", "display_of", "headline", "label", "number", "part",
-           "plain", "rag", "show", "sig"]
+           "plain", "rag", "show", "sig", "why_not"]
 
 
 def display_of(unit: str = "count", indicator_id: str = "") -> Display:
@@ -34,7 +34,7 @@ def show(entry: dict | None, unit: str = "count", indicator_id: str = "") -> str
     """One indicator's headline as text: the figure, [c] if suppressed, n/a if missing."""
     if entry is None:
         return display.NO_RATE
-    if entry.get("unavailable"):
+    if entry.get("unavailable") or coverage.incomplete(entry):
         return display.NOT_AVAILABLE
     ind = registry.by_id.get(indicator_id)
     if ind is not None:
@@ -44,6 +44,11 @@ def show(entry: dict | None, unit: str = "count", indicator_id: str = "") -> str
         return MARK
     shown = display.COUNT if "values" in entry else display_of(unit, indicator_id)
     return display.number(headline(entry), shown)
+
+
+def why_not(entry: dict | None) -> str | None:
+    """Why a figure is not available for its period (its inputs are incomplete), or None."""
+    return coverage.incomplete(entry)
 
 
 def cell(entry: dict, key: str) -> str:
@@ -72,6 +77,7 @@ def plain(value: Any) -> Any:
 
 
 FILTERS = {"label": label, "number": number}
-GLOBALS = {"plain": plain, "sig": sig, "show": show, "cell": cell, "part": part, "rag": rag,
+GLOBALS = {"plain": plain, "sig": sig, "show": show, "why_not": why_not, "cell": cell,
+           "part": part, "rag": rag,
            "headline": headline, "MARK": MARK, "label": label, "number": number,
            "DEFINITIONS": tuple(DEFINITIONS.values())}

@@ -60,6 +60,19 @@ def _family_titles(families: Any) -> dict[str, str]:
     return {f.id: f.title for f in items}
 
 
+def with_coverage(compute: Callable[..., Any]) -> Callable[..., Any]:
+    """An engine function whose results say which entries' inputs are incomplete for
+    their period (``dvpi.indicators.coverage``): the dashboard shows those as not
+    available, with the reason, never as a number."""
+    from dvpi.indicators import coverage
+
+    def computed(backend, *args, **kwargs):
+        results = compute(backend, *args, **kwargs)
+        return coverage.annotate_backend(backend, results, people=kwargs.get("people"))
+
+    return computed
+
+
 def default_engine() -> Engine:
     """The real engine (imported late so the web package loads without it in tests)."""
     from dvpi import indicators
@@ -68,12 +81,12 @@ def default_engine() -> Engine:
     catalogue = registry.INDICATORS
     catalogue = catalogue.values() if isinstance(catalogue, dict) else catalogue
     return Engine(
-        compute=indicators.compute,
+        compute=with_coverage(indicators.compute),
         worklists=default_worklists(),
         catalogue=[_as_info(i) for i in catalogue],
         families=_family_titles(registry.FAMILIES),
-        compute_by_borough=getattr(indicators, "compute_by_borough", None),
-        compute_series=getattr(indicators, "compute_series", None),
+        compute_by_borough=with_coverage(indicators.compute_by_borough),
+        compute_series=with_coverage(indicators.compute_series),
     )
 
 

@@ -109,9 +109,48 @@ def funnel_plot(points: Sequence[tuple[str, float, float]], centre: float, title
         for side in (0, 1):
             pts = " ".join(f"{x(n):.1f},{y(limits(n, level)[side]):.1f}" for n in steps)
             body.append(f'<polyline class="{cls}" points="{pts}"/>')
+    far: list[tuple[float, str, float, float]] = []  # outside 99.8%: (|distance|, ...)
     for name, n, r in usable:
         low95, high95 = limits(n, 0.95)
+        low998, high998 = limits(n, 0.998)
         state = "out" if (r < low95 or r > high95) else "in"
-        body.append(f'<circle class="point {state}" cx="{x(n):.1f}" cy="{y(r):.1f}" r="4">'
-                    f"<title>{escape(name)}: {percent(r)} of {n:,.0f}</title></circle>")
+        tip = f"<title>{escape(name)}: {percent(r)} of {n:,.0f}</title>"
+        cx, cy = x(n), y(r)
+        if state == "out":
+            # A triangle, pointing the way the borough differs: shape as well as colour.
+            d = -5 if r > high95 else 5
+            body.append(f'<polygon class="point out" points="{cx:.1f},{cy + d:.1f} '
+                        f'{cx - 5:.1f},{cy - d:.1f} {cx + 5:.1f},{cy - d:.1f}">{tip}</polygon>')
+        else:
+            body.append(f'<circle class="point in" cx="{cx:.1f}" cy="{cy:.1f}" r="4">{tip}'
+                        "</circle>")
+        if r < low998 or r > high998:
+            far.append((abs(r - centre), name, cx, cy))
+    body += _labels(far, width - pad_r)
     return _svg(width, height, body, title, "funnel")
+
+
+FUNNEL_LABELS = 12
+LINE = 13  # px between two labels' baselines
+
+
+def _labels(far: list[tuple[float, str, float, float]], right: float) -> list[str]:
+    """Names beside the boroughs outside the 99.8% limits (the most extreme first, at most
+    ``FUNNEL_LABELS``), moved down just enough that no two overlap; a thin leader joins a
+    moved name to its point. The league table names every borough."""
+    chosen = sorted(far, key=lambda t: (-t[0], t[1]))[:FUNNEL_LABELS]
+    placed: list[tuple[float, float, float]] = []  # x0, x1, baseline
+    out = []
+    for _, name, cx, cy in sorted(chosen, key=lambda t: (t[3], t[2])):
+        width = 6.2 * len(name)
+        x0 = cx + 7 if cx + 7 + width <= right else cx - 7 - width
+        base = cy + 4
+        while any(x0 < b1 and b0 < x0 + width and abs(base - yb) < LINE
+                  for b0, b1, yb in placed):
+            base += LINE
+        placed.append((x0, x0 + width, base))
+        if abs(base - (cy + 4)) > 1:
+            out.append(f'<line class="leader" x1="{cx:.1f}" y1="{cy:.1f}" '
+                       f'x2="{x0:.1f}" y2="{base - 4:.1f}"/>')
+        out.append(f'<text class="name" x="{x0:.1f}" y="{base:.1f}">{escape(name)}</text>')
+    return out

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from dvpi.contract.cells import csv_cell
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.stats import equality as equality_rates
-from dvpi.stats import funnel
+from dvpi.stats import findings, funnel
 from dvpi.web import svg
 from dvpi.web.access import audience, protected
 from dvpi.web.params import Choice
@@ -105,8 +105,14 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
             "target": current.get("targets", {}).get(ind_id),
             "trend": trend,
         })
+    period = choice.year or f"{choice.start} to {choice.end}"
+    before_start, before_end = choice.year_before
+    last_period = (f"{before_start.year}-{str(before_end.year)[-2:]}" if choice.year
+                   else f"{before_start} to {before_end}")
+    opening = findings.key_findings(current, before, period=period, last_period=last_period,
+                                    force=force)
     return {"rows": rows, "result": current, "year_before": choice.year_before,
-            "weeks": weeks, "public": public, "weekly": bool(weekly)}
+            "weeks": weeks, "public": public, "weekly": bool(weekly), "findings": opening}
 
 
 def _plain(entry: dict | None) -> float | None:

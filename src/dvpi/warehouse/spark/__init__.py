@@ -3,14 +3,13 @@
 Indicator expressions are Ibis, so they run on Spark unchanged; this package only gets
 the data there. The DuckDB warehouse stays the system of record: each computation
 exports the tables it reads to Parquet in a temporary folder and registers them as
-temporary views. Local mode by default (``local[2]``); set ``DVPI_SPARK_MASTER`` to
-use a cluster (the Parquet folder must then be on storage the cluster sees:
-``DVPI_SPARK_TMP``).
+temporary views. Local mode by default (``local[2]``); ``dvpi --spark-master URL`` (or a
+configuration file, see ``session``) uses a cluster, whose executors must then see the
+Parquet folder (``tmp``).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import threading
@@ -24,7 +23,7 @@ import pyarrow as pa
 
 from dvpi.warehouse.base import Backend
 from dvpi.warehouse.spark.runner import SparkRunner
-from dvpi.warehouse.spark.session import session, stop
+from dvpi.warehouse.spark.session import configure, master_url, mirror_dir, session, stop
 
 VIEW_PREFIX = "dvpi_"
 # One computation at a time: view names are fixed so that compiled plans can be reused.
@@ -41,7 +40,7 @@ class SparkEngine:
         spark = session()
         with _mirror_lock:
             tmp = Path(tempfile.mkdtemp(prefix="dvpi-spark-",
-                                        dir=os.environ.get("DVPI_SPARK_TMP")))
+                                        dir=mirror_dir()))
             names: dict[str, str] = {}
             try:
                 for logical, source in tables.items():
@@ -67,4 +66,4 @@ class SparkEngine:
         return table.to_pandas()  # Splink's Spark API registers pandas frames
 
 
-__all__ = ["SparkEngine", "SparkRunner", "session", "stop"]
+__all__ = ["SparkEngine", "SparkRunner", "configure", "master_url", "mirror_dir", "session", "stop"]
