@@ -44,6 +44,8 @@ class Column:
     required_when: str | None = None
     # Upper-case canonical codes (M/F/U, IC1, W1) rather than lower-case (crime, spouse).
     upper: bool = False
+    # The column may be left out of a file, but a file that has it must fill every row.
+    required_if_given: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -123,12 +125,27 @@ def _only_with(column: str, other: str) -> RowRule:
                    f"given while {other} is blank")
 
 
+# Several forces in one data set: every table with a borough column may name its force.
+FORCE = Column(
+    "force", "text", False,
+    "the force that owns the row (several forces in one data set; a borough is a force's "
+    "borough); without the column the data set is one force; a file with it fills every row",
+    required_if_given=True,
+)
+TARGETS_FORCE = Column(
+    "force", "text", False,
+    "a force of the data set, or * for every force; without the column the data set is one "
+    "force; a file with it fills every row",
+    required_if_given=True,
+)
+
 REPORTS = Table(
     "reports",
     "One row per report (a crime, or a non-crime incident).",
     (
         Column("report_id", "text", True, "unique key of the report"),
         Column("borough", "text", True, "the command unit that owns the report"),
+        FORCE,
         Column("recorded_date", "date", True, "the date the report was recorded"),
         Column("occurred_date", "date", False, "the date the incident happened"),
         _code("classification", codes.CLASSIFICATIONS, required=True,
@@ -247,6 +264,7 @@ CAD_CALLS = Table(
     (
         Column("call_id", "text", True),
         Column("borough", "text", True),
+        FORCE,
         Column("received_at", "datetime", True),
         Column("dv_related", "bool", True, "closed as domestic violence"),
         Column("report_id", "text", False, "the report raised from the call"),
@@ -262,6 +280,7 @@ CPS_CASES = Table(
         Column("cps_urn", "text", True, "the CPS case reference"),
         Column("report_id", "text", False, "the police report, where known"),
         Column("borough", "text", True),
+        FORCE,
         Column("dv_flagged", "bool", True),
         Column("referred_date", "date", True),
         _code("decision", codes.CPS_DECISIONS, meaning="blank = not yet decided"),
@@ -298,13 +317,14 @@ POPULATION = Table(
     "Resident population, for rates per 1,000 and disproportionality.",
     (
         Column("borough", "text", True),
+        FORCE,
         _code("gender", codes.POPULATION_GENDERS, required=True, upper=True),
         _code("age_band", codes.POPULATION_AGE_BANDS, required=True),
         _code("ethnic_appearance", codes.POPULATION_ETHNIC_APPEARANCES, required=True,
               upper=True),
         Column("population", "integer", True, min_value=0),
     ),
-    key=("borough", "gender", "age_band", "ethnic_appearance"),
+    key=("force", "borough", "gender", "age_band", "ethnic_appearance"),
 )
 
 TARGETS = Table(
@@ -313,12 +333,13 @@ TARGETS = Table(
     (
         Column("indicator", "text", True, "an indicator id"),
         Column("borough", "text", True, "a borough, or * for the whole force"),
+        TARGETS_FORCE,
         Column("period_start", "date", True),
         Column("period_end", "date", True),
         Column("target", "number", True),
         _code("direction", codes.TARGET_DIRECTIONS, default=codes.TARGET_DIRECTION_DEFAULT),
     ),
-    key=("indicator", "borough", "period_start", "period_end"),
+    key=("indicator", "force", "borough", "period_start", "period_end"),
     rules=(_before("period_end", "period_start"),),
 )
 
@@ -348,6 +369,7 @@ PROTECTIVE_ORDERS = Table(
     (
         Column("order_id", "text", True, "unique key"),
         Column("borough", "text", True),
+        FORCE,
         _code("order_type", codes.PROTECTIVE_ORDER_TYPES, required=True),
         Column("report_id", "text", False, "the report it arose from"),
         Column("person_id", "text", False,
@@ -378,6 +400,7 @@ DISCLOSURES = Table(
     (
         Column("request_id", "text", True, "unique key"),
         Column("borough", "text", True),
+        FORCE,
         _code("route", codes.DVDS_ROUTES, required=True,
               meaning="an application by the public, or a disclosure the police initiate"),
         Column("received_date", "date", True,
@@ -395,6 +418,7 @@ MARAC_CASES = Table(
     (
         Column("case_id", "text", True, "unique key"),
         Column("borough", "text", True, "the MARAC's area"),
+        FORCE,
         Column("conference_date", "date", True,
                "the conference at which the case was discussed"),
         Column("victim_ref", "text", True,
