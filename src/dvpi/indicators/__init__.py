@@ -32,8 +32,8 @@ __all__ = [
     "compute_by_borough",
     "compute_by_force",
     "compute_series",
-    "forces_in",
-    "scopes_for",
     "financial_year",
+    "forces_in",
     "registry",
+    "scopes_for",
 ]

@@ -220,8 +220,8 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
             raw = "CAST(NULL AS VARCHAR)"
         value, why = column_sql(column, raw, source.options.date_format)
         if column.required_if_given and column.name in source.columns:
-            why.append(f"CASE WHEN {raw} IS NULL THEN "
-                       f"{_reason(column.name, 'required value missing (the file has the column)')} END")
+            missing = _reason(column.name, "required value missing (the file has the column)")
+            why.append(f"CASE WHEN {raw} IS NULL THEN {missing} END")
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
         reasons.extend(why)
     values_sql = ",\n  ".join([*values, *keep])
