@@ -23,6 +23,7 @@ from dvpi.contract import TABLES
 from dvpi.indicators.engine import run_cells
 from dvpi.indicators.periods import Period
 from dvpi.ingest import load_dataset
+from dvpi.stats import disclosure
 from engine_helpers import backend
 from indicator_data import YEAR
 
@@ -205,3 +206,17 @@ def test_every_table_with_a_borough_may_name_its_force():
     assert with_borough == {"reports", "cad_calls", "cps_cases", "population", "targets",
                             "protective_orders", "disclosures", "marac_cases"}
     assert all("force" in TABLES[t].column_names for t in with_borough)
+
+
+def test_disclosure_control_reads_a_whole_and_its_parts(two):
+    """The nation is the sum of its forces, a force the sum of its boroughs: secondary
+    suppression protects the cells a reader could subtract."""
+    for scopes in ({"by": "force"}, {"by": "borough", "force": "Force A"},
+                   {"by": "borough"}):
+        results = run(two, "duckdb", **scopes)
+        summed = disclosure.protect(results)
+        alone_ = disclosure.protect(results, sums=[])
+        assert len(summed.identities) > len(alone_.identities), scopes
+    unrelated = run(two, "duckdb", force="Force A") + run(two, "duckdb", force="Force B")
+    assert len(disclosure.protect(unrelated).identities) == len(
+        disclosure.protect(unrelated, sums=[]).identities)
