@@ -35,12 +35,12 @@ def _decided(ctx):
     return r.filter(r.decision.notnull())
 
 
-def _charged(ctx):
+def charged(ctx):
     r = referrals(ctx)
     return r.filter(r.decision == CHARGE_DECISION)
 
 
-def _legal_decisions(ctx):
+def legal_decisions(ctx):
     """Decisions ONS counts as legal decisions: charge, no further action and an
     out-of-court disposal (``caution_advised``); ``other`` is left out."""
     r = referrals(ctx)
@@ -67,16 +67,8 @@ INDICATORS = (
         "cps_charging_rate", "cps", "CPS charging rate",
         "Of the DV-flagged cases referred in the period that have a decision, the share whose "
         "decision is `charge` (`caution_advised` and `other` are not charges).",
-        "rate", NEEDS, numerator=lambda ctx: count(_charged(ctx)),
+        "rate", NEEDS, numerator=lambda ctx: count(charged(ctx)),
         denominator=lambda ctx: count(_decided(ctx)), rules=("18",),
-    ),
-    Indicator(
-        "cps_ons_charging_rate", "cps", "CPS charging rate (ONS)",
-        "As ONS publishes it: of the DV-flagged cases referred in the period with a legal "
-        "decision (`charge`, `no_further_action`, or `caution_advised`, the out-of-court "
-        "disposal), the share charged; `other` and undecided cases are left out.",
-        "rate", NEEDS, numerator=lambda ctx: count(_charged(ctx)),
-        denominator=lambda ctx: count(_legal_decisions(ctx)), rules=("18",), version=2,
     ),
     Indicator(
         "cps_dv_prosecutions", "cps", "CPS DV prosecutions",
