@@ -250,17 +250,29 @@ class Context:
             table = TABLES[name]
             t = self.raw(name)
             column = table.hangs_off_person
-            p = self.raw("people")
-            p = p.select(**{column: p.person_id}, report_id=p.report_id,
+            p = self.dv_people
+            p = p.select(**{column: p.person_id}, force=p.force, borough=p.borough,
                          **{c: p[c] for c in people_columns})
-            r = self.raw("reports")
-            r = r.filter(r.dv_flag).select("report_id", "force", "borough")
-            j = t.join(p, column).join(r, "report_id")
+            j = t.join(p, column)
             return self.scoped(j.select(*table.column_names, *people_columns, "force",
                                         "borough"))
 
         key = "_".join((name, *people_columns))
         return self.memo(f"{key}_scoped", build)
+
+    @property
+    def dv_people(self) -> ir.Table:
+        """The people rows of DV-flagged reports (of any date) with the report's force and
+        borough: made once for every table that hangs off a person."""
+
+        def build() -> ir.Table:
+            p = self.raw("people").select("person_id", "report_id", "self_defined_ethnicity")
+            r = self.raw("reports")
+            r = r.filter(r.dv_flag).select("report_id", "force", "borough")
+            j = p.join(r, "report_id")
+            return j.select("person_id", "self_defined_ethnicity", "force", "borough")
+
+        return self.memo("dv_people", build)
 
     def per_cell(self, t: ir.Table) -> ir.Table:
         """A scope-level table (no dates) spread over the cells of its scope."""
