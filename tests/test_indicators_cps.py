@@ -65,3 +65,22 @@ def test_unavailable_without_cps_cases(tmp_path, engine):
     assert f["cps_charging_rate"] == {"value": None, "unavailable": "cps_cases not loaded"}
     assert f["charge_prosecution_gap"] == {
         "value": None, "unavailable": "cps_cases, outcomes not loaded"}
+
+
+def test_ons_charging_rate_counts_legal_decisions_only(tmp_path, engine):
+    """ONS: charged over charge + no further action + out-of-court disposal (a caution
+    advised); `other` and undecided cases are not legal decisions."""
+    cases = [
+        case("K1", "2007-05-01", decision="charge"),
+        case("K2", "2007-05-01", decision="caution_advised"),
+        case("K3", "2007-05-01", decision="other"),
+        case("K4", "2007-05-01"),
+        case("K5", "2007-05-01", decision="no_further_action"),
+        case("K6", "2007-05-01", decision="charge", dv=False),
+        case("K7", "2007-03-01", decision="charge"),  # referred before the period
+    ]
+    path = warehouse(tmp_path, reports=[report("R1")], cps_cases=cases)
+    f = compute(path, *YEAR, engine=engine, people="exact",
+                ids=["cps_ons_charging_rate", "cps_charging_rate"])["indicators"]
+    assert f["cps_ons_charging_rate"] == {"value": 1 / 3, "numerator": 1, "denominator": 3}
+    assert f["cps_charging_rate"] == {"value": 1 / 4, "numerator": 1, "denominator": 4}

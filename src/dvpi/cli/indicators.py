@@ -13,17 +13,18 @@ from rich.table import Table
 
 from dvpi.cli.application import app
 from dvpi.cli.common import computing, fail, shown
-from dvpi.indicators import TABLES_READ, compute, compute_by_borough, coverage, registry
+from dvpi.indicators import TABLES_READ, compute, coverage, registry, scopes_for
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
+from dvpi.indicators.engine import run_cells
 from dvpi.indicators.model import DEFAULT_DISPLAY, Indicator
-from dvpi.indicators.periods import PeriodError, financial_year
+from dvpi.indicators.periods import Period, PeriodError, financial_year
 from dvpi.people import DEFAULT_METHOD, method_names
 from dvpi.stats import display
 from dvpi.warehouse import DEFAULT_ENGINE, ENGINES
 
 console = Console()
 err = Console(stderr=True)
-BY_CHOICES = ("borough",)
+BY_CHOICES = ("borough", "force")
 PERCENT = DEFAULT_DISPLAY["rate"]
 
 
@@ -114,7 +115,11 @@ def indicators(
     end: str | None = typer.Option(None, "--end", help="last day, YYYY-MM-DD (inclusive)"),
     year: str | None = typer.Option(None, "--year", help="financial year, e.g. 2007-08"),
     borough: str | None = typer.Option(None, "--borough", help="one borough (case ignored)"),
-    by: str | None = typer.Option(None, "--by", help="`borough`: the force, then each borough"),
+    force: str | None = typer.Option(None, "--force", help="one force of a data set of "
+                                                           "several (case ignored)"),
+    by: str | None = typer.Option(None, "--by", help="`borough`: the force (or the nation), "
+                                                     "then each borough; `force`: the nation, "
+                                                     "then each force"),
     definition: str = typer.Option(DEFAULT_DEFINITION, "--definition",
                                    help=f"{' | '.join(DEFINITIONS)}"),
     people: str = typer.Option(DEFAULT_METHOD, "--people",
@@ -126,13 +131,16 @@ def indicators(
         "it stood after its last load on or before it; rows later loads replaced or "
         "removed are restored)"),
 ) -> None:
-    """Compute the indicator catalogue for a period (the force, a borough, or every borough)."""
+    """Compute the indicator catalogue for a period (the force or the nation, one force, a
+    borough, or every borough or force)."""
     s, e = resolve_period(start, end, year)
     when = _date(as_at, "--as-at")
     if by is not None and by not in BY_CHOICES:
         raise fail(f"--by must be one of: {', '.join(BY_CHOICES)}")
     if by and borough:
-        raise fail("give either --borough or --by borough, not both")
+        raise fail(f"give either --borough or --by {by}, not both")
+    if by == "force" and force:
+        raise fail("give either --force or --by force, not both")
     if definition not in DEFINITIONS:
         raise fail(f"unknown definition {definition!r} (known: {', '.join(DEFINITIONS)})")
     kwargs = {"definition": definition}
@@ -141,9 +149,12 @@ def indicators(
         try:
             with err.status("computing indicators…"):
                 if by:
-                    result: Any = compute_by_borough(backend, s, e, people=method, **kwargs)
+                    scopes = scopes_for(backend.con, force=force, by=by)
+                    result: Any = run_cells(backend, [Period(s, e)], scopes, people=method,
+                                            **kwargs)
                 else:
-                    result = compute(backend, s, e, borough=borough, people=method, **kwargs)
+                    result = compute(backend, s, e, borough=borough, force=force,
+                                     people=method, **kwargs)
                 # Entries whose inputs are incomplete for the period say why (additive).
                 coverage.annotate_backend(backend, result, people=method)
         except (ValueError, OSError) as exc:

@@ -140,6 +140,9 @@ DASH_LENGTHS: tuple[int, ...] = (27, 24)
 DASH_VISIBLE_HIGH_RISK_YES = 14
 
 CPS_DECISIONS: tuple[str, ...] = ("charge", "no_further_action", "caution_advised", "other")
+# The legal decisions of ONS's charging rate: charge, no further action, out-of-court
+# disposal (a caution advised); ``other`` is not one.
+CPS_LEGAL_DECISIONS: tuple[str, ...] = ("charge", "no_further_action", "caution_advised")
 CPS_OUTCOMES: tuple[str, ...] = ("convicted", "acquitted", "discontinued")
 CPS_FINISHED_OUTCOMES: tuple[str, ...] = CPS_OUTCOMES
 

@@ -42,6 +42,8 @@ def _required(column: Column) -> str:
         return "yes"
     if column.required_when:
         return f"when {column.required_when}"
+    if column.required_if_given:
+        return "when the file has the column"
     return "no"
 
 

@@ -49,6 +49,8 @@ class Column:
     # to guess a first mapping, never by the loader.
     synonyms: tuple[str, ...] = ()
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The column may be left out of a file, but a file that has it must fill every row.
+    required_if_given: bool = False
 
     @property
     def sql_type(self) -> str:
@@ -145,6 +147,20 @@ def _only_with(column: str, other: str) -> RowRule:
                    f"given while {other} is blank")
 
 
+# Several forces in one data set: every table with a borough column may name its force.
+FORCE = Column(
+    "force", "text", False,
+    "the force that owns the row (several forces in one data set; a borough is a force's "
+    "borough); without the column the data set is one force; a file with it fills every row",
+    required_if_given=True,
+)
+TARGETS_FORCE = Column(
+    "force", "text", False,
+    "a force of the data set, or * for every force; without the column the data set is one "
+    "force; a file with it fills every row",
+    required_if_given=True,
+)
+
 REPORTS = Table(
     "reports",
     "One row per report (a crime, or a non-crime incident).",
@@ -152,6 +168,7 @@ REPORTS = Table(
         Column("report_id", "text", True, "unique key of the report", synonyms=_REPORT_REF),
         Column("borough", "text", True, "the command unit that owns the report",
                synonyms=("bcu", "ocu", "command unit", "division", "borough name")),
+        FORCE,
         Column("recorded_date", "date", True, "the date the report was recorded",
                synonyms=("date recorded", "reported date", "date reported", "created date",
                          "crime recorded date", "recorded")),
@@ -324,6 +341,7 @@ CAD_CALLS = Table(
         Column("call_id", "text", True,
                synonyms=("cad number", "cad no", "cad ref", "call number", "cad reference")),
         Column("borough", "text", True, synonyms=("bcu", "ocu", "command unit", "division")),
+        FORCE,
         Column("received_at", "datetime", True,
                synonyms=("call time", "date time received", "received", "call received")),
         Column("dv_related", "bool", True, "closed as domestic violence",
@@ -345,6 +363,7 @@ CPS_CASES = Table(
         Column("report_id", "text", False, "the police report, where known",
                synonyms=tuple(s for s in _REPORT_REF if s != "urn")),
         Column("borough", "text", True, synonyms=("bcu", "ocu", "command unit", "division")),
+        FORCE,
         Column("dv_flagged", "bool", True, synonyms=("domestic", "dv", "dv flag")),
         Column("referred_date", "date", True,
                synonyms=("date referred", "referral date", "referred")),
@@ -390,6 +409,7 @@ POPULATION = Table(
     "Resident population, for rates per 1,000 and disproportionality.",
     (
         Column("borough", "text", True, synonyms=("area", "borough name", "local authority")),
+        FORCE,
         _code("gender", codes.POPULATION_GENDERS, codes.GENDER_WORDS, required=True,
               upper=True, synonyms=("sex",)),
         _code("age_band", codes.POPULATION_AGE_BANDS, required=True,
@@ -399,7 +419,7 @@ POPULATION = Table(
         Column("population", "integer", True, min_value=0,
                synonyms=("count", "residents", "persons", "estimate", "people")),
     ),
-    key=("borough", "gender", "age_band", "ethnic_appearance"),
+    key=("force", "borough", "gender", "age_band", "ethnic_appearance"),
     synonyms=("population estimates", "estimates", "census"),
 )
 
@@ -411,12 +431,13 @@ TARGETS = Table(
                synonyms=("measure", "indicator id")),
         Column("borough", "text", True, "a borough, or * for the whole force",
                synonyms=("area", "bcu")),
+        TARGETS_FORCE,
         Column("period_start", "date", True, synonyms=("from", "start", "start date")),
         Column("period_end", "date", True, synonyms=("to", "end", "end date")),
         Column("target", "number", True, synonyms=("value", "target value")),
         _code("direction", codes.TARGET_DIRECTIONS, default=codes.TARGET_DIRECTION_DEFAULT),
     ),
-    key=("indicator", "borough", "period_start", "period_end"),
+    key=("indicator", "force", "borough", "period_start", "period_end"),
     rules=(_before("period_end", "period_start"),),
     synonyms=("target",),
 )
@@ -447,6 +468,7 @@ PROTECTIVE_ORDERS = Table(
     (
         Column("order_id", "text", True, "unique key"),
         Column("borough", "text", True),
+        FORCE,
         _code("order_type", codes.PROTECTIVE_ORDER_TYPES, required=True),
         Column("report_id", "text", False, "the report it arose from"),
         Column("person_id", "text", False,
@@ -477,6 +499,7 @@ DISCLOSURES = Table(
     (
         Column("request_id", "text", True, "unique key"),
         Column("borough", "text", True),
+        FORCE,
         _code("route", codes.DVDS_ROUTES, required=True,
               meaning="an application by the public, or a disclosure the police initiate"),
         Column("received_date", "date", True,
@@ -494,6 +517,7 @@ MARAC_CASES = Table(
     (
         Column("case_id", "text", True, "unique key"),
         Column("borough", "text", True, "the MARAC's area"),
+        FORCE,
         Column("conference_date", "date", True,
                "the conference at which the case was discussed"),
         Column("victim_ref", "text", True,

@@ -17,7 +17,10 @@ from dvpi.indicators.engine import (
     boroughs_in,
     compute,
     compute_by_borough,
+    compute_by_force,
     compute_series,
+    forces_in,
+    scopes_for,
 )
 from dvpi.indicators.periods import PeriodError, financial_year
 
@@ -27,7 +30,10 @@ __all__ = [
     "boroughs_in",
     "compute",
     "compute_by_borough",
+    "compute_by_force",
     "compute_series",
     "financial_year",
+    "forces_in",
     "registry",
+    "scopes_for",
 ]

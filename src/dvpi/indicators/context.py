@@ -1,10 +1,12 @@
 """The tables an indicator expression sees: scoped, dated into cells, with ages.
 
-A *cell* is one period in one scope (the force, or one borough). Every measure
-returns counts per cell, so the force, every borough and several periods are
-computed in the same grouped queries rather than in one pass each. A row of a
-scoped table is repeated once per scope it belongs to: once for the force
-(scope ``*``) and once for its own borough (the lower-cased, trimmed name).
+A *cell* is one period in one scope: every row (scope ``*``, the force of a one-force
+data set, the nation of several), one force, or one borough of one force. Every
+measure returns counts per cell, so the nation, every force, every borough and several
+periods are computed in the same grouped queries rather than in one pass each. A row
+of a scoped table is repeated once per scope it belongs to: ``*``, its force
+(``force<SEP>*``) and its own borough (``force<SEP>borough``), names lower-cased and
+trimmed; a data set without a ``force`` column is one force named ``""``.
 
 Everything here is Ibis, so the same expressions run on DuckDB and on Spark.
 """
@@ -24,7 +26,10 @@ from dvpi.indicators.periods import Period
 from dvpi.people.store import LINKS_TABLE, resolved_methods
 from dvpi.warehouse import TEMP_PREFIX, Backend, Runner
 
-FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of the whole force
+FORCE = codes.FORCE_WIDE_BOROUGH  # the scope key of every row (the force, or the nation)
+NATIONAL = FORCE
+# Between a force's and a borough's name in a scope key: a character no name holds.
+SEP = "\x1f"
 # The cells of a computation, put in the engine as a temporary table.
 CELLS = f"{TEMP_PREFIX}cells"
 
@@ -44,9 +49,23 @@ def require_links(backend: Backend, method: str) -> None:
                          f"run `dvpi people resolve --people {method}` first")
 
 
-def scope_key(borough: str | None) -> str:
-    """How a borough name is matched: trimmed, case ignored."""
-    return (borough or "").strip().lower()
+def name_key(name: str | None) -> str:
+    """How a force or borough name is matched: trimmed, case ignored."""
+    return (name or "").strip().lower()
+
+
+def scope_key(borough: str | None, force: str | None = None) -> str:
+    """The key of one borough of one force (force blank in a one-force data set)."""
+    return f"{name_key(force)}{SEP}{name_key(borough)}"
+
+
+def force_key(force: str | None) -> str:
+    """The key of one force: all its boroughs."""
+    return f"{name_key(force)}{SEP}{FORCE}"
+
+
+def is_force_key(key: str) -> bool:
+    return key != FORCE and key.endswith(SEP + FORCE)
 
 
 @dataclass(frozen=True)
@@ -125,9 +144,10 @@ class Context:
         # The base tables materialised so far, in order: (temporary name, SQL).
         self.steps: list[tuple[str, str]] = []
         self.scopes = tuple(dict.fromkeys(c.scope for c in self.cells))
-        # What a compiled plan depends on: whether the force and whether any borough is
-        # asked for, not which boroughs.
-        self.shape = (FORCE in self.scopes, any(s != FORCE for s in self.scopes))
+        # What a compiled plan depends on: whether every row, any force and any borough
+        # is asked for, not which forces or boroughs.
+        self.shape = (FORCE in self.scopes, any(is_force_key(s) for s in self.scopes),
+                      any(s != FORCE and not is_force_key(s) for s in self.scopes))
 
     # -- plumbing -------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -185,17 +205,24 @@ class Context:
         return self.memo("cells", lambda: self.backend.table(CELLS), cache=False)
 
     def scoped(self, t: ir.Table, column: str = "borough") -> ir.Table:
-        """``t`` with a ``scope`` column: one row per scope of this computation it is in."""
+        """``t`` with a ``scope`` column: one row per scope of this computation it is in.
+        ``t`` carries ``force`` beside its borough column (blank: the one force)."""
         parts = []
-        if FORCE in self.scopes:
+        everything, forces, boroughs = self.shape
+        if everything:
             parts.append(t.mutate(scope=ibis.literal(FORCE)))
-        if any(s != FORCE for s in self.scopes):
-            # The boroughs come from the cells table, not from literals in the SQL: one
-            # compiled plan serves any set of boroughs (see ``shape``).
-            key = t[column].strip().lower()
+        if forces or boroughs:
+            # The scopes come from the cells table, not from literals in the SQL: one
+            # compiled plan serves any set of forces and boroughs (see ``shape``).
+            force = t["force"].strip().lower().fill_null("") + ibis.literal(SEP)
             cells = self.cell_table
-            boroughs = cells.filter(cells.scope != FORCE).scope
-            parts.append(t.filter(key.isin(boroughs)).mutate(scope=key))
+            wanted = cells.filter(cells.scope != FORCE).scope
+            if forces:
+                key = force + ibis.literal(FORCE)
+                parts.append(t.filter(key.isin(wanted)).mutate(scope=key))
+            if boroughs:
+                key = force + t[column].strip().lower()
+                parts.append(t.filter(key.isin(wanted)).mutate(scope=key))
         return union_all(parts)
 
     def in_span(self, t: ir.Table, date_column: str, span: str = "period") -> ir.Table:
@@ -224,25 +251,26 @@ class Context:
             t = self.raw(name)
             column = table.hangs_off_person
             p = self.dv_people
-            p = p.select(**{column: p.person_id}, borough=p.borough,
+            p = p.select(**{column: p.person_id}, force=p.force, borough=p.borough,
                          **{c: p[c] for c in people_columns})
             j = t.join(p, column)
-            return self.scoped(j.select(*table.column_names, *people_columns, "borough"))
+            return self.scoped(j.select(*table.column_names, *people_columns, "force",
+                                        "borough"))
 
         key = "_".join((name, *people_columns))
         return self.memo(f"{key}_scoped", build)
 
     @property
     def dv_people(self) -> ir.Table:
-        """The people rows of DV-flagged reports (of any date) with the report's borough:
-        made once for every table that hangs off a person."""
+        """The people rows of DV-flagged reports (of any date) with the report's force and
+        borough: made once for every table that hangs off a person."""
 
         def build() -> ir.Table:
             p = self.raw("people").select("person_id", "report_id", "self_defined_ethnicity")
             r = self.raw("reports")
-            r = r.filter(r.dv_flag).select("report_id", "borough")
+            r = r.filter(r.dv_flag).select("report_id", "force", "borough")
             j = p.join(r, "report_id")
-            return j.select("person_id", "self_defined_ethnicity", "borough")
+            return j.select("person_id", "self_defined_ethnicity", "force", "borough")
 
         return self.memo("dv_people", build)
 
@@ -266,7 +294,7 @@ class Context:
 
     def reports_in(self, span: str) -> ir.Table:
         r = self.reports
-        cols = ["report_id", "borough", "recorded_date", "classification", "offence",
+        cols = ["report_id", "force", "borough", "recorded_date", "classification", "offence",
                 "dv_flag", "fm_flag", "hbv_flag"]
         return self.in_span(self.scoped(r.select(*cols)), "recorded_date", span)
 
@@ -399,7 +427,8 @@ class Context:
         """DV-flagged crimes of any recording date, in each scope (no cell yet)."""
         r = self.reports
         r = r.filter(r.dv_flag & (r.classification == "crime"))
-        return self.scoped(r.select("report_id", "borough", "recorded_date", "_load_id", "_line"))
+        return self.scoped(r.select("report_id", "force", "borough", "recorded_date", "_load_id",
+                                    "_line"))
 
 
 CHARGE_TYPE = next(c.outcome_type for c in codes.SANCTION_CLASSES if c.key == "charge_summons")

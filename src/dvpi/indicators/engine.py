@@ -26,6 +26,8 @@ from dvpi.indicators.context import (
     FORCE,
     Cell,
     Context,
+    force_key,
+    name_key,
     require_links,
     scope_key,
     union_all,
@@ -56,15 +58,17 @@ class Timings:
 
 @dataclass(frozen=True)
 class Scope:
-    key: str  # FORCE or a scope_key
-    name: str  # "force" or the borough's name as given
+    key: str  # FORCE (every row), a force_key or a scope_key
+    name: str  # "force" or "national", a force's name, a borough's name or "FORCE / BOROUGH"
 
     @property
     def is_force(self) -> bool:
+        """Every row of the data set: the force, or the nation of several forces."""
         return self.key == FORCE
 
 
 FORCE_SCOPE = Scope(FORCE, "force")
+NATIONAL_SCOPE = Scope(FORCE, "national")
 
 
 def closure(ids: Sequence[str]) -> list[Indicator]:
@@ -89,17 +93,105 @@ def unavailable_reason(ind: Indicator, tables: dict[str, str]) -> str | None:
     return f"{', '.join(missing)} not loaded" if missing else None
 
 
-def boroughs_in(con: duckdb.DuckDBPyConnection) -> list[Scope]:
-    """Every borough of the reports, named by its most frequent spelling, sorted by name."""
+def _has_force_column(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.columns "
+        "WHERE table_name = 'reports' AND column_name = 'force'").fetchone()[0])
+
+
+def forces_in(con: duckdb.DuckDBPyConnection) -> list[Scope]:
+    """Every force named by the reports, by its most frequent spelling, sorted by name;
+    none for a data set without a ``force`` column (one force)."""
+    if not _has_force_column(con):
+        return []
     rows = con.execute(
         """
         SELECT k, first(name ORDER BY n DESC, name) FROM (
-            SELECT lower(trim(borough)) AS k, trim(borough) AS name, count(*) AS n
-            FROM reports GROUP BY ALL
+            SELECT lower(trim(force)) AS k, trim(force) AS name, count(*) AS n
+            FROM reports WHERE force IS NOT NULL GROUP BY ALL
         ) GROUP BY k ORDER BY k
         """
     ).fetchall()
-    return [Scope(k, name) for k, name in rows]
+    return [Scope(force_key(k), name) for k, name in rows]
+
+
+def whole_scope(con: duckdb.DuckDBPyConnection) -> Scope:
+    """Every row: "force" for a one-force data set, "national" when forces are named."""
+    return NATIONAL_SCOPE if forces_in(con) else FORCE_SCOPE
+
+
+def boroughs_in(con: duckdb.DuckDBPyConnection, force: str | None = None) -> list[Scope]:
+    """Every borough of the reports, named by its most frequent spelling, sorted by name
+    (by force, then name, with "FORCE / BOROUGH" names when forces are named); with
+    ``force``, that force's only."""
+    forces = {s.key: s.name for s in forces_in(con)}
+    column = "force" if forces else "CAST(NULL AS VARCHAR)"
+    rows = con.execute(
+        f"""
+        SELECT f, k, first(name ORDER BY n DESC, name) FROM (
+            SELECT coalesce(lower(trim({column})), '') AS f, lower(trim(borough)) AS k,
+                   trim(borough) AS name, count(*) AS n
+            FROM reports GROUP BY ALL
+        ) GROUP BY f, k ORDER BY f, k
+        """
+    ).fetchall()
+    wanted = None if force is None else name_key(force)
+    out = []
+    for f, k, name in rows:
+        if wanted is not None and f != wanted:
+            continue
+        shown = f"{forces[force_key(f)]} / {name}" if forces and f else name
+        out.append(Scope(scope_key(k, f), shown))
+    return out
+
+
+def force_scope(con: duckdb.DuckDBPyConnection, force: str) -> Scope:
+    """One force of the data set, by name (case ignored)."""
+    forces = forces_in(con)
+    for s in forces:
+        if s.key == force_key(force):
+            return s
+    known = ", ".join(s.name for s in forces) or "none: the data set is one force"
+    raise ValueError(f"no force {force.strip()!r} in the data (forces: {known})")
+
+
+def borough_scope(con: duckdb.DuckDBPyConnection, borough: str,
+                  force: str | None = None) -> Scope:
+    """One borough of one force. In a data set of several forces, a borough name that
+    more than one force has needs ``force``."""
+    if not forces_in(con):
+        if force is not None:
+            force_scope(con, force)  # raises: no forces named
+        return Scope(scope_key(borough), borough.strip())
+    if force is not None:
+        f = force_scope(con, force)
+        return Scope(scope_key(borough, force), f"{f.name} / {borough.strip()}")
+    matching = [s for s in boroughs_in(con) if s.key.endswith(scope_key(borough, ""))]
+    if len(matching) > 1:
+        raise ValueError(f"borough {borough.strip()!r} is in more than one force "
+                         f"({', '.join(s.name for s in matching)}): give the force too")
+    if not matching:  # no such borough: an empty scope, named as given
+        return Scope(scope_key(borough), borough.strip())
+    return matching[0]
+
+
+def scopes_for(con: duckdb.DuckDBPyConnection, *, force: str | None = None,
+               borough: str | None = None, by: str | None = None) -> list[Scope]:
+    """The scopes of one request: ``by`` None, "borough" or "force"."""
+    if by is None:
+        if borough is not None:
+            return [borough_scope(con, borough, force)]
+        return [force_scope(con, force) if force is not None else whole_scope(con)]
+    if borough is not None:
+        raise ValueError("give either a borough or a breakdown by, not both")
+    if by == "borough":
+        top = force_scope(con, force) if force is not None else whole_scope(con)
+        return [top, *boroughs_in(con, force)]
+    if by == "force":
+        if force is not None:
+            raise ValueError("give either a force or --by force, not both")
+        return [whole_scope(con), *forces_in(con)]
+    raise ValueError(f"unknown breakdown {by!r} (borough or force)")
 
 
 class Computation:
@@ -298,7 +390,7 @@ def run_cells(
     timings = timings if timings is not None else Timings()
     _check_links(backend, indicators, people)
     if scopes is None:
-        scopes = [FORCE_SCOPE, *boroughs_in(backend.con)]
+        scopes = scopes_for(backend.con, by="borough")
     cells = [Cell(i * len(scopes) + j, s.key, p)
              for i, p in enumerate(periods) for j, s in enumerate(scopes)]
     ctx = Context(backend.runner, backend.tables, cells, get_definition(definition), people)
@@ -329,13 +421,15 @@ def compute(
     end: dt.date,
     *,
     borough: str | None = None,
+    force: str | None = None,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
     ids: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """The spec's JSON object for one period and one scope (the force, or a borough)."""
-    scope = FORCE_SCOPE if borough is None else Scope(scope_key(borough), borough.strip())
-    return run_cells(backend, [Period(start, end)], [scope], definition=definition,
+    """The spec's JSON object for one period and one scope (every row, a force, or a
+    borough of a force)."""
+    scopes = scopes_for(backend.con, force=force, borough=borough)
+    return run_cells(backend, [Period(start, end)], scopes, definition=definition,
                      people=people, ids=ids)[0]
 
 
@@ -344,13 +438,30 @@ def compute_by_borough(
     start: dt.date,
     end: dt.date,
     *,
+    force: str | None = None,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
     ids: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The force first, then every borough in the data, sorted by name."""
-    return run_cells(backend, [Period(start, end)], None, definition=definition,
-                     people=people, ids=ids)
+    """The force (or the nation) first, then every borough in the data, sorted by name;
+    with ``force``, that force and its boroughs."""
+    return run_cells(backend, [Period(start, end)],
+                     scopes_for(backend.con, force=force, by="borough"),
+                     definition=definition, people=people, ids=ids)
+
+
+def compute_by_force(
+    backend: Backend,
+    start: dt.date,
+    end: dt.date,
+    *,
+    definition: str = DEFAULT_DEFINITION,
+    people: str = DEFAULT_METHOD,
+    ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """The nation first, then every force, sorted by name."""
+    return run_cells(backend, [Period(start, end)], scopes_for(backend.con, by="force"),
+                     definition=definition, people=people, ids=ids)
 
 
 def compute_series(
@@ -358,6 +469,7 @@ def compute_series(
     periods: Sequence[tuple[dt.date, dt.date]],
     *,
     borough: str | None = None,
+    force: str | None = None,
     by_borough: bool = False,
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
@@ -369,11 +481,7 @@ def compute_series(
     """
     if by_borough and borough is not None:
         raise ValueError("give either a borough or by_borough, not both")
-    if by_borough:
-        scopes = None
-    elif borough is None:
-        scopes = [FORCE_SCOPE]
-    else:
-        scopes = [Scope(scope_key(borough), borough.strip())]
+    scopes = scopes_for(backend.con, force=force, borough=borough,
+                        by="borough" if by_borough else None)
     return run_cells(backend, [Period(s, e) for s, e in periods], scopes,
                      definition=definition, people=people, ids=ids)

@@ -99,7 +99,12 @@ def render(existing: str | None = None) -> str:
         "- A report belongs to a period by `recorded_date` (start and end inclusive); "
         "outcomes, referrals, prosecutions, reviews and calls by their own dates.",
         "- Scope: the force, or one borough (matched case-insensitively after trimming); "
-        "CPS cases and calls by their own borough, reviews by the reviewed report's.",
+        "CPS cases and calls by their own borough, reviews by the reviewed report's. In a "
+        "data set of several forces (a `force` column): the nation (every row, scope "
+        "`national`), one force (its name), or one borough of one force (`FORCE / BOROUGH`: "
+        "a borough is identified by force and borough); a row without a borough takes the "
+        "force of the report it points at. Populations, targets and disclosure control are "
+        "the scope's; every indicator is defined in each scope as for a force.",
         "- Age: whole years from the date of birth to the occurred date (else the recorded "
         "date), rising on the birthday itself; without a date of birth the `age` column.",
         f"- Repeat-victim look-back: from {LOOKBACK_MONTHS} calendar months before the period "

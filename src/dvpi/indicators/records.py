@@ -11,8 +11,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from dvpi.indicators.context import CELLS, FORCE, Cell, Context, require_links, scope_key
+from dvpi.indicators.context import CELLS, FORCE, Cell, Context, require_links
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, get_definition
+from dvpi.indicators.engine import scopes_for
 from dvpi.indicators.families import audit, dual_arrest, repeat
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.periods import Period
@@ -31,7 +32,8 @@ def _with_context(backend: Backend, start: dt.date, end: dt.date,
     if people is not None:
         require_links(backend, people)
     runner = backend.runner
-    scope = FORCE if borough is None else scope_key(borough)
+    # A borough name one force has (several forces: a name two share is an error).
+    scope = FORCE if borough is None else scopes_for(backend.con, borough=borough)[0].key
     ctx = Context(runner, backend.tables, [Cell(0, scope, Period(start, end))],
                   get_definition(definition), people)
     runner.put_arrow(CELLS, ctx.cells_arrow())

@@ -499,6 +499,7 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
         _keep_bytes(con, staged, load_id)
     counts.read = counts.quarantined + staged.rows
     merge.check_references(con, source)
+    merge.check_forces(con, source)
     deletions = source.table.name == "deleted_reports"
     if deletions:
         merge.check_deletions(con, source, load_id)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from dvpi.contract import LINEAGE_COLUMNS, TABLES, Reference, Table
+from dvpi.contract import LINEAGE_COLUMNS, TABLES, Reference, Table, codes
 from dvpi.contract.tables import DELETED_REPORTS
 from dvpi.ingest.sources import STAGE, SourceFile
 from dvpi.ingest.validate import (
@@ -50,7 +50,10 @@ def check_keys(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
     key_text = " || ', ' || ".join(
         f"{sql_str(k + ' ')} || {shown(ident(k))}" for k in table.key
     )
-    not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
+    # A key column that may be blank (``force`` in a one-force data set) is part of the
+    # key as it is; a blank required one is a bad row already.
+    not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key
+                            if table.column(k).required) or "true"
     # The duplicated keys first, then their lines: listing lines for every key (most
     # are unique) would cost more than finding the few that are not.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _duplicated AS
@@ -65,14 +68,15 @@ def check_keys(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table, stage: str, keys: str,
                      key_text: str) -> None:
     """Give every row whose key is in ``_duplicated`` the lines of all its copies."""
-    join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
+    join = " AND ".join(f"t.{ident(k)} IS NOT DISTINCT FROM d.{ident(k)}" for k in table.key)
+    same = " AND ".join(f"n.{ident(k)} IS NOT DISTINCT FROM u.{ident(k)}" for k in table.key)
     _append_reasons(con, stage, f"""
         SELECT t.rowid AS rid, d.reason FROM {_typed(stage)} AS t JOIN (
             SELECT {keys},
                 'duplicate key (' || {key_text} || ') within the load, lines '
                 || array_to_string(list_slice(list(_line ORDER BY _line), 1,
                    {MAX_LINES_LISTED}), ', ') AS reason
-            FROM {_numbered(stage)} SEMI JOIN _duplicated USING ({keys})
+            FROM {_numbered(stage)} AS n SEMI JOIN _duplicated AS u ON {same}
             GROUP BY {keys}
         ) AS d ON {join}""")
 
@@ -169,6 +173,26 @@ def check_references(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None
             SELECT t.rowid AS rid, {_missing_reason(ref)} AS reason
             FROM {_typed(source.stage)} AS t
             WHERE t.{ident(ref.column)} IS NOT NULL AND {_missing_condition(con, ref)}""")
+
+
+def check_forces(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:
+    """A target names a force of the reports (trimmed, case ignored), or ``*`` for every
+    force. The reports are merged first (load order), so their forces are known."""
+    table = source.table
+    if table.name != "targets" or "force" not in table.column_names:
+        return
+    known = "SELECT 1 FROM main.reports r WHERE lower(trim(r.force)) = lower(trim(t.force))"
+    if not has_table(con, "reports") or not con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'reports' AND column_name = 'force'").fetchone()[0]:
+        known = "SELECT 1 WHERE false"
+    _append_reasons(con, source.stage, f"""
+        SELECT t.rowid AS rid, 'force: no force ' || {shown('t.force')}
+            || ' in the reports (give a force of the data set, or * for every force)'
+            AS reason
+        FROM {_typed(source.stage)} AS t
+        WHERE t.force IS NOT NULL AND trim(t.force) <> {sql_str(codes.FORCE_WIDE_BOROUGH)}
+          AND NOT EXISTS ({known})""")
 
 
 def check_deletions(con: duckdb.DuckDBPyConnection, source: SourceFile, load_id: int) -> None:
@@ -300,7 +324,8 @@ def merge(
             # it does not hold just loses them.
             taken.add("replaced" if child.name in held else "removed", child.name, n)
     if table.key:
-        match = " AND ".join(f"w.{ident(k)} = g.{ident(k)}" for k in table.key)
+        match = " AND ".join(f"w.{ident(k)} IS NOT DISTINCT FROM g.{ident(k)}"
+                             for k in table.key)
     else:
         # No key: an identical row already loaded (a report not in this extract) is the
         # same row, so loading it again must not double it.

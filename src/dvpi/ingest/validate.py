@@ -270,6 +270,9 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
                                  f"AS {mapped}")
                 raw = mapped
         value, why = column_sql(column, raw, source.options.date_format, hint)
+        if column.required_if_given and column.name in source.columns:
+            missing = _reason(column.name, "required value missing (the file has the column)")
+            why.append(f"CASE WHEN {raw} IS NULL THEN {missing} END")
         values.append(f"CAST({value} AS {column.sql_type}) AS {ident(column.name)}")
         if coded(source, column):  # the value as mapped; kept below only if not read
             # (a value the map does not hold is the value as given; one it maps is read)

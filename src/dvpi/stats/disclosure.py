@@ -498,6 +498,22 @@ def withhold_other_periods(result: dict) -> dict:
     return out
 
 
+WHOLE_SCOPES = ("force", "national")  # every row of a one-force / several-force data set
+
+
+def _is_whole_then_parts(batch: Sequence[dict]) -> bool:
+    """A list that starts with a whole and goes on with its parts: the force (or the
+    nation) then boroughs or forces, or one force then its boroughs ("FORCE / BOROUGH")."""
+    if len(batch) < 2:
+        return False
+    first = batch[0].get("scope")
+    rest = [r.get("scope") for r in batch[1:]]
+    if first in WHOLE_SCOPES:
+        return all(s not in WHOLE_SCOPES for s in rest)
+    return isinstance(first, str) and all(
+        isinstance(s, str) and s.startswith(f"{first} / ") for s in rest)
+
+
 def protect(
     results: dict | Sequence[dict], threshold: int = DEFAULT_THRESHOLD, *,
     sums: Sequence[tuple[int, Sequence[int]]] | None = None,
@@ -507,7 +523,8 @@ def protect(
 
     ``results`` is one engine result dict or a list of them. ``sums`` says which results
     add up to which (``(whole, parts)`` by position); by default, a list that starts with
-    the force followed by boroughs is read as force = sum of boroughs. ``links`` ties
+    the force (or the nation) followed by boroughs or forces, or a force followed by its
+    boroughs, is read as whole = sum of parts. ``links`` ties
     single cells of different results that are equal (e.g. this year's
     ``dv_gbh_with_intent_previous`` and last year's ``dv_gbh_with_intent``).
 
@@ -525,9 +542,7 @@ def protect(
     identities += [(a, (b,)) for a, b in links]
     identities = [idn for idn in identities if _holds(cells, *idn)]
     if sums is None:
-        is_force_list = len(batch) > 1 and batch[0].get("scope") == "force" and all(
-            r.get("scope") != "force" for r in batch[1:])
-        sums = [(0, list(range(1, len(batch))))] if is_force_list else []
+        sums = [(0, list(range(1, len(batch))))] if _is_whole_then_parts(batch) else []
     for whole, parts in sums:
         identities += _sum_identities(batch, cells, whole, parts)
     signed_names = signed_fields()

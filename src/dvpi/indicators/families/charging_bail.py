@@ -1,11 +1,12 @@
 """Charging time and bail (version 2; the 2008 report, para 89): how long the CPS took
 to decide, and how long suspects spent on pre-charge bail or released under
-investigation."""
+investigation; and the charging rate as ONS publishes it (issue 16)."""
 
 from __future__ import annotations
 
 from dvpi.contract import codes
-from dvpi.indicators.measures import breakdown, day_counts, days_between, over_days
+from dvpi.indicators.families import cps
+from dvpi.indicators.measures import breakdown, count, day_counts, days_between, over_days
 from dvpi.indicators.model import Family, Indicator, Ref
 
 FAMILY = Family(
@@ -76,6 +77,14 @@ def _open_by_kind(ctx):
 
 
 INDICATORS = (
+    Indicator(
+        "cps_ons_charging_rate", "charging_bail", "CPS charging rate (ONS)",
+        "As ONS publishes it: of the DV-flagged cases referred in the period with a legal "
+        "decision (`charge`, `no_further_action`, or `caution_advised`, the out-of-court "
+        "disposal), the share charged; `other` and undecided cases are left out.",
+        "rate", CPS_NEEDS, numerator=lambda ctx: count(cps.charged(ctx)),
+        denominator=lambda ctx: count(cps.legal_decisions(ctx)), rules=("18",), version=2,
+    ),
     Indicator(
         "cps_days_to_decision", "charging_bail", "Days to a CPS charging decision",
         "Median of `decision_date - referred_date` over DV-flagged CPS cases whose "

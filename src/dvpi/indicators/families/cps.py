@@ -35,9 +35,16 @@ def _decided(ctx):
     return r.filter(r.decision.notnull())
 
 
-def _charged(ctx):
+def charged(ctx):
     r = referrals(ctx)
     return r.filter(r.decision == CHARGE_DECISION)
+
+
+def legal_decisions(ctx):
+    """Decisions ONS counts as legal decisions: charge, no further action and an
+    out-of-court disposal (``caution_advised``); ``other`` is left out."""
+    r = referrals(ctx)
+    return r.filter(r.decision.isin(codes.CPS_LEGAL_DECISIONS))
 
 
 def _finished(ctx):
@@ -60,7 +67,7 @@ INDICATORS = (
         "cps_charging_rate", "cps", "CPS charging rate",
         "Of the DV-flagged cases referred in the period that have a decision, the share whose "
         "decision is `charge` (`caution_advised` and `other` are not charges).",
-        "rate", NEEDS, numerator=lambda ctx: count(_charged(ctx)),
+        "rate", NEEDS, numerator=lambda ctx: count(charged(ctx)),
         denominator=lambda ctx: count(_decided(ctx)), rules=("18",),
     ),
     Indicator(

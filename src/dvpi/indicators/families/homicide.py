@@ -57,9 +57,10 @@ def gbh(ctx, span: str):
 def reviews(ctx, date_column: str):
     """Reviews dated in the period, scoped by the reviewed report's borough (rule 21)."""
     h = ctx.raw("homicide_reviews")
-    r = ctx.raw("reports").select("report_id", "borough")
+    r = ctx.raw("reports").select("report_id", "force", "borough")
     j = h.join(r, "report_id")
-    return ctx.in_span(ctx.scoped(j.select("review_id", "borough", date_column)), date_column)
+    return ctx.in_span(ctx.scoped(j.select("review_id", "force", "borough", date_column)),
+                       date_column)
 
 
 NEEDS = ("reports",)
