@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from dvpi.cli import app
 from dvpi.contract import TABLES
+from dvpi.contract.tables import VERSION_1_TABLES
 from dvpi.ingest import LoadError, list_loads, load_dataset
 from dvpi.ingest.check import check_export
 from dvpi.ingest.check_page import render_check_page
@@ -65,7 +66,9 @@ def table_rows(warehouse: Path, table: str) -> list[tuple]:
 
 @pytest.mark.parametrize("export", ["niche", "cris"])
 def test_a_mapped_export_loads_every_row_as_the_format_does(warehouses, export):
-    for table in TABLES:
+    # The example exports are of the version-1 tables (the optional version-2 ones are
+    # mapped the same way, by the same code).
+    for table in (t for t in TABLES if t in VERSION_1_TABLES or t == "deleted_reports"):
         expected = table_rows(warehouses["interchange"], table)
         assert expected or table in ("deleted_reports",), table
         assert table_rows(warehouses[export], table) == expected, table
