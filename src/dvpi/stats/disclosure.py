@@ -7,9 +7,13 @@ The rules (``--audience public``):
 * **Secondary suppression.** Published figures are tied together by identities: a
   breakdown's cells add up to its total, ``dv_incidents = dv_crimes + dv_non_crimes``, a
   rate's numerator is another indicator's count, the force is the sum of its boroughs.
-  Whenever an identity has exactly one suppressed member, the smallest other member is
-  suppressed too; then a linear-algebra audit checks that no primary cell is determined by
-  the published figures through *all* identities together, and suppresses more until none is.
+  Whenever an identity has exactly one suppressed member, another member is suppressed
+  too (the smallest of at least the threshold, else the largest, a zero last). Then an
+  audit solves the whole system as a reader would: two linear programs per primary cell
+  (its least and greatest value given every published figure, every identity, and that
+  counts are not negative). Wherever that interval is narrower than the threshold, more
+  is suppressed, until every primary cell's interval is at least the threshold wide: a
+  reader cannot even tell a 1-4 from 0 or 5.
 * **Rates.** A rate (or per-100 / per-1,000 figure) is suppressed when its numerator or
   denominator is, because ``value x denominator`` gives the numerator back.
 
@@ -25,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import null_space
+from scipy.optimize import linprog
 
 from dvpi.indicators.model import Diff, Ref, Sum
 from dvpi.indicators.registry import INDICATORS
@@ -84,35 +88,43 @@ def suppress_cells(
     identities: Iterable[tuple[object, Sequence[object]]],
     threshold: int = DEFAULT_THRESHOLD,
     signed: Iterable[object] = (),
+    width: float | None = None,
 ) -> tuple[set, set]:
     """Primary and secondary suppression over any cells tied by sum identities.
 
     ``cells`` maps a cell to its count (None = not published at all); each identity
     ``(whole, parts)`` states ``cells[whole] == sum(cells[p] for p in parts)``. Returns
-    ``(primary, secondary)``: after it, no identity has exactly one suppressed member and
-    no primary cell is determined by the published cells through all identities together.
+    ``(primary, secondary)``. After it, a reader who knows every published cell, every
+    identity and that counts are not negative (``signed`` cells, differences, may be)
+    cannot narrow any primary cell to an interval narrower than ``width`` (default: the
+    threshold, so the interval of a count of 1-4 always holds 0 and 5 or values as far
+    apart): the audit solves the linear programs a reader would (each cell's least and
+    greatest feasible value), and suppresses more until every interval is wide enough.
+    Secondary cells carry no such requirement: their values are not disclosive (they
+    would have been published), they are hidden only for the primary cells' sake.
     """
+    width = threshold if width is None else width
     equations = [
         (whole, tuple(parts)) for whole, parts in identities
         if whole in cells and all(p in cells for p in parts)
         and cells[whole] is not None and all(cells[p] is not None for p in parts)
     ]
     primary = {c for c, v in cells.items() if is_primary(v, threshold)}
-    signed = set(signed)  # differences: may be negative, so never pinned to zero
+    signed = set(signed)  # differences: may be negative, so never bounded by zero
     suppressed = set(primary)
-    hopeless: set = set()  # determined even with everything around them hidden
+    hopeless: set = set()  # narrow even with everything around them hidden
     touching: dict[object, list[int]] = {}  # cell -> the equations it is a member of
     for i, eq in enumerate(equations):
         for c in _members(eq):
             touching.setdefault(c, []).append(i)
+    audit = _IntervalAudit(cells, equations, signed)
     while True:
-        _close_single_gaps(cells, equations, suppressed)
-        exposed = [c for c in _determined(primary, suppressed, equations, cells, signed)
-                   if c not in hopeless]
-        if not exposed:
+        _close_single_gaps(cells, equations, suppressed, width)
+        narrow = [c for c in audit.narrow(suppressed, primary, width) if c not in hopeless]
+        if not narrow:
             break
-        for cell in exposed:
-            if not _widen(cell, cells, equations, suppressed, touching):
+        for cell in narrow:
+            if not _widen(cell, cells, equations, suppressed, touching, width):
                 hopeless.add(cell)
     if hopeless:
         raise DisclosureError(f"cannot protect {sorted(hopeless, key=str)[:5]}")
@@ -123,19 +135,29 @@ def _members(eq: tuple[object, tuple]) -> tuple:
     return (eq[0], *eq[1])
 
 
-def _smallest_unsuppressed(eq, cells, suppressed):
+def _preference(cells, width: float):
+    """The order in which cells are chosen to hide beside another: a non-zero cell of at
+    least ``width`` (the smallest: it gives a hidden neighbour enough room at the least
+    loss), then smaller ones (the largest first), a zero last (it gives no room)."""
+    def key(c):
+        v = cells[c]
+        return (v == 0, v < width, v if v >= width else -v, str(c))
+    return key
+
+
+def _partner(eq, cells, suppressed, width: float):
     whole, parts = eq
     # Prefer a part over the whole: hiding a total loses more information.
     for group in (parts, (whole,)):
         free = [c for c in group if c not in suppressed]
         if free:
-            # A zero partner protects little (it may be pinned to 0 elsewhere): prefer
-            # the smallest non-zero cell.
-            return min(free, key=lambda c: (cells[c] == 0, cells[c], str(c)))
+            return min(free, key=_preference(cells, width))
     return None
 
 
-def _close_single_gaps(cells, equations, suppressed) -> None:
+def _close_single_gaps(cells, equations, suppressed, width: float) -> None:
+    """The check a reader with a calculator makes: an identity with exactly one hidden
+    member gives it back, so hide a second one. Cheap, and most of what is needed."""
     changed = True
     while changed:
         changed = False
@@ -145,30 +167,10 @@ def _close_single_gaps(cells, equations, suppressed) -> None:
                 continue
             hidden = [c for c in members if c in suppressed]
             if len(hidden) == 1:
-                extra = _smallest_unsuppressed(eq, cells, suppressed)
+                extra = _partner(eq, cells, suppressed, width)
                 if extra is not None:
                     suppressed.add(extra)
                     changed = True
-
-
-def _pinned_to_zero(cells, suppressed: set, equations, signed: set) -> set:
-    """Hidden cells a reader knows are 0: counts are not negative, so when an identity's
-    hidden members all sit on one side and the published ones leave nothing over, every
-    one of them is 0. Repeated until nothing more follows."""
-    known: set = set()
-    changed = True
-    while changed:
-        changed = False
-        for whole, parts in equations:
-            hidden_parts = [p for p in parts if p in suppressed and p not in known]
-            whole_hidden = whole in suppressed and whole not in known
-            if whole_hidden or not hidden_parts or any(p in signed for p in hidden_parts):
-                continue
-            rest = cells[whole] - sum(cells[p] for p in parts if p not in hidden_parts)
-            if abs(rest) < 1e-9:
-                known.update(hidden_parts)
-                changed = True
-    return known
 
 
 def _components(equations, hidden: set) -> list[list]:
@@ -192,42 +194,101 @@ def _components(equations, hidden: set) -> list[list]:
     return list(groups.values())
 
 
-def _determined(primary: set, suppressed: set, equations, cells, signed: set) -> list:
-    """Primary cells whose value follows from the published cells.
+class _IntervalAudit:
+    """What a reader can learn of each hidden cell: the least and greatest value it can
+    take, given every published cell, every identity and that counts are not negative
+    (linear programs, HiGHS), solved per connected group of identities.
 
-    First the cells pinned to zero by non-negativity; then linear algebra: with the
-    identities restricted to the other hidden cells as a matrix A (the published cells move
-    to the right-hand side), a cell is determined exactly when its unit vector lies in A's
-    row space, i.e. when the null space of A is zero on that cell. Done per connected group
-    of identities, which keeps the matrices small.
+    Hiding one more cell only ever widens the intervals (a value fixed before is free
+    now), so a cell once found wide enough is never solved again.
     """
-    zeros = _pinned_to_zero(cells, suppressed, equations, signed)
-    exposed = {c for c in primary if c in zeros}
-    unknown_set = suppressed - zeros
-    for group in _components(equations, unknown_set):
-        unknowns = sorted({c for eq in group for c in _members(eq) if c in unknown_set},
-                          key=str)
-        if not primary.intersection(unknowns):
-            continue
+
+    def __init__(self, cells, equations, signed: set):
+        self.cells, self.equations, self.signed = cells, equations, signed
+        self.wide: set = set()
+
+    def narrow(self, suppressed: set, sensitive: set, width: float) -> list:
+        """Hidden cells a reader can pin into an interval narrower than ``width``; of
+        those sharing an identity, only the first (hiding more beside one often widens
+        the others too)."""
+        found: list = []
+        for group in _components(self.equations, suppressed):
+            unknowns = sorted({c for eq in group for c in _members(eq) if c in suppressed},
+                              key=str)
+            todo = [c for c in unknowns if c in sensitive and c not in self.wide]
+            if not todo:
+                continue
+            taken: set[int] = set()  # identities that already have a cell to widen
+            for cell in self._narrow_in(group, unknowns, todo, width):
+                rows = {i for i, eq in enumerate(group) if cell in _members(eq)}
+                if not rows & taken:
+                    found.append(cell)
+                    taken |= rows
+        return found
+
+    def _narrow_in(self, group, unknowns: list, todo: list, width: float) -> list:
         index = {c: i for i, c in enumerate(unknowns)}
         matrix = np.zeros((len(group), len(unknowns)))
+        rhs = np.zeros(len(group))
         for row, (whole, parts) in enumerate(group):
-            if whole in index:
-                matrix[row, index[whole]] += 1.0
-            for p in parts:
-                if p in index:
-                    matrix[row, index[p]] -= 1.0
-        null = null_space(matrix)
-        free = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(unknowns))
-        exposed |= {c for c in primary if c in index and free[index[c]] < 1e-9}
-    return sorted(exposed, key=str)
+            for cell, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
+                if cell in index:
+                    matrix[row, index[cell]] += sign
+                else:
+                    rhs[row] -= sign * self.cells[cell]
+        bounds = [(None, None) if c in self.signed else (0, None) for c in unknowns]
+        # Every feasible point found so far (the truth is one): a cell's interval is at
+        # least as wide as the spread of its values over them. Two programs that push
+        # all open cells up, then down, at once settle most (within caps of the width
+        # needed, so that they are bounded; a point inside the caps is a point); the
+        # rest get programs of their own, without caps.
+        true = np.array([self.cells[c] for c in unknowns], dtype=float)
+        high, low = true.copy(), true.copy()
+        capped = [(true[i] - width if c in self.signed else 0.0, true[i] + width)
+                  for c, i in index.items()]
+
+        def settled(c) -> bool:
+            i = index[c]
+            return high[i] - low[i] >= width - 1e-6
+
+        def push(weights: np.ndarray, limits) -> None:
+            got = linprog(-weights, A_eq=matrix, b_eq=rhs, bounds=limits, method="highs")
+            if got.status == 3:  # a cell pushed alone, unbounded: no limit that way
+                high[weights > 0] = np.inf
+                low[weights < 0] = -np.inf
+            elif got.status != 0:
+                raise DisclosureError(f"the identities do not hold: {got.message}")
+            else:
+                np.maximum(high, got.x, out=high)
+                np.minimum(low, got.x, out=low)
+
+        open_ = list(todo)
+        for sign in (1.0, -1.0):
+            if open_:
+                weights = np.zeros(len(unknowns))
+                weights[[index[c] for c in open_]] = sign
+                push(weights, capped)
+                open_ = [c for c in open_ if not settled(c)]
+        narrow = []
+        for cell in open_:
+            for sign in (1.0, -1.0):
+                if settled(cell):
+                    break
+                weights = np.zeros(len(unknowns))
+                weights[index[cell]] = sign
+                push(weights, bounds)
+            if not settled(cell):
+                narrow.append(cell)
+        self.wide.update(c for c in todo if c not in narrow)
+        return narrow
 
 
-def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]) -> bool:
-    """Suppress one more cell so that ``cell`` is no longer pinned down.
+def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]],
+           width: float) -> bool:
+    """Suppress one more cell so that ``cell`` has more room.
 
     First in an identity that holds ``cell``; when all of those are hidden already, the
-    cell is pinned through a chain of identities: follow the chain (breadth first) to the
+    cell is held through a chain of identities: follow the chain (breadth first) to the
     nearest identity with a published member.
     """
     seen_cells, frontier, seen_eqs = {cell}, [cell], set()
@@ -240,12 +301,12 @@ def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]
                 continue
             eq = equations[i]
             seen_eqs.add(i)
-            extra = _smallest_unsuppressed(eq, cells, suppressed)
+            extra = _partner(eq, cells, suppressed, width)
             if extra is not None:
                 candidates.append(extra)
             nxt += [c for c in _members(eq) if c not in seen_cells]
         if candidates:
-            suppressed.add(min(candidates, key=lambda c: (cells[c] == 0, cells[c], str(c))))
+            suppressed.add(min(candidates, key=_preference(cells, width)))
             return True
         seen_cells.update(nxt)
         frontier = nxt
