@@ -106,6 +106,15 @@ def test_example_has_no_recoverable_breakdown_cell():
             assert target["actual"] is None
 
 
+def test_a_hidden_actual_takes_its_met_with_it():
+    """``met`` says on which side of the target the actual lies: published beside a
+    suppressed actual, it would bound it (an actual of at least 3 when the target is 3)."""
+    result = {"scope": "force", "indicators": {"dv_homicides": {"value": 2}},
+              "targets": {"dv_homicides": {"target": 3, "actual": 2, "met": True}}}
+    target = sdc.protect(result, 5).results[0]["targets"]["dv_homicides"]
+    assert target["actual"] is None and target["met"] is None and target["suppressed"]
+
+
 def test_internal_values_untouched_by_protect():
     result = json.loads(EXPECTED.read_text())
     before = json.dumps(result, sort_keys=True)

@@ -526,8 +526,8 @@ def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
         headline = _headline_field(entry) if entry else "value"
         if entry.get("suppressed") and (headline in entry["suppressed"] or "value" in
                                          entry["suppressed"]):
-            target["actual"] = None
-            target["suppressed"] = True
+            # ``met`` would say on which side of the target the hidden actual lies.
+            target.update(actual=None, met=None, suppressed=True)
     return out
 
 
