@@ -64,5 +64,5 @@ def test_public_report_on_london(inputs, tmp_path):
 
 def test_weekly_packs_for_london(london, tmp_path):
     got = gather_pack(london, dt.date(2008, 3, 30), restricted=False)
-    written = pack.write_packs(got, tmp_path, audience="public")
+    written = pack.write_packs(got, tmp_path)
     assert len(written.workbooks) == 33 and not written.restricted

@@ -96,12 +96,12 @@ def suppress_cells(
     ``(whole, parts)`` states ``cells[whole] == sum(cells[p] for p in parts)``. Returns
     ``(primary, secondary)``. After it, a reader who knows every published cell, every
     identity and that counts are not negative (``signed`` cells, differences, may be)
-    cannot narrow any primary cell to an interval narrower than ``width`` (default: the
-    threshold, so the interval of a count of 1-4 always holds 0 and 5 or values as far
-    apart): the audit solves the linear programs a reader would (each cell's least and
-    greatest feasible value), and suppresses more until every interval is wide enough.
-    Secondary cells carry no such requirement: their values are not disclosive (they
-    would have been published), they are hidden only for the primary cells' sake.
+    cannot narrow any suppressed cell to an interval narrower than ``width`` (default:
+    the threshold, so a count of 1-4 cannot be told from 0 or 5): the audit solves the
+    linear programs a reader would (each cell's least and greatest feasible value), and
+    suppresses more until every interval is wide enough. A secondary cell the reader
+    could work out exactly is published after all: that tells them nothing they could
+    not work out, and it is not disclosive (it would have been published anyway).
     """
     width = threshold if width is None else width
     equations = [
@@ -118,14 +118,26 @@ def suppress_cells(
         for c in _members(eq):
             touching.setdefault(c, []).append(i)
     audit = _IntervalAudit(cells, equations, signed)
-    while True:
-        _close_single_gaps(cells, equations, suppressed, width)
+    given_back: set = set()  # secondary cells published again: never hidden again
+    for _ in range(len(cells) + 1):  # each round hides a cell, or ends
+        _close_single_gaps(cells, equations, suppressed, width, given_back)
         narrow = [c for c in audit.narrow(suppressed, primary, width) if c not in hopeless]
         if not narrow:
-            break
+            # A secondary cell the reader can work out exactly protects nothing: publish
+            # it (what the reader can infer does not change; the table loses less). Any
+            # other must be as wide as a primary one, so that no [c] gives much away.
+            exact = audit.determined(suppressed, suppressed - primary)
+            suppressed -= exact
+            given_back |= exact
+            narrow = [c for c in audit.narrow(suppressed, suppressed - primary, width)
+                      if c not in hopeless]
+            if not narrow:
+                break
         for cell in narrow:
-            if not _widen(cell, cells, equations, suppressed, touching, width):
+            if not _widen(cell, cells, equations, suppressed, touching, width, given_back):
                 hopeless.add(cell)
+    else:
+        raise DisclosureError("suppression did not settle")
     if hopeless:
         raise DisclosureError(f"cannot protect {sorted(hopeless, key=str)[:5]}")
     return primary, suppressed - primary
@@ -145,17 +157,17 @@ def _preference(cells, width: float):
     return key
 
 
-def _partner(eq, cells, suppressed, width: float):
+def _partner(eq, cells, suppressed, width: float, avoid: set):
     whole, parts = eq
     # Prefer a part over the whole: hiding a total loses more information.
     for group in (parts, (whole,)):
-        free = [c for c in group if c not in suppressed]
+        free = [c for c in group if c not in suppressed and c not in avoid]
         if free:
             return min(free, key=_preference(cells, width))
     return None
 
 
-def _close_single_gaps(cells, equations, suppressed, width: float) -> None:
+def _close_single_gaps(cells, equations, suppressed, width: float, avoid: set) -> None:
     """The check a reader with a calculator makes: an identity with exactly one hidden
     member gives it back, so hide a second one. Cheap, and most of what is needed."""
     changed = True
@@ -167,7 +179,7 @@ def _close_single_gaps(cells, equations, suppressed, width: float) -> None:
                 continue
             hidden = [c for c in members if c in suppressed]
             if len(hidden) == 1:
-                extra = _partner(eq, cells, suppressed, width)
+                extra = _partner(eq, cells, suppressed, width, avoid)
                 if extra is not None:
                     suppressed.add(extra)
                     changed = True
@@ -208,25 +220,41 @@ class _IntervalAudit:
         self.wide: set = set()
 
     def narrow(self, suppressed: set, sensitive: set, width: float) -> list:
-        """Hidden cells a reader can pin into an interval narrower than ``width``; of
-        those sharing an identity, only the first (hiding more beside one often widens
-        the others too)."""
+        """Cells of ``sensitive`` a reader can pin into an interval narrower than
+        ``width``; of those sharing an identity, only the first (hiding more beside one
+        often widens the others too)."""
         found: list = []
-        for group in _components(self.equations, suppressed):
-            unknowns = sorted({c for eq in group for c in _members(eq) if c in suppressed},
-                              key=str)
-            todo = [c for c in unknowns if c in sensitive and c not in self.wide]
+        for group, unknowns in self._groups(suppressed):
+            todo = {c: width for c in unknowns if c in sensitive and c not in self.wide}
             if not todo:
                 continue
+            narrow = self._narrow_in(group, unknowns, todo)
+            self.wide.update(c for c in todo if c not in narrow)
             taken: set[int] = set()  # identities that already have a cell to widen
-            for cell in self._narrow_in(group, unknowns, todo, width):
+            for cell in narrow:
                 rows = {i for i, eq in enumerate(group) if cell in _members(eq)}
                 if not rows & taken:
                     found.append(cell)
                     taken |= rows
         return found
 
-    def _narrow_in(self, group, unknowns: list, todo: list, width: float) -> list:
+    def determined(self, suppressed: set, cells: set) -> set:
+        """Cells of ``cells`` a reader can work out exactly (whole counts: to within
+        less than one)."""
+        found: set = set()
+        for group, unknowns in self._groups(suppressed):
+            todo = {c: 0.5 for c in unknowns if c in cells}
+            if todo:
+                found.update(self._narrow_in(group, unknowns, todo))
+        return found
+
+    def _groups(self, suppressed: set):
+        for group in _components(self.equations, suppressed):
+            yield group, sorted({c for eq in group for c in _members(eq) if c in suppressed},
+                                key=str)
+
+    def _narrow_in(self, group, unknowns: list, todo: dict) -> list:
+        """The cells of ``todo`` whose interval is narrower than the width it gives."""
         index = {c: i for i, c in enumerate(unknowns)}
         matrix = np.zeros((len(group), len(unknowns)))
         rhs = np.zeros(len(group))
@@ -244,12 +272,13 @@ class _IntervalAudit:
         # rest get programs of their own, without caps.
         true = np.array([self.cells[c] for c in unknowns], dtype=float)
         high, low = true.copy(), true.copy()
-        capped = [(true[i] - width if c in self.signed else 0.0, true[i] + width)
+        room = max(todo.values())
+        capped = [(true[i] - room if c in self.signed else 0.0, true[i] + room)
                   for c, i in index.items()]
 
         def settled(c) -> bool:
             i = index[c]
-            return high[i] - low[i] >= width - 1e-6
+            return high[i] - low[i] >= todo[c] - 1e-6
 
         def push(weights: np.ndarray, limits) -> None:
             got = linprog(-weights, A_eq=matrix, b_eq=rhs, bounds=limits, method="highs")
@@ -279,12 +308,11 @@ class _IntervalAudit:
                 push(weights, bounds)
             if not settled(cell):
                 narrow.append(cell)
-        self.wide.update(c for c in todo if c not in narrow)
         return narrow
 
 
 def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]],
-           width: float) -> bool:
+           width: float, avoid: set) -> bool:
     """Suppress one more cell so that ``cell`` has more room.
 
     First in an identity that holds ``cell``; when all of those are hidden already, the
@@ -301,7 +329,7 @@ def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]
                 continue
             eq = equations[i]
             seen_eqs.add(i)
-            extra = _partner(eq, cells, suppressed, width)
+            extra = _partner(eq, cells, suppressed, width, avoid)
             if extra is not None:
                 candidates.append(extra)
             nxt += [c for c in _members(eq) if c not in seen_cells]
@@ -505,6 +533,25 @@ def protect(
         hidden_in.setdefault(scope, {}).setdefault(ind_id, []).append(fld)
     protected = [_apply(r, hidden_in.get(i, {})) for i, r in enumerate(batch)]
     return Protection(protected, threshold, primary, secondary, cells, identities)
+
+
+def joined(protections: Sequence[Protection]) -> Protection:
+    """Protections made separately, as one body of figures (scopes numbered on, in
+    order): what a reader of all of them holds. Nothing ties them but what each holds."""
+    out = Protection([], protections[0].threshold if protections else DEFAULT_THRESHOLD)
+    offset = 0
+    for p in protections:
+        def moved(c: Cell, by: int = offset) -> Cell:
+            return (c[0] + by, c[1], c[2])
+
+        out.results += p.results
+        out.primary |= {moved(c) for c in p.primary}
+        out.secondary |= {moved(c) for c in p.secondary}
+        out.cells |= {moved(c): v for c, v in p.cells.items()}
+        out.identities += [(moved(w), tuple(moved(x) for x in parts))
+                           for w, parts in p.identities]
+        offset += len(p.results)
+    return out
 
 
 def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
