@@ -259,17 +259,20 @@ def _week_endings(year: str) -> list[dt.date]:
 def _packs_shown(backend, method: str, year: str, out: Path) -> tuple[list, list[dict]]:
     """Ask for the public weekly pack of every week of ``year``; return what the
     workbooks would show (spied on at ``write_workbook``: layout-independent), and the
-    same figures unprotected. The engine is asked once for every pack's periods."""
+    same figures unprotected. The engine is asked once for every pack's periods (once
+    the first pack is not refused: a refusal does not depend on the figures)."""
     from dvpi.indicators import compute_series
     from dvpi.publish import pack
 
+    def figures(spans: list) -> dict:
+        rows = compute_series(backend, spans, by_borough=True, people=method,
+                              ids=list(pack.PACK_INDICATORS))
+        per = len(rows) // len(spans)
+        return {span: rows[i * per:(i + 1) * per] for i, span in enumerate(spans)}
+
     weeks = _week_endings(year)
-    spans = list(dict.fromkeys(span for w in weeks for p in [pack.pack_periods(w)]
-                               for span in (*p.weeks, p.year_to_date)))
-    rows = compute_series(backend, spans, by_borough=True, people=method,
-                          ids=list(pack.PACK_INDICATORS))
-    per = len(rows) // len(spans)
-    by_span = {span: rows[i * per:(i + 1) * per] for i, span in enumerate(spans)}
+    first = pack.pack_periods(weeks[0])
+    by_span = figures([*first.weeks, first.year_to_date])
     shown: list[dict] = []
     true: list[dict] = []
     this_pack: list[dict] = []  # the unprotected figures of the pack being written
@@ -286,13 +289,19 @@ def _packs_shown(backend, method: str, year: str, out: Path) -> tuple[list, list
     try:
         for w in weeks:
             p = pack.pack_periods(w)
-            inputs = pack.PackInputs(p, [by_span[s] for s in p.weeks], by_span[p.year_to_date])
-            this_pack[:] = [r for block in (*inputs.weekly, inputs.year_to_date)
-                            for r in block]
+            if shown and p.year_to_date not in by_span:  # published: the year's figures
+                by_span = figures(list(dict.fromkeys(
+                    span for w2 in weeks for q in [pack.pack_periods(w2)]
+                    for span in (*q.weeks, q.year_to_date))))
+            blocks = [by_span.get(s, by_span[first.weeks[0]]) for s in (*p.weeks,
+                                                                         p.year_to_date)]
+            inputs = pack.PackInputs(p, blocks[:-1], blocks[-1])
+            this_pack[:] = [r for block in blocks for r in block]
             try:
                 pack.write_packs(inputs, out / str(w), audience="public")
             except ValueError as refused:  # publish.audience.AudienceError
                 assert "not published to the public" in str(refused)
+                assert not shown, "a pack refused after others were written"
     finally:
         pack.write_workbook = real_write
     return shown, true
