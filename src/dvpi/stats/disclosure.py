@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 from dvpi.indicators.model import Diff, Ref, Sum
 from dvpi.indicators.registry import INDICATORS
@@ -134,7 +135,8 @@ def suppress_cells(
             if not narrow:
                 break
         for cell in narrow:
-            if not _widen(cell, cells, equations, suppressed, touching, width, given_back):
+            if not _widen(cell, cells, equations, suppressed, touching, width, given_back,
+                          audit.binding.get(cell, ())):
                 hopeless.add(cell)
     else:
         raise DisclosureError("suppression did not settle")
@@ -218,6 +220,7 @@ class _IntervalAudit:
     def __init__(self, cells, equations, signed: set):
         self.cells, self.equations, self.signed = cells, equations, signed
         self.wide: set = set()
+        self.binding: dict = {}  # a narrow cell -> the identities holding it, tightest first
 
     def narrow(self, suppressed: set, sensitive: set, width: float) -> list:
         """Cells of ``sensitive`` a reader can pin into an interval narrower than
@@ -256,20 +259,25 @@ class _IntervalAudit:
     def _narrow_in(self, group, unknowns: list, todo: dict) -> list:
         """The cells of ``todo`` whose interval is narrower than the width it gives."""
         index = {c: i for i, c in enumerate(unknowns)}
-        matrix = np.zeros((len(group), len(unknowns)))
+        rows, cols, signs = [], [], []
         rhs = np.zeros(len(group))
         for row, (whole, parts) in enumerate(group):
             for cell, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
                 if cell in index:
-                    matrix[row, index[cell]] += sign
+                    rows.append(row)
+                    cols.append(index[cell])
+                    signs.append(sign)
                 else:
                     rhs[row] -= sign * self.cells[cell]
+        # Sparse (repeated entries add up): a group's identities touch few of its cells.
+        matrix = csr_array((signs, (rows, cols)), shape=(len(group), len(unknowns)))
         bounds = [(None, None) if c in self.signed else (0, None) for c in unknowns]
         # Every feasible point found so far (the truth is one): a cell's interval is at
-        # least as wide as the spread of its values over them. Two programs that push
-        # all open cells up, then down, at once settle most (within caps of the width
-        # needed, so that they are bounded; a point inside the caps is a point); the
-        # rest get programs of their own, without caps.
+        # least as wide as the spread of its values over them. Programs that push all
+        # open cells up, then down, at once settle most (within caps of the width
+        # needed, so that they are bounded; a point inside the caps is a point),
+        # repeated on the cells still open while that pays; the rest get programs of
+        # their own, without caps.
         true = np.array([self.cells[c] for c in unknowns], dtype=float)
         high, low = true.copy(), true.copy()
         room = max(todo.values())
@@ -280,45 +288,63 @@ class _IntervalAudit:
             i = index[c]
             return high[i] - low[i] >= todo[c] - 1e-6
 
-        def push(weights: np.ndarray, limits) -> None:
+        def push(weights: np.ndarray, limits) -> np.ndarray:
+            """Push the weighted cells as far as they go; the identities' shadow prices
+            (how much each holds the push back)."""
             got = linprog(-weights, A_eq=matrix, b_eq=rhs, bounds=limits, method="highs")
             if got.status == 3:  # a cell pushed alone, unbounded: no limit that way
                 high[weights > 0] = np.inf
                 low[weights < 0] = -np.inf
-            elif got.status != 0:
+                return np.zeros(len(group))
+            if got.status != 0:
                 raise DisclosureError(f"the identities do not hold: {got.message}")
-            else:
-                np.maximum(high, got.x, out=high)
-                np.minimum(low, got.x, out=low)
+            np.maximum(high, got.x, out=high)
+            np.minimum(low, got.x, out=low)
+            return np.abs(got.eqlin.marginals)
 
         open_ = list(todo)
-        for sign in (1.0, -1.0):
-            if open_:
-                weights = np.zeros(len(unknowns))
-                weights[[index[c] for c in open_]] = sign
-                push(weights, capped)
-                open_ = [c for c in open_ if not settled(c)]
+        while open_:  # again while a round of two programs settles more than two do
+            before = len(open_)
+            for sign in (1.0, -1.0):
+                if open_:
+                    weights = np.zeros(len(unknowns))
+                    weights[[index[c] for c in open_]] = sign
+                    push(weights, capped)
+                    open_ = [c for c in open_ if not settled(c)]
+            if before - len(open_) <= 2:
+                break
         narrow = []
         for cell in open_:
+            held = np.zeros(len(group))
             for sign in (1.0, -1.0):
                 if settled(cell):
                     break
                 weights = np.zeros(len(unknowns))
                 weights[index[cell]] = sign
-                push(weights, bounds)
+                held += push(weights, bounds)
             if not settled(cell):
                 narrow.append(cell)
+                # The identities that hold it in, the most binding first: hiding one more
+                # of their members is what gives it room.
+                self.binding[cell] = [group[r] for r in np.argsort(-held, kind="stable")
+                                      if held[r] > 1e-9]
         return narrow
 
 
 def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]],
-           width: float, avoid: set) -> bool:
+           width: float, avoid: set, binding: Sequence = ()) -> bool:
     """Suppress one more cell so that ``cell`` has more room.
 
-    First in an identity that holds ``cell``; when all of those are hidden already, the
-    cell is held through a chain of identities: follow the chain (breadth first) to the
-    nearest identity with a published member.
+    First in the identity that holds it in most (``binding``: from the audit's shadow
+    prices) and has a published member; else in an identity that holds ``cell``; when
+    all of those are hidden already, the cell is held through a chain of identities:
+    follow the chain (breadth first) to the nearest identity with a published member.
     """
+    for eq in binding:
+        extra = _partner(eq, cells, suppressed, width, avoid)
+        if extra is not None:
+            suppressed.add(extra)
+            return True
     seen_cells, frontier, seen_eqs = {cell}, [cell], set()
     while frontier:
         candidates, nxt = [], []
