@@ -110,8 +110,6 @@ class Reader:
                     den = (start, end, scope, ind_id, "denominator")
                     fraction = entry["value"] / _MULTIPLIER.get(_UNITS.get(ind_id, ""), 1.0)
                     self.rates[(num, den)] = fraction
-                    for k in (num, den):  # a rate shown: its parts are figures of it
-                        self.shown.setdefault(k, None)
 
     def _merge(self, key: Key, value: float | None) -> None:
         before = self.shown.get(key)
