@@ -9,11 +9,13 @@ The rules (``--audience public``):
   rate's numerator is another indicator's count, the force is the sum of its boroughs.
   Whenever an identity has exactly one suppressed member, another member is suppressed
   too (the smallest of at least the threshold, else the largest, a zero last). Then an
-  audit solves the whole system as a reader would: two linear programs per primary cell
-  (its least and greatest value given every published figure, every identity, and that
-  counts are not negative). Wherever that interval is narrower than the threshold, more
-  is suppressed, until every primary cell's interval is at least the threshold wide: a
-  reader cannot even tell a 1-4 from 0 or 5.
+  audit solves the whole system as a reader would: linear programs give each suppressed
+  cell's least and greatest value given every published figure, every identity, and
+  that counts are not negative. Wherever that interval is narrower than the threshold,
+  more is suppressed (where the programs' shadow prices say the cell is held in), until
+  every suppressed cell's interval is at least the threshold wide: a reader cannot even
+  tell a 1-4 from 0 or 5. A secondary cell the reader could work out exactly is
+  published after all (it tells them nothing new), so no suppressed cell comes back.
 * **Rates.** A rate (or per-100 / per-1,000 figure) is suppressed when its numerator or
   denominator is, because ``value x denominator`` gives the numerator back.
 
