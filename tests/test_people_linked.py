@@ -225,13 +225,14 @@ def test_cli_explain_review_decide_evaluate(resolved, tmp_path):
     shutil.copy(resolved[0], warehouse)
     runner = CliRunner()
     w = ["--warehouse", str(warehouse)]
-    review = runner.invoke(app, ["people", "review", *w, "--low", "0", "--high", "1",
+    why = ["--purpose", "clerical review of uncertain links"]
+    review = runner.invoke(app, ["people", "review", *w, *why, "--low", "0", "--high", "1",
                                  "--json"])
     assert review.exit_code == 0, review.output
     pairs = json.loads(review.output)
     assert pairs and {"person_id_l", "person_id_r", "match_probability"} <= set(pairs[0])
     a, b = pairs[0]["person_id_l"], pairs[0]["person_id_r"]
-    explained = runner.invoke(app, ["people", "explain", a, b, *w])
+    explained = runner.invoke(app, ["people", "explain", a, b, *w, *why])
     assert explained.exit_code == 0, explained.output
     assert "evidence" in explained.output and "total" in explained.output
     decided = runner.invoke(app, ["people", "decide", a, b, "not-same", *w])
@@ -243,6 +244,71 @@ def test_cli_explain_review_decide_evaluate(resolved, tmp_path):
     assert ev.exit_code == 0, ev.output
     scores = json.loads(ev.output)
     assert scores["method"] == "linked" and 0.9 < scores["pairwise"]["f1"] <= 1.0
+
+
+def _audit_entries(warehouse) -> list:
+    from dvpi.web.audit import AuditLog
+    from dvpi.web.state import StateStore, default_state_path
+
+    state = default_state_path(warehouse)
+    if not state.exists():
+        return []
+    return [e for e in reversed(AuditLog(StateStore(state, read_only=True)).entries())
+            if e.event == "record_view"]
+
+
+def test_people_review_is_audited_and_needs_an_actor_and_a_purpose(resolved, tmp_path,
+                                                                  monkeypatch):
+    """``dvpi people review`` and ``explain`` show victims' and suspects' names, dates of
+    birth and postcodes: each view is audited in the store ``dvpi audit`` reads (actor,
+    purpose, scope, which rows), before anything is shown; without a purpose or a named
+    actor nothing is shown and nothing is read."""
+    warehouse = tmp_path / "audited.duckdb"
+    shutil.copy(resolved[0], warehouse)
+    runner = CliRunner()
+    w = ["--warehouse", str(warehouse)]
+    con = connect(warehouse, read_only=True)
+    names = {r[0] for r in con.execute(
+        "SELECT surname FROM people WHERE surname IS NOT NULL").fetchall()}
+    con.close()
+
+    def leaked(output: str) -> bool:
+        return any(n in output for n in names)
+
+    for why in ([], ["--purpose", "   "]):  # no purpose
+        got = runner.invoke(app, ["people", "review", *w, *why, "--low", "0", "--high", "1"])
+        assert got.exit_code == 2 and not leaked(got.output), got.output
+    monkeypatch.setattr("getpass.getuser", lambda: (_ for _ in ()).throw(OSError("none")))
+    got = runner.invoke(app, ["people", "review", *w, "--purpose", "x", "--low", "0"])
+    assert got.exit_code == 2 and "who is running" in got.output and not leaked(got.output)
+    assert _audit_entries(warehouse) == []
+    monkeypatch.setattr("getpass.getuser", lambda: "analyst1")
+
+    got = runner.invoke(app, ["people", "review", *w, "--purpose",
+                              "clerical review, ticket 42", "--low", "0", "--high", "1",
+                              "--limit", "7"])
+    assert got.exit_code == 0, got.output
+    assert leaked(got.output)  # it does show names: that is what is audited
+    pairs = json.loads(runner.invoke(app, ["people", "review", *w, "--purpose", "again",
+                                           "--low", "0", "--high", "1", "--limit", "7",
+                                           "--json"]).output)
+    a, b = pairs[0]["person_id_l"], pairs[0]["person_id_r"]
+    assert runner.invoke(app, ["people", "explain", a, b, *w, "--purpose",
+                               "checking a pair"]).exit_code == 0
+    first, second, third = _audit_entries(warehouse)
+    assert first.actor == second.actor == third.actor == "os:analyst1"
+    assert first.detail["what"] == "people review"
+    assert first.detail["purpose"] == "clerical review, ticket 42"
+    assert first.detail["scope"] == {"low": 0.0, "high": 1.0, "limit": 7}
+    ids = sorted({p[k] for p in pairs for k in ("person_id_l", "person_id_r")})
+    assert first.detail["person_ids"] == ids and first.detail["records"] == len(ids)
+    assert second.detail["format"] == "json"
+    assert third.detail["what"] == "people explain" and third.detail["person_ids"] == [a, b]
+    # The entries are in the keyed chain `dvpi audit verify` checks.
+    verified = runner.invoke(app, ["audit", "verify", *w])
+    assert verified.exit_code == 0, verified.output
+    shown = runner.invoke(app, ["audit", "show", *w, "--json"])
+    assert "people review" in shown.output and "clerical review, ticket 42" in shown.output
 
 
 def test_read_only_warehouse_resolves_into_temporary_tables(resolved, tmp_path):

@@ -19,6 +19,8 @@ def test_report_public_without_pdf(tmp_path: Path):
     html = (tmp_path / "dv-report-2007-08-public.html").read_text(encoding="utf-8")
     assert "[c]" in html and "fewer than 3" in html
     assert not list(tmp_path.glob("*.pdf"))
+    # Another threshold than the dashboard's is a second table set for the year: said.
+    assert "second protected table set" in " ".join(result.output.split())
 
 
 def test_report_rejects_a_bad_year(tmp_path: Path):
@@ -27,16 +29,28 @@ def test_report_rejects_a_bad_year(tmp_path: Path):
     assert not list(tmp_path.iterdir())
 
 
-def test_pack_public_writes_no_restricted_workbooks(tmp_path: Path):
+def test_pack_for_the_public_is_refused(tmp_path: Path):
+    """The weekly packs never go to the public or partners (consecutive packs can be
+    subtracted): refused with the reason and what to publish instead, before anything is
+    read, computed or written."""
+    out = tmp_path / "out"
     result = runner.invoke(app, ["pack", EXAMPLE, "--week-ending", "2008-03-30", "--out",
-                                 str(tmp_path), "--audience", "public"])
-    assert result.exit_code == 0, result.output
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == [
-        "dv-pack-2008-03-30-force-public.xlsx",
-        "dv-pack-2008-03-30-tower-hamlets-public.xlsx",
-        "dv-pack-2008-03-30-waltham-forest-public.xlsx",
-    ]
+                                 str(out), "--audience", "public"])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "not published to the public or to partners" in text
+    assert "OFFICIAL-SENSITIVE" in text and "dvpi report --audience public" in text
+    assert not out.exists()
+
+
+def test_public_report_under_another_definition_is_refused(tmp_path: Path):
+    """Two definitions of one year overlap (da2021 contains acpo2004): public output is
+    published under one, as the partners' dashboard is."""
+    result = runner.invoke(app, ["report", EXAMPLE, "--year", "2007-08", "--out",
+                                 str(tmp_path / "out"), "--audience", "public",
+                                 "--definition", "da2021", "--no-pdf"])
+    assert result.exit_code == 2, result.output
+    assert "definition" in result.output and not (tmp_path / "out").exists()
 
 
 def test_pack_rejects_a_bad_date(tmp_path: Path):

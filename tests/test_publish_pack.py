@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 
 from dvpi.publish import pack
-from dvpi.stats import disclosure
 from dvpi.stats.display import NOT_AVAILABLE
 from engine_helpers import gather_pack
 
@@ -36,11 +35,6 @@ def inputs() -> pack.PackInputs:
 @pytest.fixture(scope="module")
 def internal(inputs, tmp_path_factory) -> pack.PackWritten:
     return pack.write_packs(inputs, tmp_path_factory.mktemp("internal"))
-
-
-@pytest.fixture(scope="module")
-def public(inputs, tmp_path_factory) -> pack.PackWritten:
-    return pack.write_packs(inputs, tmp_path_factory.mktemp("public"), audience="public")
 
 
 def test_periods():
@@ -126,13 +120,13 @@ def test_trend_has_13_weeks_and_a_native_chart(internal, inputs):
         assert "<c:lineChart>" in xml and "chart data" in xml
 
 
-def test_public_chart_data_never_draws_a_suppressed_figure(public, inputs):
-    wb = openpyxl.load_workbook(public.workbooks["force"])
+def test_chart_data_never_draws_a_missing_figure(internal):
+    wb = openpyxl.load_workbook(internal.workbooks["force"])
     trend, data = _rows(wb["Trend"]), _rows(wb["chart data"])
     assert wb["chart data"].sheet_state == "hidden"
     for shown, plotted in zip(trend[3:3 + 13], data[3:3 + 13], strict=True):
         for a, b in zip(shown[1:], plotted[1:], strict=True):
-            if a in (disclosure.MARK, NOT_AVAILABLE, None):
+            if isinstance(a, str) or a is None:
                 assert b == "=NA()"
             else:
                 assert b == pytest.approx(a)
@@ -176,35 +170,19 @@ def test_restricted_workbooks_are_separate(internal, inputs):
                     assert not (isinstance(v, str) and re.fullmatch(r"R\d+", v))
 
 
-def test_public_pack_suppresses_and_writes_no_records(public, inputs):
-    assert public.restricted == {}
-    assert not any("RESTRICTED" in p.name for p in public.workbooks.values())
-    folder = next(iter(public.workbooks.values())).parent
-    assert not list(folder.glob("RESTRICTED*"))
-    marks = 0
-    for k, scope in enumerate(inputs.scopes):
-        rows = _summary(public.workbooks[scope])
-        for ind_id, row in rows.items():
-            year = inputs.year_to_date[k]["indicators"][ind_id]
-            if year.get("unavailable"):
-                assert row[3] == NOT_AVAILABLE, (scope, ind_id)
-                continue
-            if "numerator" in year:
-                small = any(year[f] is not None and 0 < year[f] < disclosure.DEFAULT_THRESHOLD
-                            for f in ("numerator", "denominator"))
-            else:
-                small = 0 < (_headline(year) or 0) < disclosure.DEFAULT_THRESHOLD
-            if small:
-                assert row[3] == disclosure.MARK, (scope, ind_id)
-            marks += row[3] == disclosure.MARK
-            if row[3] != disclosure.MARK and row[3] is not None:
-                assert row[3] == pytest.approx(_headline(year))
-    assert marks > 0
-    # force = sum of boroughs: a hidden borough count is never the only one hidden
-    for ind_id in ("dv_incidents", "dv_crimes", "sanction_detections"):
-        shown = [_summary(public.workbooks[s])[ind_id][3] for s in inputs.scopes]
-        hidden = [v == disclosure.MARK for v in shown]
-        assert sum(hidden) != 1, (ind_id, shown)
+def test_a_pack_for_the_public_is_refused(inputs, internal, tmp_path):
+    """The packs are for the force and the borough's own officers (OFFICIAL-SENSITIVE),
+    never the public or partners: consecutive packs subtract to the week. Refused, with
+    nothing written; the internal pack says who it is for on its first sheet."""
+    from dvpi.publish import audience
+
+    for who in ("public", "partner"):
+        with pytest.raises(audience.AudienceError, match="not published to the public"):
+            pack.write_packs(inputs, tmp_path / who, audience=who)
+        assert not (tmp_path / who).exists()
+    for path in internal.workbooks.values():
+        note = _rows(openpyxl.load_workbook(path)["Summary"])[2][0]
+        assert note.startswith("OFFICIAL-SENSITIVE") and "Not for publication" in note
 
 
 def _records(path: Path, sheet: str) -> list[tuple]:
@@ -215,7 +193,7 @@ def _records(path: Path, sheet: str) -> list[tuple]:
 def test_restricted_lists_from_the_engine(tmp_path):
     """With the engine's record lists: one RESTRICTED workbook per borough, holding as many
     records as the engine's flag-audit counts for the year to date, each naming a report of
-    that borough; the public audience gets none."""
+    that borough."""
     got = gather_pack(EXAMPLE, WEEK, restricted=True)
     assert got.restricted_unavailable is None
     written = pack.write_packs(got, tmp_path)
@@ -234,15 +212,13 @@ def test_restricted_lists_from_the_engine(tmp_path):
         compliance = figures["risk_assessment_compliance"]
         gaps = _records(path, pack.RISK_GAPS)
         assert len(gaps) == compliance["denominator"] - compliance["numerator"], scope
-    public = pack.write_packs(got, tmp_path / "public", audience="public")
-    assert public.restricted == {}
 
 
-def test_follows_the_analysis_function_spreadsheet_guidance(internal, public):
+def test_follows_the_analysis_function_spreadsheet_guidance(internal):
     """Cover sheet first, then notes; one table per sheet, each an Excel table whose
     header row is marked, starting in column A; no merged cells (GSS/Analysis Function,
     "Releasing statistics in spreadsheets")."""
-    for path in (*internal.workbooks.values(), *public.workbooks.values()):
+    for path in internal.workbooks.values():
         wb = openpyxl.load_workbook(path)
         assert wb.sheetnames[:2] == ["Cover", "Notes"]
         cover = _rows(wb["Cover"])
@@ -262,5 +238,3 @@ def test_follows_the_analysis_function_spreadsheet_guidance(internal, public):
             assert "one table" in str(ws.cell(header_row - 1, 1).value), ws.title
         notes = _rows(wb["Notes"])
         assert notes[2] == ("Note number", "Note text")
-        if "public" in path.name:
-            assert any(str(r[1]).startswith("Disclosure control") for r in notes[3:])

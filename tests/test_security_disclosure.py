@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+import differencing
 from dvpi.stats.disclosure import DEFAULT_THRESHOLD
 from dvpi.web.app import create_app
 from indicator_data import outcome, rel, report, suspect, victim, write_dataset
@@ -175,75 +176,6 @@ def _cells(result: dict) -> dict[tuple[str, str], float | None]:
     return out
 
 
-def _recover(equations, known: dict) -> dict:
-    """What a reader with a calculator gets: every identity with exactly one unknown
-    member gives it, repeated until nothing more follows (``known`` grows)."""
-    found = {}
-    changed = True
-    while changed:
-        changed = False
-        for whole, parts in equations:
-            members = (whole, *parts)
-            unknown = [m for m in members if known.get(m) is None]
-            if len(unknown) != 1:
-                continue
-            (m,) = unknown
-            rest = sum(known[p] for p in parts if p != m)
-            value = known[whole] - rest if m != whole else rest
-            known[m] = found[m] = value
-            changed = True
-    return found
-
-
-def _differencing_attack(periods: dict[str, list[dict]], truth: dict[str, list[dict]],
-                         adjacent: list[tuple[str, str]]) -> list[str]:
-    """Run the attack on what a partner was given for each period (force first, then
-    every borough); ``truth`` (the unprotected figures) only says which identities hold,
-    as a reader would assume them. Returns every suppressed figure recovered."""
-    known: dict = {}
-    equations = []
-    for label, results in periods.items():
-        true = [_cells(r) for r in truth[label]]
-        shown = [_cells(r) for r in results]
-        for s, cells in enumerate(shown):
-            for key, v in cells.items():
-                known[(label, s, key)] = v
-        force, boroughs = true[0], true[1:]
-        for key, v in force.items():
-            # Force minus the boroughs (and so every borough pair against the force).
-            if v is None or not all(b.get(key) is not None for b in boroughs):
-                continue
-            if v == sum(b[key] for b in boroughs):
-                equations.append(((label, 0, key),
-                                  tuple((label, s, key) for s in range(1, len(true)))))
-        for s, cells in enumerate(true):
-            # Totals minus the published cells, within each scope.
-            by_ind: dict[str, list[str]] = {}
-            for ind_id, fld in cells:
-                by_ind.setdefault(ind_id, []).append(fld)
-            for ind_id, fields in by_ind.items():
-                values = [f for f in fields if f.startswith("values.")]
-                if any(cells[(ind_id, f)] is None for f in ["total", *values]
-                       if (ind_id, f) in cells):
-                    continue
-                if "total" in fields and values and cells[(ind_id, "total")] == sum(
-                        cells[(ind_id, f)] for f in values):
-                    equations.append(((label, s, (ind_id, "total")),
-                                      tuple((label, s, (ind_id, f)) for f in values)))
-        # Borough pairs: one borough against another (equal figures give nothing away
-        # alone, but the pair sums feed the force identity above).
-    for before, after in adjacent:  # a figure of the year before, published with the year
-        for s, cells in enumerate(_cells(r) for r in truth[after]):
-            for ind_id, fld in cells:
-                if ind_id.endswith("_previous"):
-                    base = (ind_id.removesuffix("_previous"), fld)
-                    if (before, s, base) in known:
-                        equations.append(((after, s, (ind_id, fld)), ((before, s, base),)))
-    hidden = {k for k, v in known.items() if v is None}  # suppressed ([c]) figures
-    recovered = _recover(equations, known)
-    return [f"{k} = {v}" for k, v in recovered.items() if k in hidden]
-
-
 def _primary_only(result: dict) -> dict:
     """``result`` with only its counts of 1-4 hidden (no secondary suppression)."""
     import copy
@@ -252,13 +184,186 @@ def _primary_only(result: dict) -> dict:
     for entry in out["indicators"].values():
         if "values" in entry:
             entry["values"] = {k: None if _small(v) else v for k, v in entry["values"].items()}
-        elif "numerator" not in entry and _small(entry.get("value")):
+        elif "numerator" in entry:
+            if _small(entry["numerator"]) or _small(entry["denominator"]):
+                entry.update(value=None, numerator=None, denominator=None)
+        elif _small(entry.get("value")):
             entry["value"] = None
     return out
 
 
 def _grid_urls() -> list[tuple[str, str]]:
     return [(f"year={y}", y) for y in YEARS]
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _period_of(results: list[dict]) -> tuple[dt.date, dt.date]:
+    return _day(results[0]["period"]["start"]), _day(results[0]["period"]["end"])
+
+
+class Obtained:
+    """Every output a public or partner user can obtain, and the true figures behind it."""
+
+    def __init__(self) -> None:
+        # (what, as published, the same unprotected, read options)
+        self.outputs: list[tuple[str, list[dict], list[dict], dict]] = []
+        self.truth: dict = {}
+        self.periods: set[tuple[dt.date, dt.date]] = set()
+
+    def add(self, what: str, published: list[dict], true: list[dict], **options) -> None:
+        """``true``: the same figures unprotected, in the same order (more may follow)."""
+        self.outputs.append((what, published, true[:len(published)], options))
+        self.truth |= differencing.truth_of(true)
+        self.periods |= {_period_of([r]) for r in published}
+
+    def reader(self, truth=None) -> differencing.Reader:
+        """A reader of every output; ``truth``: read each output's true figures through
+        it instead (another protection of the same outputs)."""
+        reader = differencing.Reader()
+        for _, published, true, options in self.outputs:
+            shown = published
+            if truth is not None:  # the same figures as published, another protection
+                shown = []
+                for p, t in zip(published, true, strict=True):
+                    other = truth(t)
+                    shown.append({**other, "indicators": {
+                        k: other["indicators"][k] for k in p["indicators"]}})
+            reader.read(shown, **options)
+        return reader
+
+    def identities(self) -> list:
+        from dvpi.publish.report import ARRESTS_PREFIX
+
+        truth = self.truth
+        found = (differencing.scope_identities(truth) + differencing.force_identities(truth)
+                 + differencing.time_identities(truth, self.periods)
+                 + differencing.previous_links(truth))
+        for key in list(truth):  # the report's arrest stage adds up to an engine numerator
+            s, e, scope, ind_id, fld = key
+            if ind_id.startswith(ARRESTS_PREFIX) and fld == "total":
+                numerator = (s, e, scope, "dv_crime_arrests_per_100", "numerator")
+                if truth.get(numerator) == truth[key]:
+                    found.append((key, (numerator,)))
+        return found
+
+
+def _week_endings(year: str) -> list[dt.date]:
+    """Every week ending (a Sunday, as the packs' weeks run) in the financial year."""
+    from dvpi.indicators import financial_year
+
+    start, end = financial_year(year)
+    first = start + dt.timedelta(days=(6 - start.weekday()) % 7)
+    return [first + dt.timedelta(days=7 * i) for i in range((end - first).days // 7 + 1)]
+
+
+def _packs_shown(backend, method: str, year: str, out: Path) -> tuple[list, list[dict]]:
+    """Ask for the public weekly pack of every week of ``year``; return what the
+    workbooks would show (spied on at ``write_workbook``: layout-independent), and the
+    same figures unprotected. The engine is asked once for every pack's periods (once
+    the first pack is not refused: a refusal does not depend on the figures)."""
+    from dvpi.indicators import compute_series
+    from dvpi.publish import pack
+
+    def figures(spans: list) -> dict:
+        rows = compute_series(backend, spans, by_borough=True, people=method,
+                              ids=list(pack.PACK_INDICATORS))
+        per = len(rows) // len(spans)
+        return {span: rows[i * per:(i + 1) * per] for i, span in enumerate(spans)}
+
+    weeks = _week_endings(year)
+    first = pack.pack_periods(weeks[0])
+    by_span = figures([*first.weeks, first.year_to_date])
+    shown: list[dict] = []
+    true: list[dict] = []
+    this_pack: list[dict] = []  # the unprotected figures of the pack being written
+
+    def spy(inputs, scope, path, *args, **kwargs):
+        if this_pack:  # every workbook of a pack shows parts of the same figures
+            shown.extend(r for block in (*inputs.weekly, inputs.year_to_date) for r in block)
+            true.extend(this_pack)
+            this_pack.clear()
+        return path
+
+    real_write = pack.write_workbook
+    pack.write_workbook = spy
+    try:
+        for w in weeks:
+            p = pack.pack_periods(w)
+            if shown and p.year_to_date not in by_span:  # published: the year's figures
+                by_span = figures(list(dict.fromkeys(
+                    span for w2 in weeks for q in [pack.pack_periods(w2)]
+                    for span in (*q.weeks, q.year_to_date))))
+            blocks = [by_span.get(s, by_span[first.weeks[0]]) for s in (*p.weeks,
+                                                                         p.year_to_date)]
+            inputs = pack.PackInputs(p, blocks[:-1], blocks[-1])
+            this_pack[:] = [r for block in blocks for r in block]
+            try:
+                pack.write_packs(inputs, out / str(w), audience="public")
+            except ValueError as refused:  # publish.audience.AudienceError
+                assert "not published to the public" in str(refused)
+                assert not shown, "a pack refused after others were written"
+    finally:
+        pack.write_workbook = real_write
+    return shown, true
+
+
+def _obtain(served: Served, tmp_path: Path) -> Obtained:
+    """Everything a partner or the public can get for the two years of the data set."""
+    from dvpi.publish import report
+
+    got = Obtained()
+    partner, analyst = served.client("partner"), served.client("analyst")
+    # The dashboard API, for every period a partner might ask for: years, quarters,
+    # months and weeks (whatever is answered is read; off the grid is 400).
+    from dvpi.indicators.periods import add_months
+
+    candidates = []
+    for year in YEARS:
+        first = dt.date(int(year[:4]), 4, 1)
+        for months in (12, 3, 1):  # the year, its quarters, its months
+            candidates += [(add_months(first, m), add_months(first, m + months)
+                            - dt.timedelta(days=1)) for m in range(0, 12, months)]
+        candidates += [(w - dt.timedelta(days=6), w) for w in _week_endings(year)]
+    for start, end in candidates:
+        query = f"start={start}&end={end}"
+        answer = partner.get(f"/api/indicators/boroughs?{query}")
+        if answer.status_code == 200:
+            truth = analyst.get(f"/api/indicators/boroughs?{query}").json()
+            got.add(f"api {start}..{end}", answer.json(), truth)
+        else:
+            assert answer.status_code == 400, (query, answer.status_code)
+    snap = served.dash.snapshot()
+    method = snap.people_method
+    with snap.backend() as backend:
+        # The public board report of each year (both years shown in each).
+        for year in YEARS:
+            inputs = report.gather(backend, year, people=method)
+            current, previous, _ = report.protect_inputs(inputs, "public", DEFAULT_THRESHOLD)
+            before = getattr(inputs, "previous_arrests", {})  # the arrest stage's year before
+            got.add(f"report {year}", [*current, *previous],
+                    [report._with_arrests(inputs.current[0], inputs.arrests),
+                     *inputs.current[1:],
+                     report._with_arrests(inputs.previous[0], before), *inputs.previous[1:]])
+        # The public weekly packs of every week of the later year.
+        shown, true = _packs_shown(backend, method, YEARS[1], tmp_path)
+        if shown:
+            from dvpi.publish import pack
+
+            got.add("weekly packs", shown, true, headline_only=pack.PACK_INDICATORS)
+        # The calendar's pieces that no output published, for the time identities.
+        pieces = [p for p in differencing.elementary_periods(got.periods)
+                  if p not in got.periods]
+        if pieces:
+            from dvpi.indicators import compute_series
+            from dvpi.publish import pack
+
+            got.truth |= differencing.truth_of(compute_series(
+                backend, pieces, by_borough=True, people=method,
+                ids=list(pack.PACK_INDICATORS)))
+    return got
 
 
 def test_partner_cannot_ask_for_periods_off_the_grid(served):
@@ -305,41 +410,27 @@ def test_partner_gets_one_definition_only(served):
     assert partner.get("/api/indicators?year=2007-08&definition=acpo2004").status_code == 200
 
 
-def test_the_differencing_attack_recovers_nothing(served):
-    """Every period a partner can be given (each financial year, force and every
-    borough), differenced in every way a reader can: force minus boroughs, borough
-    against borough, total minus cells, a year against the year before (adjacent) and
-    the pages' weekly trends (nested) — nothing suppressed comes back."""
+def test_partner_figures_are_one_protected_set_per_year(served):
+    """Each year a partner is given is one protected set, force and every borough: one
+    borough at a time is the same figure as in the batch (no second protection to play
+    against the first), no published count is 1-4, and the weekly trend (nested in the
+    year) is not published to partners."""
     partner = served.client("partner")
-    analyst = served.client("analyst")
-    periods, truth = {}, {}
     for query, label in _grid_urls():
         got = partner.get(f"/api/indicators/boroughs?{query}")
         assert got.status_code == 200, got.text
-        periods[label] = got.json()
-        truth[label] = analyst.get(f"/api/indicators/boroughs?{query}").json()
-        assert [r["scope"] for r in periods[label]] == [r["scope"] for r in truth[label]]
-        # One borough at a time is the same figure as in the batch (no second protection
-        # to play against the first).
-        for result in periods[label][1:]:
+        for result in got.json()[1:]:
             one = partner.get(f"/api/indicators?{query}&borough={quote(result['scope'])}")
             assert one.json() == result
-        # No published count is 1-4.
-        for result in periods[label]:
+        for result in got.json():
             for (ind_id, fld), v in _cells(result).items():
                 if "numerator" in result["indicators"][ind_id]:
                     continue  # a rate: its numerator and denominator are checked as counts
                 if fld in ("value", "total") or fld.startswith("values."):
                     assert not _small(v), (label, result["scope"], ind_id, fld, v)
-    suppressed = sum(v is None for r in periods[YEARS[1]] for v in _cells(r).values())
-    assert suppressed > 20, "the data must give the attack something to attack"
-    recovered = _differencing_attack(periods, truth, adjacent=[(YEARS[0], YEARS[1])])
-    assert recovered == [], recovered[:10]
-    # The attack has teeth: against primary suppression alone it recovers cells.
-    naive = {label: [_primary_only(r) for r in results] for label, results in truth.items()}
-    assert _differencing_attack(naive, truth, adjacent=[(YEARS[0], YEARS[1])])
-    # The weekly trend (nested in the year) is not published to partners: its cells
-    # are absent from the page, so the year cannot be differenced against its weeks.
+            for ind_id, target in result["targets"].items():
+                if target.get("suppressed"):  # met would bound the hidden actual
+                    assert target["met"] is None, (ind_id, target)
     dash = served.dash
     snap = dash.snapshot()
     from dvpi.web.params import choose
@@ -352,6 +443,49 @@ def test_the_differencing_attack_recovers_nothing(served):
     assert getattr(refused.value, "status_code", None) == 400
     page = served.browser("partner").get(f"/overview?year={YEARS[1]}").text
     assert "not published" in page and 'class="spark"' not in page
+
+
+def test_no_combination_of_outputs_can_be_differenced(served, tmp_path):
+    """The differencing attack over every output a public or partner user can obtain,
+    all at once: the partners' API for every period they ask for (years, quarters,
+    months, weeks: whatever is answered), the public board report of each year (which
+    shows the year before too), and the public weekly pack of every week of a year.
+
+    The reader (``differencing``) sets every figure against every other: force minus
+    boroughs, borough against borough, totals minus cells, the registry's identities, a
+    published rate times its denominator, the same figure in two outputs, nested and
+    adjacent periods (a year and its weeks, consecutive years to date), a year's
+    "previous" figure against the year before. Two linear programs per suppressed figure
+    give the narrowest interval the reader can put on it: none may be narrower than the
+    threshold (a count of 1-4 cannot be told from 0 or 5; nothing comes back exactly).
+    """
+    got = _obtain(served, tmp_path)
+    identities = got.identities()
+    exposures = differencing.attack(got.reader(), got.truth, identities)
+    small = [x for x in exposures if _small(x.true)]
+    print(f"\noutputs: {', '.join(w for w, *_ in got.outputs)}")
+    print(f"all suppressed: {differencing.summary(exposures, DEFAULT_THRESHOLD)}")
+    print(f"counts of 1-4: {differencing.summary(small, DEFAULT_THRESHOLD)}")
+    assert len(small) > 20, "the data must give the attack something to attack"
+    narrow = differencing.narrow(exposures, DEFAULT_THRESHOLD)
+    assert narrow == [], [f"{x.key}: {x.true} in [{x.low:g}, {x.high:g}]" for x in narrow[:10]]
+    # The attack has teeth: the same outputs with only their counts of 1-4 hidden (no
+    # secondary suppression) give many back exactly.
+    naive = differencing.attack(got.reader(truth=_primary_only), got.truth, identities)
+    print(f"primary suppression alone: {differencing.summary(naive, DEFAULT_THRESHOLD)}")
+    assert differencing.narrow([x for x in naive if _small(x.true)], 0.5)
+
+
+def test_weekly_packs_are_refused_to_the_public_from_the_command_line(served, tmp_path):
+    from typer.testing import CliRunner
+
+    from dvpi.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["pack", str(served.dash.warehouse.path), "--week-ending",
+                                      "2008-03-30", "--out", str(tmp_path / "out"),
+                                      "--audience", "public"])
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "not published to the public or to partners" in " ".join(result.output.split())
 
 
 # --- 2. unknown scopes ----------------------------------------------------------------------

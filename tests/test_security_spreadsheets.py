@@ -191,7 +191,7 @@ def test_any_borough_text_is_that_exact_text_never_a_formula(example_inputs, tmp
     inputs = with_boroughs(example_inputs, [name])
     folder = tmp_path_factory.mktemp("any")
     for scope, cell in (("force", "A5"), (name, "C3")):
-        path = pack.write_workbook(inputs, scope, folder / "w.xlsx", "internal", 5)
+        path = pack.write_workbook(inputs, scope, folder / "w.xlsx")
         got = openpyxl.load_workbook(path)["Borough v force"][cell]
         # openpyxl leaves Excel's _xHHHH_ escapes of control characters as they are
         assert got.data_type == "s" and unescape(got.value) == name

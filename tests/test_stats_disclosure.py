@@ -106,6 +106,15 @@ def test_example_has_no_recoverable_breakdown_cell():
             assert target["actual"] is None
 
 
+def test_a_hidden_actual_takes_its_met_with_it():
+    """``met`` says on which side of the target the actual lies: published beside a
+    suppressed actual, it would bound it (an actual of at least 3 when the target is 3)."""
+    result = {"scope": "force", "indicators": {"dv_homicides": {"value": 2}},
+              "targets": {"dv_homicides": {"target": 3, "actual": 2, "met": True}}}
+    target = sdc.protect(result, 5).results[0]["targets"]["dv_homicides"]
+    assert target["actual"] is None and target["met"] is None and target["suppressed"]
+
+
 def test_internal_values_untouched_by_protect():
     result = json.loads(EXPECTED.read_text())
     before = json.dumps(result, sort_keys=True)
@@ -170,7 +179,8 @@ def test_two_way_table_suppression_cannot_be_undone(n_boroughs, n_keys, data):
     """Boroughs x categories with borough totals and the force's breakdown as margins.
 
     A reader who knows every published cell and every identity, and that counts are not
-    negative, solves for each hidden primary cell: it must never be pinned to one value.
+    negative, solves for each hidden primary cell: its interval is never narrower than
+    the threshold (a count of 1-4 cannot be told from 0 or 5).
     """
     keys = [f"k{i}" for i in range(n_keys)]
     table = [[data.draw(st.integers(0, 12)) for _ in keys] for _ in range(n_boroughs)]
@@ -199,14 +209,15 @@ def test_two_way_table_suppression_cannot_be_undone(n_boroughs, n_keys, data):
     index, a_eq, b_eq = _reader_equations(equations, cells, hidden)
     for cell in protection.primary:
         low, high = _interval(index[cell], a_eq, b_eq)
-        assert high - low > 0.5, (cell, cells[cell], low, high)
+        assert high - low >= 5 - 1e-6, (cell, cells[cell], low, high)
 
 
 @pytest.mark.parametrize("threshold", [3, 10])
 def test_public_report_figures_survive_a_linear_program(report_inputs, threshold):
     """A reader who knows every published figure of the report (both years, force and
     boroughs), every identity between them and that counts are not negative, narrows each
-    suppressed count by linear programming: no small count is ever pinned to one value."""
+    suppressed count by linear programming: no small count is ever narrowed to an
+    interval narrower than the threshold."""
     _, _, protection = report.protect_inputs(report_inputs, "public", threshold)
     cells, hidden = protection.cells, sorted(protection.suppressed, key=str)
     index, a_eq, b_eq = _reader_equations(protection.identities, cells, hidden)
@@ -221,4 +232,5 @@ def test_public_report_figures_survive_a_linear_program(report_inputs, threshold
         # 0: solved; 3: unbounded (nothing learnt); never infeasible: the truth satisfies it
         assert low.status in (0, 3) and high.status in (0, 3)
         if low.status == high.status == 0:
-            assert -high.fun - low.fun > 0.5, (cell, cells[cell], low.fun, -high.fun)
+            assert -high.fun - low.fun >= threshold - 1e-6, (cell, cells[cell], low.fun,
+                                                             -high.fun)

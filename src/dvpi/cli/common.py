@@ -134,17 +134,37 @@ def computing(data: Path, *, people: str, engine: str, tables: tuple[str, ...],
             yield wh, backend, method
 
 
-def os_user() -> str:
-    """Who runs this command, as the audit log names them (``os:<login>``: no dashboard
-    username contains a colon)."""
+def login_name() -> str | None:
+    """The OS login of whoever runs this command, or None when it cannot be told (a
+    container without a passwd entry or LOGNAME/USER)."""
     import getpass
 
     try:
-        return "os:" + getpass.getuser()
-    except Exception:  # no login name (a container without a passwd entry)
-        import os
+        name = getpass.getuser().strip()
+    except Exception:  # no login name
+        return None
+    return name or None
 
-        return f"os:uid-{os.getuid()}"
+
+def os_user() -> str:
+    """Who runs this command, as the audit log names them (``os:<login>``: no dashboard
+    username contains a colon)."""
+    import os
+
+    name = login_name()
+    return f"os:{name}" if name else f"os:uid-{os.getuid()}"
+
+
+def record_viewer() -> str:
+    """The actor of a view of people's records from the command line: their OS login.
+    Refused (exit 2, nothing shown) when it cannot be told: records of people are shown
+    to a named person only, as on the dashboard."""
+    name = login_name()
+    if not name:
+        raise fail("cannot tell who is running this command (no login name: set LOGNAME "
+                   "or USER): people's records are shown to a named user only; nothing "
+                   "shown")
+    return f"os:{name}"
 
 
 def export_audit(state: Path):

@@ -10,7 +10,14 @@ from rich.console import Console
 from rich.table import Table
 
 from dvpi.cli.application import app
-from dvpi.cli.common import check_choices, fail, shown
+from dvpi.cli.common import (
+    check_choices,
+    export_audit,
+    export_state_path,
+    fail,
+    record_viewer,
+    shown,
+)
 from dvpi.people import method_names
 from dvpi.warehouse import DEFAULT_WAREHOUSE, ENGINES, WarehouseError, open_warehouse
 
@@ -30,6 +37,24 @@ def _open(warehouse: Path, read_only: bool = False):
         return open_warehouse(warehouse, "read" if read_only else "write").con
     except WarehouseError as exc:
         raise fail(str(exc)) from exc
+
+
+PurposeOption = typer.Option(
+    ..., "--purpose", help="why you are looking at these people's records (kept in the "
+    "audit log, with who you are and what was shown)")
+
+
+def _audited_view(warehouse: Path, purpose: str):
+    """(audit log, actor, purpose) for showing people's records: refused, with nothing
+    read or shown, without a purpose, without a named actor, or when the audit log
+    (``<warehouse>.web.sqlite``, the one ``dvpi audit`` reads) cannot be written."""
+    purpose = " ".join(purpose.split())
+    if not purpose:
+        raise fail("--purpose: say why you are looking at these records; nothing shown")
+    actor = record_viewer()
+    if not warehouse.is_file():
+        raise fail(f"no warehouse at {warehouse}")
+    return export_audit(export_state_path(warehouse)), actor, purpose
 
 
 def _fmt(x: float | None) -> str:
@@ -74,19 +99,26 @@ def explain_cmd(
     person_a: str = typer.Argument(..., help="a person_id (a people row)"),
     person_b: str = typer.Argument(..., help="another person_id"),
     warehouse: Path = WarehouseOption,
+    purpose: str = PurposeOption,
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """Why two rows were joined or kept apart: the match weight of each comparison."""
+    """Why two rows were joined or kept apart: the match weight of each comparison. Shows
+    both rows (names, dates of birth, postcodes): audited."""
     from dataclasses import asdict
 
     from dvpi.people.review import ReviewError, explain
+    from dvpi.web.audit import RECORD_VIEW
 
+    log, actor, purpose = _audited_view(warehouse, purpose)
     con = _open(warehouse)
     try:
         e = explain(con, person_a, person_b)
     except ReviewError as exc:
         err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
+    log.append(RECORD_VIEW, actor, what="people explain", purpose=purpose,
+               warehouse=str(warehouse), records=2, person_ids=[person_a, person_b],
+               format="json" if as_json else "table")
     if as_json:
         console.print_json(json.dumps(asdict(e), default=str))
         return
@@ -118,20 +150,31 @@ def explain_cmd(
 @people_app.command("review")
 def review_cmd(
     warehouse: Path = WarehouseOption,
+    purpose: str = PurposeOption,
     low: float = typer.Option(0.2, help="lowest match probability shown"),
     high: float = typer.Option(0.98, help="highest match probability shown"),
     limit: int = typer.Option(50, help="at most this many pairs"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
-    """Uncertain pairs near the threshold, for clerical review (undecided ones only)."""
+    """Uncertain pairs near the threshold, for clerical review (undecided ones only).
+    Shows names, dates of birth and postcodes of victims and suspects: audited (who, why,
+    which rows), like every other list of people's records."""
     from dvpi.people.review import ReviewError, uncertain_pairs
+    from dvpi.web.audit import AUDIT_ID_LIMIT, RECORD_VIEW
 
+    log, actor, purpose = _audited_view(warehouse, purpose)
     con = _open(warehouse)
     try:
         pairs = uncertain_pairs(con, low=low, high=high, limit=limit)
     except ReviewError as exc:
         err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
+    ids = sorted({p[k] for p in pairs for k in ("person_id_l", "person_id_r")}, key=str)
+    # Recorded before anything is shown: a view that cannot be audited shows nothing.
+    log.append(RECORD_VIEW, actor, what="people review", purpose=purpose,
+               warehouse=str(warehouse), scope={"low": low, "high": high, "limit": limit},
+               pairs=len(pairs), records=len(ids), person_ids=ids[:AUDIT_ID_LIMIT],
+               format="json" if as_json else "table")
     if as_json:
         console.print_json(json.dumps(pairs, default=str))
         return

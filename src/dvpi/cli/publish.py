@@ -63,8 +63,19 @@ def report(
     engine: EngineChoice = EngineOption,
 ) -> None:
     """Write the annual domestic-violence performance report (HTML and PDF)."""
+    from dvpi.publish import audience as audiences
     from dvpi.publish import report as board
 
+    if audience == "public":
+        try:  # the published grid: refused before anything is computed
+            audiences.check_public_release(definition.value)
+        except audiences.AudienceError as exc:
+            raise fail(str(exc)) from exc
+        if threshold != disclosure.DEFAULT_THRESHOLD:
+            err.print(f"[yellow]warning:[/] the partners' dashboard publishes this year at "
+                      f"threshold {disclosure.DEFAULT_THRESHOLD}: a public report at "
+                      f"{threshold} is a second protected table set for the same year, and "
+                      "the two can be set against each other (docs/security.md).")
     with computing(data, people=people.value, engine=engine.value,
                    tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing the year and the year before", total=None)
@@ -90,46 +101,51 @@ def pack(
     week_ending: str = typer.Option(..., "--week-ending",
                                     help="last day of the week, e.g. 2008-03-30"),
     out: Path = typer.Option(..., "--out", help="folder to write the workbooks into"),
-    audience: AudienceChoice = typer.Option(AudienceChoice("internal"), "--audience"),
+    audience: AudienceChoice = typer.Option(
+        AudienceChoice("internal"), "--audience",
+        help="internal only: the packs are OFFICIAL-SENSITIVE, never published"),
     people: PeopleChoice = typer.Option(PeopleChoice(DEFAULT_METHOD), "--people"),
     definition: DefinitionChoice = DefinitionOption,
-    threshold: int = typer.Option(disclosure.DEFAULT_THRESHOLD, "--threshold", min=1),
     engine: EngineChoice = EngineOption,
 ) -> None:
-    """Write the weekly packs: one workbook per borough and one for the force (and, for the
-    internal audience, a RESTRICTED record-list workbook per borough)."""
+    """Write the weekly packs for the force and the borough's own officers: one workbook
+    per borough and one for the force, and a RESTRICTED record-list workbook per borough.
+    Never for the public or partners (they get financial years: `dvpi report`)."""
+    from dvpi.publish import audience as audiences
     from dvpi.publish import pack as packs
 
+    try:  # refused before anything is read or computed
+        audiences.check_pack(audience.value)
+    except audiences.AudienceError as exc:
+        raise fail(str(exc)) from exc
     try:
         week = dt.date.fromisoformat(week_ending)
     except ValueError as exc:
         err.print(f"[bold red]not a date:[/] {escape(repr(week_ending))} (expected e.g. "
                   f"2008-03-30)")
         raise typer.Exit(2) from exc
-    # RESTRICTED record lists are exported for the internal audience: audited (who, what,
-    # rows) in the state store beside what was read, opened before anything is written.
-    log = export_audit(export_state_path(data)) if audience == "internal" else None
+    # RESTRICTED record lists are exported: audited (who, what, rows) in the state store
+    # beside what was read, opened before anything is written.
+    log = export_audit(export_state_path(data))
     with computing(data, people=people.value, engine=engine.value,
                    tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing 13 weeks and the year to date", total=None)
-        inputs = packs.gather(backend, week, people=method, definition=definition.value,
-                              restricted=audience == "internal")
+        inputs = packs.gather(backend, week, people=method, definition=definition.value)
         bar.update(task, description="writing workbooks")
         try:
-            written = packs.write_packs(inputs, out, audience=audience.value,
-                                        threshold=threshold)
+            written = packs.write_packs(inputs, out, audience=audience.value)
         except packs.PackNameError as exc:  # two scopes would share a file: nothing written
             raise fail(str(exc)) from exc
-    console.print(f"{len(written.workbooks)} pack workbooks in {escape(str(out))}")
+    console.print(f"{len(written.workbooks)} pack workbooks in {escape(str(out))} "
+                  "(OFFICIAL-SENSITIVE: the force and the borough's own officers only)")
     if inputs.restricted_unavailable:
         err.print(f"[yellow]no RESTRICTED workbooks:[/] "
                   f"{escape(str(inputs.restricted_unavailable))}")
-    if written.restricted and log is not None:
+    if written.restricted:
         rows = {scope: sum(len(r) for r in lists.values())
                 for scope, lists in inputs.restricted.items() if scope in written.restricted}
         log.append("export", os_user(), what="restricted_pack", rows=sum(rows.values()),
                    rows_by_scope=rows, week_ending=week.isoformat(), data=str(data),
                    files=[str(p) for p in written.restricted.values()])
-    if written.restricted:
         console.print(f"{len(written.restricted)} RESTRICTED record workbooks "
                       f"(name reports: internal use only)")

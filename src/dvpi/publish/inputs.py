@@ -26,6 +26,17 @@ def population_by(con, dimension: str, borough: str | None = None) -> dict[str, 
     return {k: int(v) for k, v in rows}
 
 
+# The dimensions the arrest stage is split by (the suspect row records both).
+ARREST_DIMENSIONS: tuple[str, ...] = ("ethnic_appearance", "gender")
+
+
+def arrest_stage(con, start, end) -> dict[str, dict[str, int]]:
+    """The force's arrested suspects of the period by each of ``ARREST_DIMENSIONS``: what
+    the report publishes beside the engine, and so part of the year's protected table
+    set wherever that set is made (``stats.release``)."""
+    return {d: arrests_by(con, start, end, d) for d in ARREST_DIMENSIONS}
+
+
 def arrests_by(con, start, end, dimension: str, borough: str | None = None) -> dict[str, int]:
     """Arrested suspect rows on DV-flagged crimes recorded in the period, by group.
 
@@ -33,7 +44,7 @@ def arrests_by(con, start, end, dimension: str, borough: str | None = None) -> d
     split by the suspect's recorded gender or ethnic appearance (the test checks the total
     matches the engine's numerator).
     """
-    if dimension not in ("ethnic_appearance", "gender"):
+    if dimension not in ARREST_DIMENSIONS:
         raise ValueError("arrests are split by ethnic_appearance or gender only")
     spec = DIMENSIONS[dimension]
     keys = list(codes.ETHNIC_APPEARANCES if dimension == "ethnic_appearance" else codes.GENDERS)

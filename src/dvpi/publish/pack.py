@@ -7,7 +7,10 @@ percentages) so that a reader's own formulas work on them.
 
 The record lists (reports that should carry the DV flag and don't, and the reverse; risk
 assessment gaps; dual-arrest incidents) name reports: they go in a separate RESTRICTED
-workbook per borough, written only for the internal audience, never in the main pack.
+workbook per borough, never in the main pack.
+
+The packs are for the force and the borough's own officers only (OFFICIAL-SENSITIVE):
+never for the public or partners, whom ``publish.audience`` explains and refuses.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dvpi.contract import cells
 from dvpi.files import private_dir, private_file
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
+from dvpi.publish import audience as audiences
 from dvpi.publish import v2pack
 from dvpi.stats import disclosure
 from dvpi.stats import display as fmt
@@ -160,29 +164,6 @@ def record_lists(backend: Backend, start: dt.date, end: dt.date, borough: str, d
     }
 
 
-def protect_inputs(inputs: PackInputs, threshold: int) -> PackInputs:
-    """Disclosure control over every figure the packs show, period by period: the force
-    with its boroughs, and the year to date with any weeks that add up to it exactly."""
-    spans = [*inputs.periods.weeks, inputs.periods.year_to_date]
-    blocks = [*inputs.weekly, inputs.year_to_date]
-    per = len(blocks[0])
-    flat = [r for block in blocks for r in block]
-    sums: list[tuple[int, Sequence[int]]] = [
-        (b * per, range(b * per + 1, (b + 1) * per)) for b in range(len(blocks))
-    ]
-    # The year to date is the sum of the weeks when they tile it exactly (early in April).
-    ytd_start, ytd_end = inputs.periods.year_to_date
-    inside = [i for i, (s, e) in enumerate(spans[:-1]) if s >= ytd_start and e <= ytd_end]
-    covered = sum((spans[i][1] - spans[i][0]).days + 1 for i in inside)
-    if inside and covered == (ytd_end - ytd_start).days + 1:
-        ytd = len(blocks) - 1
-        for offset in range(per):
-            sums.append((ytd * per + offset, [i * per + offset for i in inside]))
-    protected = disclosure.protect(flat, threshold, sums=sums).results
-    out = [protected[b * per:(b + 1) * per] for b in range(len(blocks))]
-    return PackInputs(inputs.periods, out[:-1], out[-1], inputs.definition, {})
-
-
 # --- workbooks ----------------------------------------------------------------------------
 
 
@@ -304,9 +285,9 @@ SHEETS: tuple[tuple[str, str], ...] = (
 ONE_TABLE = "This worksheet contains one table. Notes are on the Notes worksheet."
 
 
-def _notes(threshold: int, audience: str) -> list[tuple[str, str]]:
+def _notes() -> list[tuple[str, str]]:
     """The Notes sheet: each note's number and text."""
-    notes = [
+    return [
         ("note 1", "Status against the target to date: a count target is for the whole "
                    "financial year, so it is compared pro rata to the days of the year "
                    "gone; a rate target as it stands. GREEN met; AMBER missed by no more "
@@ -316,10 +297,6 @@ def _notes(threshold: int, audience: str) -> list[tuple[str, str]]:
         ("note 3", "Rates are written as fractions formatted as percentages, counts as "
                    "whole numbers, so that a reader's own formulas work on them."),
     ]
-    if audience == "public":
-        notes.append(("note 4", disclosure.RULE.format(threshold=threshold,
-                                                       below=threshold - 1)))
-    return notes
 
 
 # Characters XML 1.0 cannot hold: Excel writes them as _xHHHH_ in a table's column names.
@@ -348,8 +325,7 @@ def _table(ws, name: str, first_row: int, last_row: int, headers: Sequence[str],
         ws.write_string(first_row, c, text, f.head)
 
 
-def _cover(wb, f: _Formats, label: str, inputs: PackInputs, audience: str,
-           threshold: int) -> None:
+def _cover(wb, f: _Formats, label: str, inputs: PackInputs) -> None:
     wc = wb.add_worksheet("Cover")
     ytd = inputs.periods.year_to_date
     week = inputs.periods.this_week
@@ -358,8 +334,7 @@ def _cover(wb, f: _Formats, label: str, inputs: PackInputs, audience: str,
         ("This workbook gives the domestic-violence performance figures of "
          f"{label} for the week {week[0].isoformat()} to {week[1].isoformat()} and the "
          f"financial year to date, {ytd[0].isoformat()} to {ytd[1].isoformat()}.", None),
-        ("Audience: public. " + disclosure.NOTE.format(threshold=threshold)
-         if audience == "public" else "Audience: internal (not for publication).", None),
+        (audiences.PACK_AUDIENCE_NOTE, None),
         ("Source: the force's records, computed by dvpi; each figure's definition is on "
          "the About worksheet.", None),
         (f"Domestic violence definition: {inputs.definition}.", None),
@@ -374,8 +349,8 @@ def _cover(wb, f: _Formats, label: str, inputs: PackInputs, audience: str,
     wc.set_column(1, 1, 80)
 
 
-def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
-                   threshold: int, ids: Sequence[str] = PACK_INDICATORS) -> Path:
+def write_workbook(inputs: PackInputs, scope: str, path: Path,
+                   ids: Sequence[str] = PACK_INDICATORS) -> Path:
     reg = _registry()
     indicators = [reg.get(i) for i in ids]
     k = _scope_index(inputs, scope)
@@ -385,11 +360,11 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     label = "the force" if scope == "force" else scope
     week_text = f"{weeks[-1][0].isoformat()} to {weeks[-1][1].isoformat()}"
     ytd = inputs.periods.year_to_date
-    _cover(wb, f, label, inputs, audience, threshold)
+    _cover(wb, f, label, inputs)
     wn = wb.add_worksheet("Notes")
     wn.write_string(0, 0, "Notes", f.title)
     wn.write_string(1, 0, "This worksheet contains one table.")
-    notes = _notes(threshold, audience)
+    notes = _notes()
     for r, (number, text) in enumerate(notes, start=3):
         wn.write_string(r, 0, number, f.text)
         wn.write_string(r, 1, text, f.text)
@@ -403,8 +378,7 @@ def write_workbook(inputs: PackInputs, scope: str, path: Path, audience: str,
     ws.write(1, 0, f"Week ending {inputs.periods.week_ending.isoformat()} ({week_text}); "
                    f"financial year to date {ytd[0].isoformat()} to {ytd[1].isoformat()}.",
              f.note)
-    ws.write(2, 0, ("Audience: public. " + disclosure.NOTE.format(threshold=threshold))
-             if audience == "public" else "Audience: internal (not for publication).", f.note)
+    ws.write(2, 0, audiences.PACK_AUDIENCE_NOTE, f.note)
     ws.write_string(3, 0, ONE_TABLE)
     heads = ["Indicator", "id", "This week", "Year to date", "Target (year)",
              "Target to date [note 1]", "Status [note 1]", "Force: this week",
@@ -597,31 +571,29 @@ class PackWritten:
 
 def write_packs(
     inputs: PackInputs, out_dir: Path, *, audience: str = "internal",
-    threshold: int = disclosure.DEFAULT_THRESHOLD, ids: Sequence[str] = PACK_INDICATORS,
+    ids: Sequence[str] = PACK_INDICATORS,
 ) -> PackWritten:
-    """One workbook per scope (force first); RESTRICTED workbooks only for ``internal``."""
-    if audience not in disclosure.AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
+    """One workbook per scope (force first) and the RESTRICTED record workbooks, for the
+    force and the borough's own officers only: any other ``audience`` is refused
+    (``AudienceError``, nothing written; see ``publish.audience``)."""
+    audiences.check_pack(audience)
     out_dir = Path(out_dir)
     week = inputs.periods.week_ending.isoformat()
-    suffix = "-public" if audience == "public" else ""
     # Every file name is settled, and checked distinct, before anything is written.
     if len(set(inputs.scopes)) != len(inputs.scopes):
         raise PackNameError(f"a scope appears twice in {inputs.scopes!r}: nothing written")
-    lists = inputs.restricted if audience == "internal" else {}
+    lists = inputs.restricted
     slugs = file_slugs([*inputs.scopes, *(s for s in lists if s not in inputs.scopes)])
-    names = {("pack", s): f"dv-pack-{week}-{slugs[s]}{suffix}.xlsx" for s in inputs.scopes}
+    names = {("pack", s): f"dv-pack-{week}-{slugs[s]}.xlsx" for s in inputs.scopes}
     names |= {("restricted", s): f"{RESTRICTED_PREFIX}-dv-records-{week}-{slugs[s]}.xlsx"
               for s in lists}
     _check_unique(names)
     private_dir(out_dir)  # owner only, files 0600 before a byte is written (docs/security.md)
     for name in names.values():
         private_file(out_dir / name)
-    shown = protect_inputs(inputs, threshold) if audience == "public" else inputs
     workbooks = {
-        scope: write_workbook(shown, scope, out_dir / names["pack", scope], audience,
-                              threshold, ids)
-        for scope in shown.scopes
+        scope: write_workbook(inputs, scope, out_dir / names["pack", scope], ids)
+        for scope in inputs.scopes
     }
     restricted = {
         scope: write_restricted(scope_lists, scope, inputs.periods.week_ending,

@@ -24,9 +24,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from dvpi.indicators import coverage
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.people import DEFAULT_METHOD
+from dvpi.publish import audience as audiences
 from dvpi.publish import charts, glossary, revisions
 from dvpi.publish import inputs as warehouse_inputs
-from dvpi.stats import disclosure, equality, findings, funnel
+from dvpi.stats import disclosure, equality, findings, funnel, release
 from dvpi.stats import display as fmt
 from dvpi.stats.status import DEFAULT_AMBER_MARGIN, rag_from_target
 from dvpi.warehouse import Backend
@@ -34,7 +35,7 @@ from dvpi.warehouse import Backend
 Audience = Literal["internal", "public"]
 
 # Publish-only breakdowns added beside the engine's (the arrest stage for equality).
-ARRESTS_PREFIX = "arrested_suspects_by_"
+ARRESTS_PREFIX = release.ARRESTS_PREFIX
 
 
 @dataclass(frozen=True)
@@ -97,42 +98,43 @@ class ReportInputs:
     year: str
     period: tuple[dt.date, dt.date]
     previous_period: tuple[dt.date, dt.date]
-    current: list[dict]  # the force (every indicator), then boroughs (BOROUGH_FIGURES)
-    previous: list[dict]  # the force
+    current: list[dict]  # the force, then every borough (every indicator)
+    previous: list[dict]  # the same for the year before
     definition: str
     people: str
     population: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension
     arrests: dict[str, dict[str, int]] = field(default_factory=dict)  # by dimension, force
     source: str = ""
     loads: list[dict] = field(default_factory=list)  # the ingest ledger, oldest first
+    previous_arrests: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def gather(
     backend: Backend, year: str, *, people: str = DEFAULT_METHOD,
     definition: str = DEFAULT_DEFINITION,
 ) -> ReportInputs:
-    """Ask the engine for the year and the year before (the force, every indicator), and for
-    this year's borough figures the report compares (the funnel plots). ``backend`` is an
-    opened warehouse whose ``people`` links are resolved."""
+    """Ask the engine for the year and the year before, the force and every borough, every
+    indicator, in one pass: what the report shows, and for the public audience the whole
+    table set of each year that its disclosure control protects (``stats.release``).
+    ``backend`` is an opened warehouse whose ``people`` links are resolved."""
     from dvpi.indicators import compute_series, financial_year
     from dvpi.indicators.periods import previous_period
 
     start, end = financial_year(year)
     before = previous_period(start, end)
-    force = compute_series(backend, [(start, end), before], people=people,
-                           definition=definition)
-    boroughs = compute_series(backend, [(start, end)], by_borough=True, people=people,
-                              definition=definition, ids=list(BOROUGH_FIGURES))[1:]
+    rows = compute_series(backend, [(start, end), before], by_borough=True, people=people,
+                          definition=definition)
+    per = len(rows) // 2
     # Figures whose inputs are incomplete for their year say so (never a number).
-    coverage.annotate_backend(backend, [*force, *boroughs], people=people)
+    coverage.annotate_backend(backend, rows, people=people)
     con = backend.con
     population = {d: warehouse_inputs.population_by(con, d) for d in equality.DIMENSIONS}
-    arrests = {d: warehouse_inputs.arrests_by(con, start, end, d)
-               for d in ("ethnic_appearance", "gender")}
     return ReportInputs(
-        year=year, period=(start, end), previous_period=before, current=[force[0], *boroughs],
-        previous=[force[1]], definition=definition, people=people,
-        population={d: p for d, p in population.items() if p}, arrests=arrests,
+        year=year, period=(start, end), previous_period=before, current=rows[:per],
+        previous=rows[per:], definition=definition, people=people,
+        population={d: p for d, p in population.items() if p},
+        arrests=warehouse_inputs.arrest_stage(con, start, end),
+        previous_arrests=warehouse_inputs.arrest_stage(con, *before),
         loads=warehouse_inputs.loads(con),
     )
 
@@ -159,23 +161,27 @@ def _only(result: dict, ids: Sequence[str]) -> dict:
 def protect_inputs(inputs: ReportInputs, audience: Audience, threshold: int):
     """(current, previous, protection): the result lists as the audience may see them.
 
-    For the public, exactly what the report publishes is protected together: this year's
-    and last year's force figures, and this year's borough figures for the funnel plots
-    (the report shows no other borough figure, and none for last year).
+    For the public, each year's figures come from that year's one protected table set
+    (``stats.release.protect_year``: the force and every borough over every indicator
+    and the arrest stage), the same set the partners' dashboard reads, so that no cell
+    suppressed in one output can be worked out from another. The report shows the force
+    of both years and this year's borough figures for the funnel plots.
     """
     current = [_with_arrests(inputs.current[0], inputs.arrests), *inputs.current[1:]]
     previous = list(inputs.previous)
     if audience == "internal":
         return current, previous, None
-    current = [current[0], *(_only(r, BOROUGH_FIGURES) for r in current[1:])]
-    previous = [previous[0]]
-    n = len(current)
-    links = [((0, "dv_gbh_with_intent_previous", "value"), (n, "dv_gbh_with_intent", "value"))]
-    links += [((0, ARRESTS_PREFIX + d, "total"), (0, "dv_crime_arrests_per_100", "numerator"))
-              for d in inputs.arrests]
-    protection = disclosure.protect(
-        [*current, *previous], threshold, sums=[(0, range(1, n))], links=links)
-    return protection.results[:n], protection.results[n:], protection
+    audiences.check_public_release(inputs.definition)
+    this = release.protect_year(inputs.current, inputs.arrests, threshold)
+    last = release.protect_year(inputs.previous, inputs.previous_arrests, threshold)
+    current = [this.results[0], *(_only(r, BOROUGH_FIGURES) for r in this.results[1:])]
+    return current, [last.results[0]], disclosure.joined([this, last])
+
+
+def _suppressed_shown(results: Sequence[dict]) -> int:
+    """Figures withheld among those the report shows (the protected sets hold more)."""
+    return sum(len(e.get("suppressed", ())) for r in results
+               for e in r["indicators"].values())
 
 
 def _registry():
@@ -450,7 +456,7 @@ def prepare(
         "disclosure_rule": disclosure.RULE.format(threshold=threshold, below=threshold - 1)
         if audience == "public" else "",
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "suppressed_cells": len(protection.suppressed) if protection else 0,
+        "suppressed_cells": _suppressed_shown([*current, *previous]) if protection else 0,
         "funnel_levels": [fmt.percent_label(lv) for lv in funnel.LEVELS],
         "amber_margin": fmt.percent_label(DEFAULT_AMBER_MARGIN),
         "ci_level": fmt.percent_label(equality.CI_LEVEL),

@@ -7,9 +7,15 @@ The rules (``--audience public``):
 * **Secondary suppression.** Published figures are tied together by identities: a
   breakdown's cells add up to its total, ``dv_incidents = dv_crimes + dv_non_crimes``, a
   rate's numerator is another indicator's count, the force is the sum of its boroughs.
-  Whenever an identity has exactly one suppressed member, the smallest other member is
-  suppressed too; then a linear-algebra audit checks that no primary cell is determined by
-  the published figures through *all* identities together, and suppresses more until none is.
+  Whenever an identity has exactly one suppressed member, another member is suppressed
+  too (the smallest of at least the threshold, else the largest, a zero last). Then an
+  audit solves the whole system as a reader would: linear programs give each suppressed
+  cell's least and greatest value given every published figure, every identity, and
+  that counts are not negative. Wherever that interval is narrower than the threshold,
+  more is suppressed (where the programs' shadow prices say the cell is held in), until
+  every suppressed cell's interval is at least the threshold wide: a reader cannot even
+  tell a 1-4 from 0 or 5. A secondary cell the reader could work out exactly is
+  published after all (it tells them nothing new), so no suppressed cell comes back.
 * **Rates.** A rate (or per-100 / per-1,000 / per-10,000 figure) is suppressed when its
   numerator or denominator is, because ``value x denominator`` gives the numerator back;
   its Wilson interval goes with it. A rate per key (satisfaction by element) and the two
@@ -32,7 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.linalg import null_space
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 from dvpi.indicators.model import Diff, Ref, Sum
 from dvpi.indicators.registry import INDICATORS
@@ -98,36 +105,57 @@ def suppress_cells(
     identities: Iterable[tuple[object, Sequence[object]]],
     threshold: int = DEFAULT_THRESHOLD,
     signed: Iterable[object] = (),
+    width: float | None = None,
 ) -> tuple[set, set]:
     """Primary and secondary suppression over any cells tied by sum identities.
 
     ``cells`` maps a cell to its count (None = not published at all); each identity
     ``(whole, parts)`` states ``cells[whole] == sum(cells[p] for p in parts)``. Returns
-    ``(primary, secondary)``: after it, no identity has exactly one suppressed member and
-    no primary cell is determined by the published cells through all identities together.
+    ``(primary, secondary)``. After it, a reader who knows every published cell, every
+    identity and that counts are not negative (``signed`` cells, differences, may be)
+    cannot narrow any suppressed cell to an interval narrower than ``width`` (default:
+    the threshold, so a count of 1-4 cannot be told from 0 or 5): the audit solves the
+    linear programs a reader would (each cell's least and greatest feasible value), and
+    suppresses more until every interval is wide enough. A secondary cell the reader
+    could work out exactly is published after all: that tells them nothing they could
+    not work out, and it is not disclosive (it would have been published anyway).
     """
+    width = threshold if width is None else width
     equations = [
         (whole, tuple(parts)) for whole, parts in identities
         if whole in cells and all(p in cells for p in parts)
         and cells[whole] is not None and all(cells[p] is not None for p in parts)
     ]
     primary = {c for c, v in cells.items() if is_primary(v, threshold)}
-    signed = set(signed)  # differences: may be negative, so never pinned to zero
+    signed = set(signed)  # differences: may be negative, so never bounded by zero
     suppressed = set(primary)
-    hopeless: set = set()  # determined even with everything around them hidden
+    hopeless: set = set()  # narrow even with everything around them hidden
     touching: dict[object, list[int]] = {}  # cell -> the equations it is a member of
     for i, eq in enumerate(equations):
         for c in _members(eq):
             touching.setdefault(c, []).append(i)
-    while True:
-        _close_single_gaps(cells, equations, suppressed)
-        exposed = [c for c in _determined(primary, suppressed, equations, cells, signed)
-                   if c not in hopeless]
-        if not exposed:
-            break
-        for cell in exposed:
-            if not _widen(cell, cells, equations, suppressed, touching):
+    audit = _IntervalAudit(cells, equations, signed)
+    given_back: set = set()  # secondary cells published again: never hidden again
+    for _ in range(len(cells) + 1):  # each round hides a cell, or ends
+        _close_single_gaps(cells, equations, suppressed, width, given_back)
+        narrow = [c for c in audit.narrow(suppressed, primary, width) if c not in hopeless]
+        if not narrow:
+            # A secondary cell the reader can work out exactly protects nothing: publish
+            # it (what the reader can infer does not change; the table loses less). Any
+            # other must be as wide as a primary one, so that no [c] gives much away.
+            exact = audit.determined(suppressed, suppressed - primary)
+            suppressed -= exact
+            given_back |= exact
+            narrow = [c for c in audit.narrow(suppressed, suppressed - primary, width)
+                      if c not in hopeless]
+            if not narrow:
+                break
+        for cell in narrow:
+            if not _widen(cell, cells, equations, suppressed, touching, width, given_back,
+                          audit.binding.get(cell, ())):
                 hopeless.add(cell)
+    else:
+        raise DisclosureError("suppression did not settle")
     if hopeless:
         raise DisclosureError(f"cannot protect {sorted(hopeless, key=str)[:5]}")
     return primary, suppressed - primary
@@ -137,19 +165,29 @@ def _members(eq: tuple[object, tuple]) -> tuple:
     return (eq[0], *eq[1])
 
 
-def _smallest_unsuppressed(eq, cells, suppressed):
+def _preference(cells, width: float):
+    """The order in which cells are chosen to hide beside another: a non-zero cell of at
+    least ``width`` (the smallest: it gives a hidden neighbour enough room at the least
+    loss), then smaller ones (the largest first), a zero last (it gives no room)."""
+    def key(c):
+        v = cells[c]
+        return (v == 0, v < width, v if v >= width else -v, str(c))
+    return key
+
+
+def _partner(eq, cells, suppressed, width: float, avoid: set):
     whole, parts = eq
     # Prefer a part over the whole: hiding a total loses more information.
     for group in (parts, (whole,)):
-        free = [c for c in group if c not in suppressed]
+        free = [c for c in group if c not in suppressed and c not in avoid]
         if free:
-            # A zero partner protects little (it may be pinned to 0 elsewhere): prefer
-            # the smallest non-zero cell.
-            return min(free, key=lambda c: (cells[c] == 0, cells[c], str(c)))
+            return min(free, key=_preference(cells, width))
     return None
 
 
-def _close_single_gaps(cells, equations, suppressed) -> None:
+def _close_single_gaps(cells, equations, suppressed, width: float, avoid: set) -> None:
+    """The check a reader with a calculator makes: an identity with exactly one hidden
+    member gives it back, so hide a second one. Cheap, and most of what is needed."""
     changed = True
     while changed:
         changed = False
@@ -159,30 +197,10 @@ def _close_single_gaps(cells, equations, suppressed) -> None:
                 continue
             hidden = [c for c in members if c in suppressed]
             if len(hidden) == 1:
-                extra = _smallest_unsuppressed(eq, cells, suppressed)
+                extra = _partner(eq, cells, suppressed, width, avoid)
                 if extra is not None:
                     suppressed.add(extra)
                     changed = True
-
-
-def _pinned_to_zero(cells, suppressed: set, equations, signed: set) -> set:
-    """Hidden cells a reader knows are 0: counts are not negative, so when an identity's
-    hidden members all sit on one side and the published ones leave nothing over, every
-    one of them is 0. Repeated until nothing more follows."""
-    known: set = set()
-    changed = True
-    while changed:
-        changed = False
-        for whole, parts in equations:
-            hidden_parts = [p for p in parts if p in suppressed and p not in known]
-            whole_hidden = whole in suppressed and whole not in known
-            if whole_hidden or not hidden_parts or any(p in signed for p in hidden_parts):
-                continue
-            rest = cells[whole] - sum(cells[p] for p in parts if p not in hidden_parts)
-            if abs(rest) < 1e-9:
-                known.update(hidden_parts)
-                changed = True
-    return known
 
 
 def _components(equations, hidden: set) -> list[list]:
@@ -206,44 +224,143 @@ def _components(equations, hidden: set) -> list[list]:
     return list(groups.values())
 
 
-def _determined(primary: set, suppressed: set, equations, cells, signed: set) -> list:
-    """Primary cells whose value follows from the published cells.
+class _IntervalAudit:
+    """What a reader can learn of each hidden cell: the least and greatest value it can
+    take, given every published cell, every identity and that counts are not negative
+    (linear programs, HiGHS), solved per connected group of identities.
 
-    First the cells pinned to zero by non-negativity; then linear algebra: with the
-    identities restricted to the other hidden cells as a matrix A (the published cells move
-    to the right-hand side), a cell is determined exactly when its unit vector lies in A's
-    row space, i.e. when the null space of A is zero on that cell. Done per connected group
-    of identities, which keeps the matrices small.
+    Hiding one more cell only ever widens the intervals (a value fixed before is free
+    now), so a cell once found wide enough is never solved again.
     """
-    zeros = _pinned_to_zero(cells, suppressed, equations, signed)
-    exposed = {c for c in primary if c in zeros}
-    unknown_set = suppressed - zeros
-    for group in _components(equations, unknown_set):
-        unknowns = sorted({c for eq in group for c in _members(eq) if c in unknown_set},
-                          key=str)
-        if not primary.intersection(unknowns):
-            continue
+
+    def __init__(self, cells, equations, signed: set):
+        self.cells, self.equations, self.signed = cells, equations, signed
+        self.wide: set = set()
+        self.binding: dict = {}  # a narrow cell -> the identities holding it, tightest first
+
+    def narrow(self, suppressed: set, sensitive: set, width: float) -> list:
+        """Cells of ``sensitive`` a reader can pin into an interval narrower than
+        ``width``; of those sharing an identity, only the first (hiding more beside one
+        often widens the others too)."""
+        found: list = []
+        for group, unknowns in self._groups(suppressed):
+            todo = {c: width for c in unknowns if c in sensitive and c not in self.wide}
+            if not todo:
+                continue
+            narrow = self._narrow_in(group, unknowns, todo)
+            self.wide.update(c for c in todo if c not in narrow)
+            taken: set[int] = set()  # identities that already have a cell to widen
+            for cell in narrow:
+                rows = {i for i, eq in enumerate(group) if cell in _members(eq)}
+                if not rows & taken:
+                    found.append(cell)
+                    taken |= rows
+        return found
+
+    def determined(self, suppressed: set, cells: set) -> set:
+        """Cells of ``cells`` a reader can work out exactly (whole counts: to within
+        less than one)."""
+        found: set = set()
+        for group, unknowns in self._groups(suppressed):
+            todo = {c: 0.5 for c in unknowns if c in cells}
+            if todo:
+                found.update(self._narrow_in(group, unknowns, todo))
+        return found
+
+    def _groups(self, suppressed: set):
+        for group in _components(self.equations, suppressed):
+            yield group, sorted({c for eq in group for c in _members(eq) if c in suppressed},
+                                key=str)
+
+    def _narrow_in(self, group, unknowns: list, todo: dict) -> list:
+        """The cells of ``todo`` whose interval is narrower than the width it gives."""
         index = {c: i for i, c in enumerate(unknowns)}
-        matrix = np.zeros((len(group), len(unknowns)))
+        rows, cols, signs = [], [], []
+        rhs = np.zeros(len(group))
         for row, (whole, parts) in enumerate(group):
-            if whole in index:
-                matrix[row, index[whole]] += 1.0
-            for p in parts:
-                if p in index:
-                    matrix[row, index[p]] -= 1.0
-        null = null_space(matrix)
-        free = np.linalg.norm(null, axis=1) if null.size else np.zeros(len(unknowns))
-        exposed |= {c for c in primary if c in index and free[index[c]] < 1e-9}
-    return sorted(exposed, key=str)
+            for cell, sign in ((whole, 1.0), *((p, -1.0) for p in parts)):
+                if cell in index:
+                    rows.append(row)
+                    cols.append(index[cell])
+                    signs.append(sign)
+                else:
+                    rhs[row] -= sign * self.cells[cell]
+        # Sparse (repeated entries add up): a group's identities touch few of its cells.
+        matrix = csr_array((signs, (rows, cols)), shape=(len(group), len(unknowns)))
+        bounds = [(None, None) if c in self.signed else (0, None) for c in unknowns]
+        # Every feasible point found so far (the truth is one): a cell's interval is at
+        # least as wide as the spread of its values over them. Programs that push all
+        # open cells up, then down, at once settle most (within caps of the width
+        # needed, so that they are bounded; a point inside the caps is a point),
+        # repeated on the cells still open while that pays; the rest get programs of
+        # their own, without caps.
+        true = np.array([self.cells[c] for c in unknowns], dtype=float)
+        high, low = true.copy(), true.copy()
+        room = max(todo.values())
+        capped = [(true[i] - room if c in self.signed else 0.0, true[i] + room)
+                  for c, i in index.items()]
+
+        def settled(c) -> bool:
+            i = index[c]
+            return high[i] - low[i] >= todo[c] - 1e-6
+
+        def push(weights: np.ndarray, limits) -> np.ndarray:
+            """Push the weighted cells as far as they go; the identities' shadow prices
+            (how much each holds the push back)."""
+            got = linprog(-weights, A_eq=matrix, b_eq=rhs, bounds=limits, method="highs")
+            if got.status == 3:  # a cell pushed alone, unbounded: no limit that way
+                high[weights > 0] = np.inf
+                low[weights < 0] = -np.inf
+                return np.zeros(len(group))
+            if got.status != 0:
+                raise DisclosureError(f"the identities do not hold: {got.message}")
+            np.maximum(high, got.x, out=high)
+            np.minimum(low, got.x, out=low)
+            return np.abs(got.eqlin.marginals)
+
+        open_ = list(todo)
+        while open_:  # again while a round of two programs settles more than two do
+            before = len(open_)
+            for sign in (1.0, -1.0):
+                if open_:
+                    weights = np.zeros(len(unknowns))
+                    weights[[index[c] for c in open_]] = sign
+                    push(weights, capped)
+                    open_ = [c for c in open_ if not settled(c)]
+            if before - len(open_) <= 2:
+                break
+        narrow = []
+        for cell in open_:
+            held = np.zeros(len(group))
+            for sign in (1.0, -1.0):
+                if settled(cell):
+                    break
+                weights = np.zeros(len(unknowns))
+                weights[index[cell]] = sign
+                held += push(weights, bounds)
+            if not settled(cell):
+                narrow.append(cell)
+                # The identities that hold it in, the most binding first: hiding one more
+                # of their members is what gives it room.
+                self.binding[cell] = [group[r] for r in np.argsort(-held, kind="stable")
+                                      if held[r] > 1e-9]
+        return narrow
 
 
-def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]) -> bool:
-    """Suppress one more cell so that ``cell`` is no longer pinned down.
+def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]],
+           width: float, avoid: set, binding: Sequence = ()) -> bool:
+    """Suppress one more cell so that ``cell`` has more room.
 
-    First in an identity that holds ``cell``; when all of those are hidden already, the
-    cell is pinned through a chain of identities: follow the chain (breadth first) to the
-    nearest identity with a published member.
+    First in the identity that holds it in most (``binding``: from the audit's shadow
+    prices) and has a published member; else in an identity that holds ``cell``; when
+    all of those are hidden already, the cell is held through a chain of identities:
+    follow the chain (breadth first) to the nearest identity with a published member.
     """
+    for eq in binding:
+        extra = _partner(eq, cells, suppressed, width, avoid)
+        if extra is not None:
+            suppressed.add(extra)
+            return True
     seen_cells, frontier, seen_eqs = {cell}, [cell], set()
     while frontier:
         candidates, nxt = [], []
@@ -254,12 +371,12 @@ def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]
                 continue
             eq = equations[i]
             seen_eqs.add(i)
-            extra = _smallest_unsuppressed(eq, cells, suppressed)
+            extra = _partner(eq, cells, suppressed, width, avoid)
             if extra is not None:
                 candidates.append(extra)
             nxt += [c for c in _members(eq) if c not in seen_cells]
         if candidates:
-            suppressed.add(min(candidates, key=lambda c: (cells[c] == 0, cells[c], str(c))))
+            suppressed.add(min(candidates, key=_preference(cells, width)))
             return True
         seen_cells.update(nxt)
         frontier = nxt
@@ -594,6 +711,25 @@ def _withhold(entry: dict, fld: str) -> None:
         entry[fld] = None
 
 
+def joined(protections: Sequence[Protection]) -> Protection:
+    """Protections made separately, as one body of figures (scopes numbered on, in
+    order): what a reader of all of them holds. Nothing ties them but what each holds."""
+    out = Protection([], protections[0].threshold if protections else DEFAULT_THRESHOLD)
+    offset = 0
+    for p in protections:
+        def moved(c: Cell, by: int = offset) -> Cell:
+            return (c[0] + by, c[1], c[2])
+
+        out.results += p.results
+        out.primary |= {moved(c) for c in p.primary}
+        out.secondary |= {moved(c) for c in p.secondary}
+        out.cells |= {moved(c): v for c, v in p.cells.items()}
+        out.identities += [(moved(w), tuple(moved(x) for x in parts))
+                           for w, parts in p.identities]
+        offset += len(p.results)
+    return out
+
+
 def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
     """One scope's result with the fields ``by_indicator`` suppressed."""
     out = copy.deepcopy(result)
@@ -611,8 +747,8 @@ def _apply(result: dict, by_indicator: dict[str, list[str]]) -> dict:
         headline = _headline_field(ind_id, entry) if entry else "value"
         if entry.get("suppressed") and (headline in entry["suppressed"] or "value" in
                                          entry["suppressed"]):
-            target["actual"] = None
-            target["suppressed"] = True
+            # ``met`` would say on which side of the target the hidden actual lies.
+            target.update(actual=None, met=None, suppressed=True)
     return out
 
 

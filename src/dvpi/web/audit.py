@@ -57,6 +57,8 @@ PASSWORD_CHANGED = "password_changed"
 AUDIT_KEYED = "audit_keyed"  # the first keyed entry of a store
 
 KEYED = "hmac:"  # the prefix of a keyed entry's MAC (a legacy entry's hash has none)
+# Record ids kept in one audit entry; the count is always kept.
+AUDIT_ID_LIMIT = 2000
 
 
 @dataclass(frozen=True)

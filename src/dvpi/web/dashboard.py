@@ -225,23 +225,31 @@ class Dashboard:
 
     def published(self, snap: Snapshot, start: dt.date, end: dt.date, definition: str,
                   ids: tuple[str, ...] | None = None) -> list[dict]:
-        """All scopes after disclosure control, protected together so that no page
-        can be differenced against another to recover a suppressed cell.
+        """All scopes after disclosure control: the year's one protected table set
+        (``stats.release.protect_year``), the same the public board report reads, so that
+        no page, API call or report can be differenced against another to recover a
+        suppressed cell.
 
         Only periods of the published grid (financial years: disjoint, so no two can be
-        subtracted); each is protected once, over every indicator, and ``ids`` only
-        selects from that, so every page shows the same protected figures. Figures of
-        another period (``dv_gbh_with_intent_previous``) are withheld: they would tie
-        a year to the year before, which is protected on its own.
+        subtracted). The set is protected once, over every indicator and the report's
+        arrest stage (the union of what any output publishes), and ``ids`` only selects
+        from it. Figures of another period (``dv_gbh_with_intent_previous``) are withheld:
+        they would tie a year to the year before, which is protected on its own.
         """
-        from dvpi.stats.disclosure import protect, withhold_other_periods
+        from dvpi.publish.inputs import arrest_stage
+        from dvpi.stats.release import engine_figures, protect_year
 
         if not is_published(start, end, definition):
             raise HTTPException(400, PUBLISHED_PERIODS)
         key = ("public", snap.version, start, end, definition)
-        results = self._cached(snap, key, lambda: protect(
-            [withhold_other_periods(r)
-             for r in self.all_scopes(snap, start, end, definition)]).results)
+
+        def make() -> list[dict]:
+            with snap.cursor() as cur:
+                arrests = arrest_stage(cur, start, end)
+            protected = protect_year(self.all_scopes(snap, start, end, definition), arrests)
+            return [engine_figures(r) for r in protected.results]
+
+        results = self._cached(snap, key, make)
         if ids is None:
             return results
         return [{**r, "indicators": {k: v for k, v in r["indicators"].items() if k in ids}}

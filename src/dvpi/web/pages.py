@@ -37,8 +37,7 @@ DIP_RESULTS: dict[str, str] = {
 }
 DEFAULT_SAMPLE_SIZE = 10
 MAX_SAMPLE_SIZE = 100
-# Record ids kept in one audit entry; the count is always kept.
-AUDIT_ID_LIMIT = 2000
+AUDIT_ID_LIMIT = events.AUDIT_ID_LIMIT
 
 
 def _safe_next(target: str | None) -> str | None:

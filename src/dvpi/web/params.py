@@ -9,6 +9,7 @@ from fastapi import HTTPException
 
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.indicators.periods import PeriodError, add_months, financial_year
+from dvpi.stats import release
 from dvpi.web.data import Snapshot
 
 TREND_WEEKS = 13
@@ -100,25 +101,11 @@ def choose(snap: Snapshot, year: str | None, start: str | None, end: str | None,
     return Choice(first, last, definition, year_label(first.year))
 
 
-# What a protected audience (``access.PROTECTED``) may be given: financial years only,
-# under the default definition only. Years are disjoint, so no published period can be
-# subtracted from another; one definition, because the wider one (da2021) contains the
-# other, and their difference would be a count nobody protected. See docs/security.md
-# ("Disclosure control across outputs").
-PUBLISHED_PERIODS = (
-    "Figures for this audience are published for whole financial years only "
-    "(year=2007-08, or start=2007-04-01&end=2008-03-31), under the "
-    f"{DEFAULT_DEFINITION} definition only: other periods or definitions would overlap "
-    "them, and the difference would give away figures that are suppressed."
-)
-
-
-def is_published(start: dt.date, end: dt.date,
-                 definition: str = DEFAULT_DEFINITION) -> bool:
-    """Whether ``start``-``end`` under ``definition`` is on the published grid (a financial
-    year, the default definition)."""
-    return (definition == DEFAULT_DEFINITION
-            and (start, end) == financial_year(year_of(start)))
+# What a protected audience (``access.PROTECTED_AUDIENCES``) may be given: the published
+# grid of ``stats.release`` (financial years, one definition), the same rule as every other
+# public output. See docs/security.md ("Disclosure control across outputs").
+PUBLISHED_PERIODS = release.PUBLISHED_PERIODS
+is_published = release.is_published
 
 
 def published_only(choice: Choice) -> Choice:
