@@ -124,6 +124,8 @@ def _score(sdf, table: pa.Table, model: dict[str, Any] | None,
     if model is None:
         settings = settings or splink_settings.settings_creator()
         settings.max_iterations = plan.em_max_iterations
+    else:  # a model saved by an earlier version may retain every column
+        model = {**model, **splink_settings.LEAN_PREDICTIONS}
     linker = Linker(sdf, model if model is not None else settings, log_level=None)
     if trained:
         note("training the model")

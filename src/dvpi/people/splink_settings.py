@@ -311,7 +311,16 @@ def settings_creator(extra_comparisons: list[ComparisonCreator] | None = None,
         blocking_rules_to_generate_predictions=(
             prediction_blocking_rules() + list(extra_blocking_rules or [])
         ),
-        retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
-        additional_columns_to_retain=["report_id", "role"],
+        # Predictions hold every compared pair (the join weighs those below the review
+        # floor too): only ids, weights and probabilities, not every column and
+        # intermediate value of millions of pairs. `people explain` asks for the
+        # intermediate values of its one pair.
+        **LEAN_PREDICTIONS,
     )
+
+
+# Splink settings that keep a prediction to ids, match weight and probability.
+LEAN_PREDICTIONS = {
+    "retain_intermediate_calculation_columns": False,
+    "retain_matching_columns": False,
+}
