@@ -7,8 +7,9 @@
 3. Score candidate pairs (blocking rules in :mod:`dvpi.people.splink_settings`).
 4. Join pairs at or above the threshold into persons, strongest first, never putting
    two rows of one report and role, or two rows an analyst called "not the same", into
-   one person; joining first what an analyst called "the same"
-   (:mod:`dvpi.people.cluster`).
+   one person, nor two groups of rows whose compared pairs score below the threshold
+   on average (every compared pair counts, those below the review floor too); joining
+   first what an analyst called "the same" (:mod:`dvpi.people.cluster`).
 5. Store ``person_links`` (method ``linked``) and the scored pairs near and above the
    threshold (``people_link_pairs``) for review and explanation.
 

@@ -323,4 +323,5 @@ def settings_creator(extra_comparisons: list[ComparisonCreator] | None = None,
 LEAN_PREDICTIONS = {
     "retain_intermediate_calculation_columns": False,
     "retain_matching_columns": False,
+    "additional_columns_to_retain": [],
 }
