@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import tempfile
@@ -72,16 +73,20 @@ def main() -> None:
         "python": platform.python_version(),
     }
     for label, retrain in (("train + resolve", True), ("reuse model + resolve", False)):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         resolve(con, "linked", retrain=retrain,
                 progress=lambda step, t0=t: print(
                     f"#   {time.perf_counter() - t0:6.1f}s {step}", flush=True))
         seconds = time.perf_counter() - t
+        # CPU time of every thread of this process: less moved by other jobs on a
+        # shared machine than the wall clock (DuckDB's threads can make it exceed it).
+        cpu_seconds = time.process_time() - cpu
         persons = con.execute(
             "SELECT count(DISTINCT person_key) FROM person_links WHERE method = 'linked'"
         ).fetchall()[0][0]
         result = {
             "run": label, "rows": rows, "persons": persons, "seconds": round(seconds, 1),
+            "cpu_seconds": round(cpu_seconds, 1), "load_average": os.getloadavg()[0],
             "peak_rss_gb": round(peak_rss_gb(), 2),
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), **machine,
         }

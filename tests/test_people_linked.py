@@ -89,6 +89,56 @@ def test_a_link_between_two_single_rows_always_joins():
     assert keys["a"] == keys["b"]
 
 
+def test_pairs_scored_below_the_review_floor_count_against_a_join():
+    """A pair the blocking compared and the model scored below the review floor is
+    evidence the rows differ; only pairs never compared are no evidence (the AHMED
+    ABDULLAH case of the London set: two men, two ids, one link at 0.52 between an
+    address-less row of one and a row of the other, the rest scored below 0.01)."""
+    import pyarrow as pa
+
+    from dvpi.people.linked import keys_from_pairs
+
+    def table(rows):
+        return pa.table({
+            "unique_id_l": [r[0] for r in rows], "unique_id_r": [r[1] for r in rows],
+            "match_weight": [0.0] * len(rows), "match_probability": [r[2] for r in rows],
+        })
+
+    people = pa.table({"unique_id": list("abcd"), "report_id": list("1234"),
+                       "role": ["suspect"] * 4})
+    kept = table([("a", "b", 0.999), ("c", "d", 0.999), ("b", "c", 0.52)])
+    below_floor = table([("a", "c", 0.001), ("a", "d", 0.001), ("b", "d", 0.002)])
+    # without them the one link is the only cross pair scored: its mean, 0.52, joins
+    assert len(set(keys_from_pairs(people, kept, 0.5).values())) == 1
+    keys = keys_from_pairs(people, kept, 0.5, compared=below_floor)
+    assert keys == {"a": "a", "b": "a", "c": "c", "d": "c"}
+
+
+def test_sorted_name_words_level_compares_word_by_word():
+    """Similar sorted name words means the first words are similar and so are the
+    last (a swapped name with a typing error), not that the sorted strings are: as one
+    string, a shared first word alone gave Jaro-Winkler >= 0.92."""
+    import duckdb
+
+    from dvpi.people.splink_settings import _sorted_words_similar
+
+    condition = _sorted_words_similar(0.92).get_comparison_level("duckdb").sql_condition
+
+    def level(name_l, name_r):
+        words_l, words_r = sorted(name_l.split()), sorted(name_r.split())
+        row = {"full_name_l": name_l, "full_name_r": name_r,
+               "name_first_l": words_l[0], "name_first_r": words_r[0],
+               "name_last_l": words_l[-1], "name_last_r": words_r[-1]}
+        select = ", ".join(f"'{v}' AS {k}" for k, v in row.items())
+        return duckdb.sql(f"SELECT {condition} FROM (SELECT {select})").fetchall()[0][0]
+
+    assert level("KOAWLSKI KAROLINA", "KAROLINA KOWALSKI")  # swapped, one typo
+    assert level("POWELL CLIVVE", "CLIVE POWELL")
+    assert not level("KRZYSZTOF WILSON", "KRZYSZTOF WOZNIAK")  # one shared word
+    assert not level("DEAN BENNETT", "KEVIN BENNETT")
+    assert not level("CHRISTOPHER TAYLOR", "CHRISTOPHER MOORE")
+
+
 # --- evaluation on a hand-labelled set ------------------------------------------------
 
 PREDICTED = {"a": "k1", "b": "k1", "c": "k3", "d": "k2", "e": "k2", "f": "k4"}
@@ -349,6 +399,16 @@ def test_threshold_maximises_expected_f1():
     assert choose_threshold(_pairs([0.99] * 50 + [0.3])) > 0.3
     # a doubtful pair at 0.7 is worth including
     assert choose_threshold(_pairs([0.99] * 50 + [0.7])) <= 0.7
+
+
+def test_threshold_on_a_tie_is_nearest_half_the_expected_f1():
+    from dvpi.people.linked import choose_threshold
+
+    # every pair is sure: each grid threshold decides them alike (a tie); the average-
+    # linkage join still compares group means with it, so it is the optimal cut of one
+    # calibrated decision, half the expected F1 (about 0.5), not the top of the grid
+    assert choose_threshold(_pairs([0.99] * 50)) == 0.5
+    assert choose_threshold(_pairs([0.99] * 50 + [0.02] * 5)) == 0.5
 
 
 def test_prior_is_reestimated_from_the_scored_pairs():

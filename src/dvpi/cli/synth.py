@@ -28,14 +28,33 @@ def synth(
     truth: Path | None = typer.Option(None, "--truth",
                                       help="folder for the ground truth "
                                            "(default <OUT>.truth)"),
+    febrl: str | None = typer.Option(None, "--febrl",
+                                     help="instead, write a FEBRL deduplication benchmark "
+                                          "(febrl1 | febrl2 | febrl3 | febrl4): one "
+                                          "non-crime DV report per record"),
+    no_ids: bool = typer.Option(False, "--no-ids",
+                                help="--febrl: leave nominal_id empty (names, date of "
+                                     "birth and postcode only)"),
 ) -> None:
     """Write a data set in the interchange format whose 2007-08 indicators are the 2008
-    report's figures; the ground truth of who is who goes beside it."""
+    report's figures; the ground truth of who is who goes beside it. With --febrl, a
+    public person-resolution benchmark in the same format, to measure resolution
+    through `dvpi load`, `dvpi people resolve` and `dvpi people evaluate --truth`."""
     from dvpi.synth import default_truth_dir, generate
     from dvpi.synth.national import NATIONAL_REPORTS, generate_national
 
     truth_dir = truth or default_truth_dir(out)
-    if scale == "national" or (reports is not None and reports > 250_000):
+    if febrl is not None:
+        from dvpi.synth.febrl import DATASETS, write_dataset
+
+        if febrl.lower() not in DATASETS:
+            raise typer.BadParameter(f"choose one of {', '.join(DATASETS)}",
+                                     param_hint="--febrl")
+        with err.status(f"writing {febrl.upper()}"):
+            rows = write_dataset(out, febrl.lower(), ids=not no_ids, truth_dir=truth_dir)
+    elif no_ids:
+        raise typer.BadParameter("only with --febrl", param_hint="--no-ids")
+    elif scale == "national" or (reports is not None and reports > 250_000):
         total = reports or NATIONAL_REPORTS
         with Progress(TextColumn("synthesising"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err) as bar:

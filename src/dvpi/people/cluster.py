@@ -18,9 +18,10 @@ A third refusal stops one link bridging two people who are otherwise unalike (av
 linkage). When the scored pairs are given, two components join only when the mean
 match probability of the scored pairs between them is at or above the threshold: a
 link just over the threshold between JACOB GREEN's rows and JACKSON GREEN's, whose
-other rows score far below it, is refused. Pairs never scored (no blocking rule
-compared them, or below the review floor) are no evidence either way. A link between
-two single rows is its own mean, so it always joins.
+other rows score far below it, is refused. Every compared pair counts, those the model
+scored below the review floor too (a pair compared and found unalike is evidence that
+the two groups are two people); pairs no blocking rule compared are no evidence either
+way. A link between two single rows is its own mean, so it always joins.
 """
 
 from __future__ import annotations

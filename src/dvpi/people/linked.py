@@ -7,8 +7,9 @@
 3. Score candidate pairs (blocking rules in :mod:`dvpi.people.splink_settings`).
 4. Join pairs at or above the threshold into persons, strongest first, never putting
    two rows of one report and role, or two rows an analyst called "not the same", into
-   one person; joining first what an analyst called "the same"
-   (:mod:`dvpi.people.cluster`).
+   one person, nor two groups of rows whose compared pairs score below the threshold
+   on average (every compared pair counts, those below the review floor too); joining
+   first what an analyst called "the same" (:mod:`dvpi.people.cluster`).
 5. Store ``person_links`` (method ``linked``) and the scored pairs near and above the
    threshold (``people_link_pairs``) for review and explanation.
 
@@ -61,6 +62,10 @@ class LinkResult:
     model: dict[str, Any]
     pairs: pa.Table  # unique_id_l, unique_id_r, match_weight, match_probability
     trained: bool
+    # Pairs the blocking rules compared and the model scored below the review floor,
+    # between rows that each have a pair at or above it: evidence that two groups of
+    # rows are different people, for the average-linkage join (cluster.py).
+    compared: pa.Table | None = None
 
 
 # --- engines -------------------------------------------------------------------------
@@ -120,25 +125,43 @@ def _score(sdf, table: pa.Table, model: dict[str, Any] | None,
     if model is None:
         settings = settings or splink_settings.settings_creator()
         settings.max_iterations = plan.em_max_iterations
+    else:  # a model saved by an earlier version may retain every column
+        model = {**model, **splink_settings.LEAN_PREDICTIONS}
     linker = Linker(sdf, model if model is not None else settings, log_level=None)
     if trained:
         note("training the model")
         train(linker, plan)
     note("scoring candidate pairs")
-    predictions = linker.inference.predict(
-        threshold_match_probability=floor, warning_mode="never"
-    )
-    pairs = linker.misc.query_sql(
-        "SELECT CAST(unique_id_l AS VARCHAR) AS unique_id_l, "
+    # Every compared pair: those at or above the floor are kept; those below it count
+    # in the join only between rows that have a kept pair (no other row can be joined).
+    predictions = linker.inference.predict(warning_mode="never")
+    scored = predictions.physical_name
+    columns = (
+        "CAST(unique_id_l AS VARCHAR) AS unique_id_l, "
         "CAST(unique_id_r AS VARCHAR) AS unique_id_r, "
         "CAST(match_weight AS DOUBLE) AS match_weight, "
-        "CAST(match_probability AS DOUBLE) AS match_probability "
-        f"FROM {predictions.physical_name}"
+        "CAST(match_probability AS DOUBLE) AS match_probability"
+    )
+    pairs = linker.misc.query_sql(
+        f"SELECT {columns} FROM {scored} WHERE match_probability >= {floor!r}"
+    ).as_pyarrow_table()
+    compared = linker.misc.query_sql(
+        f"""WITH kept AS (
+                SELECT unique_id_l AS uid FROM {scored} WHERE match_probability >= {floor!r}
+                UNION SELECT unique_id_r AS uid FROM {scored}
+                      WHERE match_probability >= {floor!r})
+            SELECT {columns} FROM {scored}
+            WHERE match_probability < {floor!r}
+              AND unique_id_l IN (SELECT uid FROM kept)
+              AND unique_id_r IN (SELECT uid FROM kept)"""
     ).as_pyarrow_table()
     model_dict = linker.misc.save_model_to_json()
     if trained:
+        prior = model_dict.get("probability_two_random_records_match")
         pairs, model_dict = calibrate_prior(pairs, model_dict, table.num_rows)
-    return LinkResult(model=model_dict, pairs=pairs, trained=trained)
+        compared = rescore(compared, prior,
+                           model_dict.get("probability_two_random_records_match"))
+    return LinkResult(model=model_dict, pairs=pairs, trained=trained, compared=compared)
 
 
 def choose_threshold(pairs: pa.Table) -> float:
@@ -147,11 +170,17 @@ def choose_threshold(pairs: pa.Table) -> float:
     Read each scored pair's match probability p as the chance it is a true link:
     above a threshold t the expected true links are the sum of p and the expected
     false ones the sum of 1 - p; below it, the sum of p is the expected missed links.
-    The chosen t maximises 2 TP / (2 TP + FP + FN) over a grid from 0.05 to 0.95
-    (the highest such t on a tie, for precision). For well-calibrated probabilities
-    the optimum is half the F1 attained (Lipton, Elkan and Naryanaswamy, 2014), so
-    about 0.5 for a good model; it is lower when the model is sure of most pairs and
-    higher when many pairs are doubtful. Without scored pairs: DEFAULT_THRESHOLD.
+    The chosen t maximises 2 TP / (2 TP + FP + FN) over a grid from 0.05 to 0.95.
+    For well-calibrated probabilities the optimum is half the F1 attained (Lipton,
+    Elkan and Naryanaswamy, 2014), so about 0.5 for a good model; it is lower when the
+    model is sure of most pairs and higher when many pairs are doubtful.
+
+    Where no pair lies between two grid points their expected F1 is the same (a tie):
+    every pair is decided alike, but the average-linkage join (which compares the mean
+    probability between two groups of rows with t) is not. Of the tied thresholds the
+    one nearest half the best expected F1 is chosen, the optimal cut for one decision on
+    a calibrated probability, as a join of two groups is. Without scored pairs:
+    DEFAULT_THRESHOLD.
     """
     import numpy as np
 
@@ -160,16 +189,16 @@ def choose_threshold(pairs: pa.Table) -> float:
         return DEFAULT_THRESHOLD
     total = p.sum()
     cum_p = np.concatenate([[0.0], np.cumsum(p)])  # sum of p below index i
-    best, best_f1 = DEFAULT_THRESHOLD, -1.0
+    expected: list[tuple[float, float]] = []
     for t in THRESHOLD_GRID:
         i = int(np.searchsorted(p, t, side="left"))
         fn = cum_p[i]
         tp = total - fn
         fp = (p.size - i) - tp
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
-        if f1 >= best_f1 - 1e-12:
-            best, best_f1 = t, f1
-    return float(best)
+        expected.append((t, 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0))
+    best_f1 = max(f1 for _t, f1 in expected)
+    tied = [t for t, f1 in expected if f1 >= best_f1 - 1e-12]
+    return float(min(tied, key=lambda t: (abs(t - best_f1 / 2), -t)))
 
 
 def calibrate_prior(pairs: pa.Table, model: dict[str, Any], rows: int,
@@ -204,14 +233,24 @@ def calibrate_prior(pairs: pa.Table, model: dict[str, Any], rows: int,
         new = estimate
         if converged:
             break
-    weights = evidence + np.log2(new / (1 - new))
+    model = {**model, "probability_two_random_records_match": new}
+    return rescore(pairs, prior, new), model
+
+
+def rescore(pairs: pa.Table, prior: float | None, new: float | None) -> pa.Table:
+    """Pairs scored under ``prior``, rescored under ``new``: every match weight moves
+    by the difference of the log2 prior odds, and the probabilities follow."""
+    import numpy as np
+
+    if pairs.num_rows == 0 or not prior or not new or prior == new:
+        return pairs
+    shift = np.log2(new / (1 - new)) - np.log2(prior / (1 - prior))
+    weights = pairs.column("match_weight").to_numpy(zero_copy_only=False) + shift
     probs = 1 / (1 + np.exp2(-weights))
     pairs = pairs.set_column(pairs.schema.get_field_index("match_weight"), "match_weight",
                              pa.array(weights, pa.float64()))
-    pairs = pairs.set_column(pairs.schema.get_field_index("match_probability"),
-                             "match_probability", pa.array(probs, pa.float64()))
-    model = {**model, "probability_two_random_records_match": new}
-    return pairs, model
+    return pairs.set_column(pairs.schema.get_field_index("match_probability"),
+                            "match_probability", pa.array(probs, pa.float64()))
 
 
 def keys_from_pairs(
@@ -219,8 +258,13 @@ def keys_from_pairs(
     pairs: pa.Table,
     threshold: float,
     decisions: list[Decision] = (),
+    compared: pa.Table | None = None,
 ) -> dict[str, str]:
-    """Cluster the pairs at ``threshold`` into person keys for every row of ``table``."""
+    """Cluster the pairs at ``threshold`` into person keys for every row of ``table``.
+
+    ``compared`` are the pairs scored below the review floor (``LinkResult.compared``):
+    with ``pairs`` they are the evidence the average-linkage join weighs.
+    """
     ids = table.column("unique_id").to_pylist()
     report_role = dict(zip(
         ids,
@@ -237,10 +281,12 @@ def keys_from_pairs(
         above.column("match_weight").to_pylist(),
         strict=True,
     )
+    evidence = pairs if compared is None or compared.num_rows == 0 else pa.concat_tables(
+        [pairs, compared.select(pairs.column_names).cast(pairs.schema)])
     scored = zip(
-        pairs.column("unique_id_l").to_pylist(),
-        pairs.column("unique_id_r").to_pylist(),
-        pairs.column("match_probability").to_pylist(),
+        evidence.column("unique_id_l").to_pylist(),
+        evidence.column("unique_id_r").to_pylist(),
+        evidence.column("match_probability").to_pylist(),
         strict=True,
     )
     return cluster(ids, edges, report_role=report_role, decisions=decisions,
@@ -394,7 +440,8 @@ def resolve_linked(
             chosen = choose_threshold(result.pairs)
         save_model(con, engine, result.model, chosen, table.num_rows)
     note("joining pairs into persons")
-    keys = keys_from_pairs(table, result.pairs, chosen, load_decisions(con))
+    keys = keys_from_pairs(table, result.pairs, chosen, load_decisions(con),
+                           compared=result.compared)
     links = pa.table({"person_id": list(keys), "person_key": list(keys.values())})
     note("storing person links")
     _store_pairs(con, result.pairs)

@@ -75,6 +75,7 @@ def linkage_input_sql(people: str = "people", reports: str | None = "reports") -
              THEN forenames_c || ' ' || surname_c END AS full_name,
         forename1_ph, surname_ph,
         nullif(array_to_string(name_words, ' '), '') AS name_sorted,
+        nullif(name_words[1], '') AS name_first,
         nullif(name_words[-1], '') AS name_last,
         strftime(date_of_birth, '%Y-%m-%d') AS dob,
         CASE WHEN day(date_of_birth) <= 12 AND day(date_of_birth) <> month(date_of_birth)

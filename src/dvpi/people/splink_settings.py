@@ -22,7 +22,7 @@ UNIQUE_ID = "unique_id"
 MODEL_COLUMNS: tuple[str, ...] = (
     UNIQUE_ID, "report_id", "role", "nominal_id", "forenames_c", "forename1",
     "forename1_nick", "surname_c", "surname1", "surname_last", "full_name",
-    "forename1_ph", "surname_ph", "name_sorted", "name_last", "dob", "dob_swap",
+    "forename1_ph", "surname_ph", "name_sorted", "name_first", "name_last", "dob", "dob_swap",
     "birth_year", "gender", "postcode", "postcode_part", "postcode_chars",
 )
 
@@ -42,6 +42,19 @@ _INITIAL = (
     "((length(forename1_l) = 1 OR length(forename1_r) = 1) "
     "AND substr(forename1_l, 1, 1) = substr(forename1_r, 1, 1))"
 )
+
+
+def _sorted_words_similar(threshold: float) -> cll.ComparisonLevelCreator:
+    """Both rows' name words, sorted (so a swapped order does not matter), agree word
+    by word: the first sorted words are similar and so are the last. Not a similarity
+    of the whole sorted string: that rewards one shared word, because Jaro-Winkler
+    weighs a common prefix (KRZYSZTOF WILSON against KRZYSZTOF WOZNIAK, or BENNETT DEAN
+    against BENNETT KEVIN, scored >= 0.92 as one string)."""
+    return cll.And(
+        cll.CustomLevel(_BOTH_NAMES),
+        cll.JaroWinklerLevel("name_first", threshold),
+        cll.JaroWinklerLevel("name_last", threshold),
+    )
 
 
 def name_comparison() -> ComparisonCreator:
@@ -78,10 +91,9 @@ def name_comparison() -> ComparisonCreator:
                 cll.JaroWinklerLevel("forename1", 0.92),
                 cll.JaroWinklerLevel("surname_c", 0.92),
             ).configure(label_for_charts="both names similar (Jaro-Winkler >= 0.92)"),
-            cll.And(cll.CustomLevel(_BOTH_NAMES), cll.JaroWinklerLevel("name_sorted", 0.92)
-                    ).configure(
-                label_for_charts="all name words, sorted, similar (JW >= 0.92): "
-                                 "typing errors in a swapped name"
+            _sorted_words_similar(0.92).configure(
+                label_for_charts="first and last of the sorted name words each similar "
+                                 "(JW >= 0.92): typing errors in a swapped name"
             ),
             cll.CustomLevel(
                 f"forename1_nick_l = forename1_nick_r AND {_SURNAME_WORD}",
@@ -100,9 +112,9 @@ def name_comparison() -> ComparisonCreator:
                     cll.JaroWinklerLevel("surname_c", 0.85),
                 ),
             ).configure(label_for_charts="both names sound alike (NYSIIS) or JW >= 0.85"),
-            cll.And(cll.CustomLevel(_BOTH_NAMES), cll.JaroWinklerLevel("name_sorted", 0.85)
-                    ).configure(
-                label_for_charts="all name words, sorted, roughly similar (JW >= 0.85)"
+            _sorted_words_similar(0.85).configure(
+                label_for_charts="first and last of the sorted name words each roughly "
+                                 "similar (JW >= 0.85)"
             ),
             cll.ExactMatchLevel("surname_c").configure(
                 tf_adjustment_column="surname_c",
@@ -299,7 +311,17 @@ def settings_creator(extra_comparisons: list[ComparisonCreator] | None = None,
         blocking_rules_to_generate_predictions=(
             prediction_blocking_rules() + list(extra_blocking_rules or [])
         ),
-        retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
-        additional_columns_to_retain=["report_id", "role"],
+        # Predictions hold every compared pair (the join weighs those below the review
+        # floor too): only ids, weights and probabilities, not every column and
+        # intermediate value of millions of pairs. `people explain` asks for the
+        # intermediate values of its one pair.
+        **LEAN_PREDICTIONS,
     )
+
+
+# Splink settings that keep a prediction to ids, match weight and probability.
+LEAN_PREDICTIONS = {
+    "retain_intermediate_calculation_columns": False,
+    "retain_matching_columns": False,
+    "additional_columns_to_retain": [],
+}
