@@ -232,9 +232,8 @@ def pack_inputs(v2) -> pack.PackInputs:
 
 @pytest.fixture(scope="module")
 def packs(pack_inputs, tmp_path_factory) -> dict[str, pack.PackWritten]:
-    return {audience: pack.write_packs(pack_inputs, tmp_path_factory.mktemp(audience),
-                                       audience=audience)
-            for audience in ("internal", "public")}
+    # Internal only: the packs are never written for the public (publish/audience.py).
+    return {"internal": pack.write_packs(pack_inputs, tmp_path_factory.mktemp("internal"))}
 
 
 def test_the_pack_takes_only_the_weekly_v2_figures(packs, pack_inputs):
@@ -283,16 +282,3 @@ def test_restricted_workbook_holds_the_protective_lists(packs):
     assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
 
 
-def test_public_pack_has_no_worklists_and_no_small_cell(packs, pack_inputs):
-    written = packs["public"]
-    assert written.restricted == {}
-    for k, scope in enumerate(pack_inputs.scopes):
-        wb = openpyxl.load_workbook(written.workbooks[scope])
-        assert v2pack.SHEET not in wb.sheetnames
-        summary = {row[1]: row for row in wb["Summary"].iter_rows(values_only=True) if row[1]}
-        year = pack_inputs.year_to_date[k]["indicators"]
-        for ind_id in v2pack.WEEKLY_IDS:
-            entry = year[ind_id]
-            small = [n for n in _headline_counts(entry) if 0 < n < THRESHOLD]
-            if small:
-                assert summary[ind_id][3] == disclosure.MARK, (scope, ind_id, entry)
