@@ -122,3 +122,24 @@ def test_no_published_rate_or_n_reveals_a_small_count(white_n, bme_n, threshold)
             assert n == 0 or n >= threshold
         if out[f"{group}_rate"] is not None:
             assert sat == 0 or sat >= threshold
+
+
+def test_an_incomplete_entry_is_protected_like_any_other():
+    """``coverage`` (why a figure's inputs are incomplete) is not a figure: the entry keeps
+    its cells, so the arrest stage, which adds up to its numerator, cannot give back a
+    numerator withheld on its own (the merge of issues 14 and 17 did exactly that)."""
+    from dvpi.stats import release
+
+    cov = {"complete": False, "reason": "the period ends after the data's last date"}
+    force = result(dv_crimes={"value": 200},
+                   dv_crime_arrests_per_100={"value": 19.0, "numerator": 38,
+                                             "denominator": 200, "coverage": cov})
+    arrests = {"gender": {"female": 3, "male": 35}}
+    out = release.protect_year([force], arrests, 5).results[0]["indicators"]
+    rate, stage = out["dv_crime_arrests_per_100"], out[release.ARRESTS_PREFIX + "gender"]
+    assert rate["coverage"] == cov and rate["denominator"] == 200
+    assert stage["values"]["female"] is None
+    # Either the total and the numerator both stay (nothing hidden from them), or both go.
+    assert (stage["total"] is None) == (rate["numerator"] is None)
+    if stage["total"] is not None:
+        assert stage["values"]["male"] is None

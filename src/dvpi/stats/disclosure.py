@@ -385,8 +385,10 @@ def _widen(cell, cells, equations, suppressed, touching: dict[object, list[int]]
 
 # --- engine result dicts ------------------------------------------------------------------
 
-# Fields of an entry that are not figures.
-META_FIELDS: frozenset[str] = frozenset({"method", "unavailable", "suppressed"})
+# Fields of an entry that are not figures. ``coverage`` (``indicators.coverage``: why a
+# figure's inputs are incomplete) is about the extract, not a count: an incomplete entry is
+# protected like any other (its cells still tie to others, e.g. the arrest stage).
+META_FIELDS: frozenset[str] = frozenset({"method", "unavailable", "suppressed", "coverage"})
 _BY_ID = {i.id: i for i in INDICATORS}
 # How each unit's entry is shaped (``indicators.model``: the units and their output).
 _SHAPE_OF_UNIT = {"count": "count", "breakdown": "breakdown", "median": "median",
