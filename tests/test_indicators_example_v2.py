@@ -123,12 +123,15 @@ def test_expected_figures(v2_warehouse, expected, engine):
 
 
 def test_catalogue_order(v2_warehouse, expected):
-    """The v2 ids follow every v1 id, in the order of indicators.md."""
+    """The v2 ids follow every v1 id, in the order of indicators.md (the project's own
+    additions, such as the ONS charging rate, may sit among them in their family)."""
     out = compute(v2_warehouse, *YEAR, people="exact")
     v2_ids = list(expected[0]["indicators"])
     assert_has_ids(out, v2_ids)
     ids = list(out["indicators"])
-    assert ids[-len(v2_ids):] == v2_ids
+    assert [i for i in ids if i in v2_ids] == v2_ids
+    first_v2 = ids.index(v2_ids[0])
+    assert set(ids[first_v2:]) >= set(v2_ids) and not set(ids[:first_v2]) & set(v2_ids)
 
 
 def test_v1_figures_unchanged(v2_warehouse, example_warehouse, example_dir):

@@ -20,8 +20,10 @@ _ARROW = {"text": pa.string(), "code": pa.string(), "date": pa.date32(),
 def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     """A table with exactly the contract's columns and types."""
     table = TABLES[name]
+    # A column a file must fill once it has it (``force``) is left out when not built.
+    columns = [c for c in table.columns if c.name in df or not c.required_if_given]
     arrays = []
-    for col in table.columns:
+    for col in columns:
         s = df[col.name] if col.name in df else pd.Series([None] * len(df))
         typ = _ARROW[col.type]
         if col.type == "date":
@@ -40,7 +42,7 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
         else:
             arr = pa.array(np.where(pd.isna(s), None, s.astype(object)).tolist(), type=typ)
         arrays.append(arr)
-    return pa.Table.from_arrays(arrays, names=list(table.column_names))
+    return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
 
 
 def declared(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
