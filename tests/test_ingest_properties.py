@@ -26,8 +26,9 @@ from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, load_dataset
 from warehouse_rows import counts
 
-REPORT_COLUMNS = TABLES["reports"].column_names
-PEOPLE_COLUMNS = TABLES["people"].column_names
+# A one-force export: no ``force`` column (a file that has it must fill every row).
+REPORT_COLUMNS = tuple(c.name for c in TABLES["reports"].columns if not c.required_if_given)
+PEOPLE_COLUMNS = tuple(c.name for c in TABLES["people"].columns if not c.required_if_given)
 
 # Cells: plausible values, wrong types, junk bytes and huge text. No quotes or line
 # breaks, so that every generated line is one record and can be counted.
