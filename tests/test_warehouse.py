@@ -69,7 +69,7 @@ def test_opening_what_is_not_a_warehouse_is_one_error(not_a_warehouse, tmp_path,
     ["report", "{w}", "--year", "2007-08", "--out", "{out}"],
     ["pack", "{w}", "--week-ending", "2008-03-30", "--out", "{out}"],
     ["people", "resolve", "-w", "{w}"],
-    ["people", "review", "-w", "{w}"],
+    ["people", "review", "-w", "{w}", "--purpose", "test"],
     ["loads", "-w", "{w}"],
     ["quarantine", "-w", "{w}", "-o", "{out}/q.csv"],
 ])

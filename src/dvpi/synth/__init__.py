@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 from dvpi.synth.noise import NOISE
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
-from dvpi.synth.writers import declared, write_csv, write_truth
+from dvpi.synth.writers import declared, default_truth_dir, write_csv, write_truth
 
 TRUTH_METHOD = "truth"
 
@@ -34,11 +34,6 @@ class SynthResult:
     truth_csv: Path
     rows: dict[str, int]
     profile: Profile
-
-
-def default_truth_dir(out_dir: str | Path) -> Path:
-    out = Path(out_dir)
-    return out.parent / f"{out.name}.truth"
 
 
 def generate(out_dir: str | Path, profile: str = "mps-2007-08", seed: int = 1,

@@ -131,8 +131,7 @@ def write_dataset(out_dir: str | Path, dataset: str = "febrl3", *, ids: bool = T
     """
     import pandas as pd
 
-    from dvpi.synth import default_truth_dir
-    from dvpi.synth.writers import write_csv, write_truth
+    from dvpi.synth.writers import default_truth_dir, write_csv, write_truth
 
     truth_dir = Path(truth_dir) if truth_dir else default_truth_dir(out_dir)
     people, truth = load_people(dataset, ids=ids)

@@ -60,6 +60,12 @@ def write_csv(out_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
         pacsv.write_csv(to_arrow(name, df), out_dir / f"{name}.csv", write_options=opts)
 
 
+def default_truth_dir(out_dir: str | Path) -> Path:
+    """Where the ground truth goes by default: beside the data set, never inside it."""
+    out = Path(out_dir)
+    return out.parent / f"{out.name}.truth"
+
+
 def write_truth(truth_dir: Path, truth: pd.DataFrame) -> Path:
     truth_dir.mkdir(parents=True, exist_ok=True)
     path = truth_dir / "people.csv"
