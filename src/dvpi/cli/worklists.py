@@ -19,6 +19,7 @@ from dvpi.cli.common import computing, export_audit, export_state_path, fail, os
 from dvpi.cli.indicators import resolve_period
 from dvpi.files import write_private
 from dvpi.indicators import TABLES_READ, boroughs_in, worklists
+from dvpi.indicators.context import name_key
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
 from dvpi.people import DEFAULT_METHOD, method_names
 
@@ -74,8 +75,8 @@ def export(
         if why:
             raise fail(f"the worklist {list_id} is not available: {why}")
         if borough is not None:
-            known = {s.key: s.name for s in boroughs_in(wh.con)}
-            if borough.strip().lower() not in known:
+            known = {name_key(s.name): s.name for s in boroughs_in(wh.con)}
+            if name_key(borough) not in known:
                 raise fail(f"no borough {borough!r} in the data (known: "
                            f"{', '.join(sorted(known.values()))})")
         if worklist.as_at:
