@@ -6,44 +6,21 @@ by Playwright: nothing fetched from a CDN.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from dvpi.web.app import create_app
-from live_server import serving
-from test_web_browser import ARGS, CHROMIUM, OTHER, OWN, PASSWORD, PERIOD, _login
+import test_web_browser
+from test_web_browser import OTHER, OWN, PASSWORD, PERIOD, _login
+
+# The browser pages' own dashboard and Chromium: the same module fixtures, not a copy.
+server = test_web_browser.server
+browser = test_web_browser.browser
 
 pytestmark = pytest.mark.browser
 
 # axe-core's tags for WCAG 2.0, 2.1 and 2.2, levels A and AA.
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def server(example_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    state = tmp_path_factory.mktemp("web-a11y") / "state.sqlite"
-    app = create_app(example_warehouse, state_path=state, secure_cookies=True)
-    users = app.state.dashboard.users
-    users.add("admin", PASSWORD, "admin")
-    users.add("analyst", PASSWORD, "force_analyst")
-    users.add("bu", PASSWORD, "borough_user", OWN)
-    users.add("partner", PASSWORD, "partner")
-    with serving(app) as base:
-        yield base, app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _violations(page) -> list[str]:
