@@ -55,6 +55,9 @@ MATRIX: dict[tuple[str, str], Case | None] = {
     ("GET", "/overview"): Case(FORCE_AGGREGATES),
     ("GET", "/boroughs"): Case(FORCE_AGGREGATES),
     ("GET", "/boroughs/{borough}"): Case(BOROUGH_AGGREGATES, ("own", "other")),
+    # A force of a data set of several (test_web_forces.py); this one is one force, so
+    # an allowed user is told there is no such force.
+    ("GET", "/forces/{force}"): Case(FORCE_AGGREGATES, ok=404),
     ("GET", "/equality"): Case(FORCE_AGGREGATES),
     ("GET", "/boroughs/{borough}/equality"): Case(BOROUGH_AGGREGATES, ("own", "other")),
     ("GET", "/safeguarding"): Case(FORCE_AGGREGATES),
@@ -163,6 +166,7 @@ def test_a_route_left_out_of_the_matrix_is_caught(example_warehouse, tmp_path):
 def _call(client: TestClient, csrf: str, method: str, path: str, variant, samples):
     borough = {"own": OWN, "other": OTHER, None: None}[variant]
     url = path.replace("{borough}", quote(borough or "")).replace("{kind}", "flag_audit")
+    url = url.replace("{force}", "Metropolitan")
     if "{sample_id}" in url:
         url = url.replace("{sample_id}", str(samples[variant]))
     if path == "/api/indicators" and borough:

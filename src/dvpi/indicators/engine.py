@@ -166,7 +166,12 @@ def borough_scope(con: duckdb.DuckDBPyConnection, borough: str,
     if force is not None:
         f = force_scope(con, force)
         return Scope(scope_key(borough, force), f"{f.name} / {borough.strip()}")
-    matching = [s for s in boroughs_in(con) if s.key.endswith(scope_key(borough, ""))]
+    every = boroughs_in(con)
+    # As the output names it ("FORCE / BOROUGH"): the dashboard and API pass it back.
+    shown = [s for s in every if name_key(s.name) == name_key(borough)]
+    if len(shown) == 1:
+        return shown[0]
+    matching = [s for s in every if s.key.endswith(scope_key(borough, ""))]
     if len(matching) > 1:
         raise ValueError(f"borough {borough.strip()!r} is in more than one force "
                          f"({', '.join(s.name for s in matching)}): give the force too")

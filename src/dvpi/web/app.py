@@ -74,9 +74,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-# Borough names come from the data and may hold "/" (or "%"): in a URL each is one path
+# Borough (and force) names come from the data and may hold "/" (or "%"): in a URL each is one path
 # segment, percent-encoded whole (the ``segment`` filter). Servers decode %2F before
-# routing, which would split the name; for /boroughs/ paths the path is re-decoded from
+# routing, which would split the name; for /boroughs/ and /forces/ paths the path is re-decoded from
 # the raw bytes keeping %2F and %25 encoded, and routes decode the name themselves
 # (``pages._name``).
 _KEEP = re.compile(r"(%2[Ff]|%25)")
@@ -89,14 +89,15 @@ def _route_path(raw: bytes) -> str:
 
 
 class BoroughPaths:
-    """Pure ASGI middleware: ``/boroughs/<name>`` routes on the name as one segment."""
+    """Pure ASGI middleware: ``/boroughs/<name>`` and ``/forces/<name>`` route on the
+    name as one segment."""
 
     def __init__(self, app):
         self.app = app
 
     async def __call__(self, scope, receive, send):
         raw = scope.get("raw_path") if scope["type"] == "http" else None
-        if raw and raw.startswith(b"/boroughs/"):
+        if raw and raw.startswith((b"/boroughs/", b"/forces/")):
             scope = {**scope, "path": _route_path(raw)}
         await self.app(scope, receive, send)
 

@@ -139,7 +139,8 @@ class Dashboard:
 
     def result(self, snap: Snapshot, start: dt.date, end: dt.date, borough: str | None,
                definition: str, ids: tuple[str, ...] | None = None) -> dict:
-        """The engine's result for one period and scope, cached per warehouse version.
+        """The engine's result for one period and scope (None: every row; a borough, or
+        a force of a data set of several, by name), cached per warehouse version.
 
         A borough comes out of the all-boroughs computation (the engine counts every
         borough in the same queries, for about the cost of one), so the second borough
@@ -158,6 +159,9 @@ class Dashboard:
             if found is not None:
                 return found
             with snap.backend() as backend:
+                if borough is not None and snap.force_named(borough) is not None:
+                    return self.engine.compute(backend, start, end, force=borough,
+                                               **_kwargs(snap, definition, ids))
                 return self.engine.compute(backend, start, end, borough=borough,
                                            **_kwargs(snap, definition, ids))
 
@@ -202,6 +206,9 @@ class Dashboard:
                 if all(p is not None for p in picked):
                     return picked
             with snap.backend() as backend:
+                if borough is not None and snap.force_named(borough) is not None:
+                    return self.engine.compute_series(backend, list(periods), force=borough,
+                                                      **_kwargs(snap, definition, ids))
                 return self.engine.compute_series(backend, list(periods), borough=borough,
                                                   **_kwargs(snap, definition, ids))
 
@@ -265,7 +272,7 @@ class Dashboard:
             return self.result(snap, start, end, borough, definition, ids)
         found = _pick(self.published(snap, start, end, definition, ids), borough)
         if found is None:
-            raise HTTPException(404, f"No borough called {borough!r} in the published "
+            raise HTTPException(404, f"No figures for {borough!r} in the published "
                                      "figures.")
         return found
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import duckdb
 
-from dvpi.indicators import TABLES_READ, boroughs_in
+from dvpi.indicators import TABLES_READ, boroughs_in, forces_in
+from dvpi.indicators.context import SEP, name_key
 from dvpi.warehouse import Backend, WarehouseError, open_backend, warehouse_version
 from dvpi.warehouse.duckdb import snapshot as snapshots
 from dvpi.warehouse.duckdb import table_names
@@ -76,18 +77,65 @@ class Snapshot:
 
     def boroughs(self) -> list[str]:
         """One name per borough (matched case-insensitively), named by its most frequent
-        spelling and sorted, as the indicator engine names its scopes."""
+        spelling and sorted, as the indicator engine names its scopes ("FORCE /
+        BOROUGH" in a data set of several forces)."""
+        return list(self._scopes()["boroughs"])
+
+    def forces(self) -> list[str]:
+        """The forces of a data set of several forces (none for one force)."""
+        return list(self._scopes()["forces"])
+
+    def _scopes(self) -> dict[str, dict[str, tuple[str, str]]]:
+        """Each borough's and force's name -> (force key, borough key), as the engine
+        keys its scopes (a force's borough key is blank)."""
         if "reports" not in self.tables():
-            return []
+            return {"boroughs": {}, "forces": {}}
         with self._lock:
-            if "boroughs" not in self._facts:
+            if "scopes" not in self._facts:
                 with self.cursor() as cur:
-                    self._facts["boroughs"] = [s.name for s in boroughs_in(cur)]
-            return self._facts["boroughs"]
+                    boroughs = {s.name: tuple(s.key.split(SEP)) for s in boroughs_in(cur)}
+                    forces = {s.name: (s.key.split(SEP)[0], "") for s in forces_in(cur)}
+                self._facts["scopes"] = {"boroughs": boroughs, "forces": forces}
+            return self._facts["scopes"]
 
     def borough_named(self, name: str) -> str | None:
-        wanted = name.strip().lower()
-        return next((b for b in self.boroughs() if b.lower() == wanted), None)
+        wanted = name_key(name)
+        return next((b for b in self.boroughs() if name_key(b) == wanted), None)
+
+    def force_named(self, name: str) -> str | None:
+        wanted = name_key(name)
+        return next((f for f in self.forces() if name_key(f) == wanted), None)
+
+    def force_of(self, borough: str) -> str | None:
+        """The force a borough (as named by ``boroughs``) belongs to, in a data set of
+        several forces; None for one force."""
+        keys = self._scopes()["boroughs"].get(self.borough_named(borough) or "")
+        if keys is None or not keys[0]:
+            return None
+        return next((f for f, (k, _) in self._scopes()["forces"].items() if k == keys[0]),
+                    None)
+
+    def _where(self, scope: str | None, alias: str = "") -> tuple[str, list]:
+        """A SQL condition (and its parameters) for the rows of one borough or force,
+        named as ``boroughs``/``forces`` name them: force and borough both matched, so
+        that two forces' Centrals are never mixed. An unknown name matches nothing."""
+        col = f"{alias}." if alias else ""
+        if scope is None:
+            return "TRUE", []
+        scopes = self._scopes()
+        known = scopes["boroughs"].get(self.borough_named(scope) or "") \
+            or scopes["forces"].get(self.force_named(scope) or "")
+        if known is None:
+            return "FALSE", []
+        force, borough = known
+        parts, params = [], []
+        if borough:
+            parts.append(f"lower(trim({col}borough)) = ?")
+            params.append(borough)
+        if force:
+            parts.append(f"lower(trim({col}force)) = ?")
+            params.append(force)
+        return " AND ".join(parts) or "TRUE", params
 
     def date_range(self) -> tuple[dt.date, dt.date] | None:
         if "reports" not in self.tables():
@@ -95,24 +143,33 @@ class Snapshot:
         rows = self._fact("dates", "SELECT min(recorded_date), max(recorded_date) FROM reports")
         return None if rows[0][0] is None else (rows[0][0], rows[0][1])
 
-    def population(self, borough: str | None) -> list[tuple[str, str, str, int]]:
-        """(gender, age_band, ethnic_appearance, population) of the scope, if loaded."""
+    def population(self, scope: str | None) -> list[tuple[str, str, str, int]]:
+        """(gender, age_band, ethnic_appearance, population) of the scope (a borough or a
+        force, as named by ``boroughs``/``forces``; None: every row), if loaded."""
         if "population" not in self.tables():
             return []
-        where, params = ("WHERE lower(trim(borough)) = ?", [borough.strip().lower()]) \
-            if borough else ("", [])
+        where, params = self._where(scope)
+        if params and "force" in where and not self._has_force("population"):
+            return []
         return self._fact(
-            f"population:{borough}",
+            f"population:{scope}",
             f"SELECT gender, age_band, ethnic_appearance, sum(population)::BIGINT "
-            f"FROM population {where} GROUP BY ALL", params,
+            f"FROM population WHERE {where} GROUP BY ALL", params,
         )
 
+    def _has_force(self, table: str) -> bool:
+        rows = self._fact(f"force-column:{table}",
+                          "SELECT count(*) FROM information_schema.columns "
+                          "WHERE table_name = ? AND column_name = 'force'", [table])
+        return bool(rows[0][0])
+
     def dv_report_ids(self, borough: str, start: dt.date, end: dt.date) -> list[str]:
+        where, params = self._where(borough)
         with self.cursor() as cur:
             rows = cur.execute(
-                "SELECT report_id FROM reports WHERE dv_flag AND lower(trim(borough)) = ? "
+                f"SELECT report_id FROM reports WHERE dv_flag AND {where} "
                 "AND recorded_date BETWEEN ? AND ? ORDER BY report_id",
-                (borough.strip().lower(), start, end),
+                [*params, start, end],
             ).fetchall()
         return [r[0] for r in rows]
 

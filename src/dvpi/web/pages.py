@@ -75,6 +75,14 @@ def _name(borough: str) -> str:
     return unquote(borough)
 
 
+def _force(snap, name: str) -> str:
+    """The force as the data spells it (a data set of several forces); else 404."""
+    found = snap.force_named(name)
+    if found is None:
+        raise HTTPException(404, f"No force called {name!r} in the data.")
+    return found
+
+
 def _borough(snap, name: str) -> str:
     """The borough as the data spells it; a borough absent from the data is 404."""
     found = snap.borough_named(name)
@@ -163,23 +171,27 @@ def home(request: Request) -> Response:
 
 def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
                     template: str, borough: str | None = None, *,
-                    subject: str | None = None) -> Response:
+                    subject: str | None = None, force: str | None = None) -> Response:
     """An aggregate page: check access, pick the period, render the view's context.
 
-    ``borough`` is the page's borough (checked against the user's); ``subject`` what the
-    view is asked about when that is not the borough (the league table's indicator).
+    ``borough`` is the page's borough (checked against the user's); ``force`` the page's
+    force (a data set of several forces); ``subject`` what the view is asked about when
+    that is not the scope (the league table's indicator).
     """
     dash = dashboard_of(request)
     session = dash.page_user(request, rule, borough)
     snap = dash.snapshot()
-    name = _borough(snap, borough) if borough is not None else None
+    if force is not None:
+        name = _force(snap, force)
+    else:
+        name = _borough(snap, borough) if borough is not None else None
     choice = _period(request, snap, session.user)
     context = _view(dash, session, snap, view, choice, subject if subject else name)
     extra = {}
-    if view is views.scorecard and name is not None:
+    if view is views.scorecard and borough is not None:
         extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name)
     return dash.render(request, template, choice=choice, years=years_in(snap),
-                       borough=name, **extra, **context)
+                       borough=name, forces=snap.forces(), **extra, **context)
 
 
 @router.get("/overview")
@@ -198,6 +210,13 @@ def borough_page(request: Request, borough: str) -> Response:
     borough = _name(borough)
     return _aggregate_page(request, Rule.BOROUGH_AGGREGATES, views.scorecard,
                            "borough.html", borough)
+
+
+@router.get("/forces/{force}")
+def force_page(request: Request, force: str) -> Response:
+    """One force of a data set of several, set beside the nation."""
+    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.scorecard, "force.html",
+                           force=_name(force))
 
 
 @router.get("/equality")

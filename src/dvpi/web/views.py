@@ -80,7 +80,10 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
 
     current = get(choice.start, choice.end, borough)
     before = get(*choice.year_before, borough)
-    force = get(choice.start, choice.end, None) if borough else None
+    # Set beside its own force (several forces: a restricted audience; the published
+    # set has the nation and the boroughs only, so the public compare with the nation).
+    home = snap.force_of(borough) if borough and not protected(user) else None
+    force = get(choice.start, choice.end, home) if borough else None
     ids = _ids(current)
     weeks = choice.weeks()
     public = audience(user) == "public"
@@ -111,8 +114,16 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
                    else f"{before_start} to {before_end}")
     opening = findings.key_findings(current, before, period=period, last_period=last_period,
                                     force=force)
+    compared_with = COMPARED_WITH.get(force.get("scope") if force else None,
+                                      str(force.get("scope")) if force else "Force")
     return {"rows": rows, "result": current, "year_before": choice.year_before,
+            "compared_with": compared_with,
             "weeks": weeks, "public": public, "weekly": bool(weekly), "findings": opening}
+
+
+# The heading of the column a borough is set against: its force's name, else these.
+COMPARED_WITH: dict[str | None, str] = {None: "Force", "force": "Force",
+                                        "national": "National"}
 
 
 def _plain(entry: dict | None) -> float | None:
