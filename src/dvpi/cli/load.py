@@ -120,6 +120,7 @@ def load(
                   f"{result.quarantined:,}", f"{result.replaced:,}",
                   f"{result.removed:,}", style="bold")
     console.print(table)
+    print_left_out(result, console)
     for c in result.counts:
         if c.removed:
             console.print(f"[bold yellow]removed:[/] {c.removed:,} {c.table} rows "
@@ -152,6 +153,15 @@ def _resolve_after_load(warehouse: Path, method: str) -> None:
     if persons is not None:
         err.print(f"people resolved ({used}): {persons[0]:,} people rows -> "
                   f"{persons[1]:,} persons")
+
+
+def print_left_out(result, out) -> None:
+    """Rows of a wide file that give no row of a table: read = loaded + quarantined +
+    these."""
+    for c in result.counts:
+        if c.left_out:
+            out.print(f"{shown(c.file)}: {c.left_out:,} rows give no {shown(c.table)} row "
+                      "(its columns blank, or the same values as an earlier row)")
 
 
 @app.command()
@@ -265,6 +275,7 @@ def check(
                         f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
                         f"{c.replaced:,}", f"{c.removed:,}")
     console.print(summary)
+    print_left_out(result, console)
     for c in result.counts:
         if c.removed:
             console.print(f"[bold yellow]would remove:[/] {c.removed:,} {c.table} rows "

@@ -52,10 +52,12 @@ class TableCounts:
     quarantined: int = 0
     replaced: int = 0  # rows of earlier loads replaced by the extract's new version
     removed: int = 0  # rows of earlier loads taken out with nothing in their place
+    # Rows of a wide file that give no row of this table (an empty block, a repeat).
+    left_out: int = 0
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.loaded + self.quarantined
+        return self.read == self.loaded + self.quarantined + self.left_out
 
 
 @dataclass(frozen=True)
@@ -497,7 +499,8 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
         _keep_bytes(con, staged, load_id)
-    counts.read = counts.quarantined + staged.rows
+    counts.read = counts.quarantined + staged.rows + staged.left_out
+    counts.left_out = staged.left_out
     merge.check_references(con, source)
     merge.check_forces(con, source)
     deletions = source.table.name == "deleted_reports"
