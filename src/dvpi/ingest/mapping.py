@@ -516,18 +516,21 @@ def _options_for(table: TableMapping | None, options: ReadOptions) -> ReadOption
 def _mark_wide(sources: list[SourceFile]) -> None:
     """A file read by more than one table or role is a wide file: each reading of it
     leaves the columns the others read alone (not kept in ``_extra``, not warned
-    about), and gives one row for rows that repeat the same values (see
-    ``staging.leave_out``)."""
+    about, as are the columns any of them drops), and gives one row for rows that
+    repeat the same values (see ``staging.leave_out``)."""
     by_path: dict[Path, list[SourceFile]] = {}
     for source in sources:
         by_path.setdefault(source.path, []).append(source)
     for group in by_path.values():
         if len(group) < 2:
             continue
+        drop = tuple(dict.fromkeys(p for o in group if o.mapping for p in o.mapping.drop))
         for source in group:
             source.wide = True
             source.shared_headers = frozenset().union(
                 *(o.mapping.headers() for o in group if o is not source and o.mapping))
+            if source.mapping is not None:  # a column one reading drops, all drop
+                source.mapping = replace(source.mapping, drop=drop)
 
 
 def discover_mapped(data_dir: Path, mapping: Mapping, options: ReadOptions | None = None,
