@@ -23,7 +23,7 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="Duc
 
 
 MappingOption = typer.Option(
-    None, "--mapping", "-m", help="a mapping file (TOML) that describes the force's own "
+    None, "--mapping", "-m", help="a mapping file (TOML or YAML) that describes the force's own "
     "export: its files, columns, codes and date format (docs/data-format.md)")
 DATE_FORMAT_HELP = ("dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, DD.MM.YYYY, "
                     "YYYY/MM/DD or DD-MON-YYYY (YYYY-MM-DD is always read)")

@@ -28,7 +28,9 @@ from dvpi.ingest.sources import sql_str
 NAME_FORMS = ("SURNAME, Forenames", "Forenames SURNAME")
 
 # A word with no lower-case letter and at least one letter (RE2 and Python alike).
-_CAPS_TAIL = r"^(.*?)\s*((?:[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*)(?:\s+[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*)*)$"
+_CAPS_WORD = r"[^\s\p{Ll}]*\p{Lu}[^\s\p{Ll}]*"
+# The forenames (group 1), then the longest run of whole words in capitals (group 2).
+_CAPS_TAIL = rf"^(?:(.*?)\s+)??({_CAPS_WORD}(?:\s+{_CAPS_WORD})*)$"
 _SPACES = re.compile(r"[ \t\n\f\r]+")  # RE2's \s
 
 

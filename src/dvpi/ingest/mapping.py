@@ -145,7 +145,7 @@ class _Reader:
 
 def _kind(value) -> str:
     names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
-             list: "a list", dict: "a table"}
+             list: "a list", dict: "a table", type(None): "nothing (null)"}
     return names.get(type(value), type(value).__name__)
 
 
@@ -435,9 +435,11 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
     return replace(base, roles=roles) if roles else base
 
 
-def parse_mapping(text: str, path: Path) -> Mapping:
-    """A mapping from its TOML text; MappingError (naming ``path``, the line and the
-    key) when it cannot be used."""
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_YAML_NODES = 200_000  # aliases may repeat a node: a bound on what they expand to
+
+
+def _toml_doc(text: str, path: Path) -> tuple[dict, dict[tuple[str, ...], int]]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -445,7 +447,68 @@ def parse_mapping(text: str, path: Path) -> Mapping:
         what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         at = f", line {where.group(1)}, column {where.group(2)}" if where else ""
         raise MappingError(f"{path}{at}: not valid TOML: {what}") from None
-    lines = key_lines(text)
+    return doc, key_lines(text)
+
+
+def _yaml_doc(text: str, path: Path) -> tuple[dict, dict[tuple[str, ...], int]]:
+    """A YAML mapping as the same document a TOML one gives, with each key's line.
+
+    Keys are taken as they are written (YAML 1.1 would read a key ``Y`` or ``yes`` as
+    true, and ``1`` as a number: in a value map they are the force's text); values as
+    YAML reads them (``true``, ``16``, ``"text"``)."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise MappingError(f"{path}{at}: not valid YAML: {what}") from None
+    lines: dict[tuple[str, ...], int] = {}
+    scalars = yaml.SafeLoader("")
+    built = 0
+
+    def build(node, key: tuple[str, ...]):
+        nonlocal built
+        built += 1
+        if built > MAX_YAML_NODES:
+            raise MappingError(f"{path}, line {node.start_mark.line + 1}: more than "
+                               f"{MAX_YAML_NODES:,} values (aliases repeat too much)")
+        if isinstance(node, yaml.MappingNode):
+            out: dict = {}
+            for k, v in node.value:
+                line = k.start_mark.line + 1
+                if not isinstance(k, yaml.ScalarNode):
+                    raise MappingError(f"{path}, line {line}: a key must be text")
+                if k.value in out:
+                    raise MappingError(f"{path}, line {line}: {dotted((*key, k.value))} "
+                                       "is given twice")
+                lines.setdefault((*key, k.value), line)
+                out[k.value] = build(v, (*key, k.value))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [build(v, key) for v in node.value]
+        try:
+            return scalars.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise MappingError(f"{path}, line {node.start_mark.line + 1}: "
+                               f"{dotted(key)}: {getattr(exc, 'problem', exc)}") from None
+
+    doc = build(root, ()) if root is not None else {}
+    if not isinstance(doc, dict):
+        raise MappingError(f"{path}, line 1: a mapping is a table of keys (export:, "
+                           f"tables:), not {_kind(doc)}")
+    return doc, lines
+
+
+def parse_mapping(text: str, path: Path) -> Mapping:
+    """A mapping from its TOML (or, for a .yaml or .yml file, YAML) text;
+    MappingError (naming ``path``, the line and the key) when it cannot be used."""
+    if path.suffix.lower() in YAML_SUFFIXES:
+        doc, lines = _yaml_doc(text, path)
+    else:
+        doc, lines = _toml_doc(text, path)
     reader = _Reader(path, lines)
     reader.known(doc, (), ("export", "tables"))
     export = reader.table_of(doc, ("export",))
