@@ -412,3 +412,17 @@ def test_any_text_is_a_yaml_mapping_or_a_message(text):
         parse_mapping(text, Path("force.yaml"))
     except MappingError as exc:
         assert str(exc).startswith("force.yaml")
+
+
+def test_the_documented_examples_are_mappings():
+    doc = (Path(__file__).parents[1] / "docs" / "data-format.md").read_text()
+    section = doc.split("## Mapping files")[1].split("## Checking an export")[0]
+    toml_text = section.split("```toml\n")[1].split("```")[0]
+    yaml_text = section.split("```yaml\n")[1].split("```")[0]
+    mapping = parse_mapping(toml_text, Path("force.toml"))
+    assert [r.role for r in mapping.tables["people"].roles] == ["victim", "suspect"]
+    assert mapping.tables["people"].roles[0].full_name == ("Victim Name", "SURNAME, Forenames")
+    assert mapping.tables["relationships"].skip_rows_without == (
+        "Relationship (Suspect is Victim's)",)
+    victim = parse_mapping(yaml_text, Path("force.yaml")).tables["people"].roles[0]
+    assert victim.constants == {"role": "victim"} and victim.columns["OCC Ref"] == "report_id"
