@@ -117,6 +117,12 @@ def test_the_ledger_records_the_mapping_and_a_new_mapping_is_a_new_load(tmp_path
         con.close()
     assert recorded[0]["sha256"] == read_mapping(NICHE_MAP).sha256
     assert recorded[1]["sha256"] == read_mapping(edited).sha256 != recorded[0]["sha256"]
+    ledger = list_loads(wh)
+    assert [e["mapping"]["sha256"] for e in ledger] == [r["sha256"] for r in recorded]
+    listed = said(CliRunner().invoke(app, ["loads", "--warehouse", str(wh)],
+                                     env={"COLUMNS": "300"}).output)
+    assert f"niche.toml {recorded[0]['sha256'][:12]}" in listed
+    assert f"niche.toml {recorded[1]['sha256'][:12]}" in listed
 
 
 def test_the_script_writes_the_committed_exports(tmp_path):

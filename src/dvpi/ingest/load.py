@@ -543,22 +543,26 @@ def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def list_loads(warehouse: str | Path) -> list[dict]:
+    """The load ledger, oldest first: each load's files, counts and ``mapping`` (the
+    mapping file's path and sha256, or None for an export in the format)."""
     con = connect(warehouse, read_only=True)
+    keys = ("load_id", "started_at", "finished_at", "source", "status", "files", "counts")
     try:
+        has_mapping = any(c == "mapping" for _, c, _ in columns_of(con, ["loads"]))
         rows = con.execute(
-            "SELECT load_id, started_at, finished_at, source, status, files, counts "
+            f"SELECT {', '.join(keys)}, {'mapping' if has_mapping else 'NULL'} "
             "FROM loads ORDER BY load_id"
         ).fetchall()
     except duckdb.CatalogException:
         return []
     finally:
         con.close()
-    keys = ("load_id", "started_at", "finished_at", "source", "status", "files", "counts")
     out = []
     for row in rows:
-        entry = dict(zip(keys, row, strict=True))
+        entry = dict(zip((*keys, "mapping"), row, strict=True))
         entry["files"] = json.loads(entry["files"])
         entry["counts"] = json.loads(entry["counts"])
+        entry["mapping"] = json.loads(entry["mapping"]) if entry["mapping"] else None
         out.append(entry)
     return out
 
