@@ -173,18 +173,17 @@ def loads(warehouse: Path = WarehouseOption) -> None:
         err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
     table = Table(title=f"loads of {shown(warehouse)}")
-    for name in ("load", "finished", "source", "files (sha256)", "mapping (sha256)", "read",
+    for name in ("load", "finished", "source (mapping, sha256)", "files (sha256)", "read",
                  "loaded", "quarantined"):
         table.add_column(name)
     for e in entries:
         files = "\n".join(f"{shown(f['file'])} {f['sha256'][:12]}"
                           for f in {f["file"]: f for f in e["files"]}.values())
         mapping = e.get("mapping")
-        used = (f"{shown(Path(mapping['file']).name)} {mapping['sha256'][:12]}" if mapping
-                else "(none: the format)")
+        source = shown(e["source"]) + (
+            f"\n{shown(Path(mapping['file']).name)} {mapping['sha256'][:12]}" if mapping else "")
         table.add_row(
-            str(e["load_id"]), f"{e['finished_at']:%Y-%m-%d %H:%M:%S}", shown(e["source"]), files,
-            used,
+            str(e["load_id"]), f"{e['finished_at']:%Y-%m-%d %H:%M:%S}", source, files,
             f"{sum(c['read'] for c in e['counts']):,}",
             f"{sum(c['loaded'] for c in e['counts']):,}",
             f"{sum(c['quarantined'] for c in e['counts']):,}",
