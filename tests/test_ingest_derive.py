@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dvpi.ingest import load_dataset
@@ -271,6 +271,41 @@ def test_a_wide_file_missing_a_column_a_role_reads_stops_with_the_entry(tmp_path
                                         r"wide.toml, line \d+: \[tables.people.roles."
                                         r"suspect.full_name.column\] reads"):
         load_dataset(export, tmp_path / "w.duckdb", mapping=mapping)
+
+
+_block = st.one_of(
+    st.just(("", "", "")),  # an empty block
+    st.tuples(st.sampled_from(["P1", "P2", "P3"]),
+              st.sampled_from(["Wood, Craig", "SMITH, Ann", "A, B, C", ""]),
+              st.sampled_from(["", "01/01/1980", "31/02/1980"])),
+)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(["R1", "R2"]), _block, _block,
+                               st.sampled_from(["", "partner", "spouse", "nonsense"])),
+                     min_size=1, max_size=8))
+def test_every_row_of_a_wide_file_is_loaded_quarantined_or_left_out(tmp_path, rows):
+    folder = tmp_path / str(abs(hash(tuple(rows))))
+    folder.mkdir()
+    # Suspects' ids apart from victims' (an id in both roles is another test's matter).
+    wide = [[report, *REPORT, v[0], v[1], v[2], s[0].replace("P", "S"),
+             s[1].replace(", ", " ").replace("Wood Craig", "Craig WOOD")
+             .replace("SMITH Ann", "Ann SMITH"), s[2], rel]
+            for report, v, s, rel in rows]
+    export, mapping = _wide(folder, wide)
+    result = load_dataset(export, folder / "w.duckdb", mapping=mapping)
+    assert [c.read for c in result.counts] == [len(rows)] * 4
+    for c in result.counts:
+        assert c.read == c.loaded + c.quarantined + c.left_out, c
+    reports, victims, suspects, _ = result.counts
+    assert reports.loaded + reports.quarantined == len({r[0] for r in rows})
+    for counts, blocks in ((victims, {(r[0], r[1]) for r in rows if any(r[1])}),
+                           (suspects, {(r[0], r[2]) for r in rows if any(r[2])})):
+        assert counts.loaded + counts.quarantined == len(blocks)
+    people = _rows(folder / "w.duckdb", "SELECT count(*) FROM people")[0][0]
+    assert people == victims.loaded + suspects.loaded
 
 
 BAD_DERIVATIONS = [
