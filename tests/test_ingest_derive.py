@@ -264,6 +264,19 @@ def test_a_repeated_block_with_other_values_is_a_duplicate(tmp_path):
     assert (victims.loaded, victims.quarantined, victims.left_out) == (0, 2, 0)
 
 
+def test_an_id_in_two_roles_is_a_duplicate_naming_each_role(tmp_path):
+    export, mapping = _wide(tmp_path, [
+        ["R1", *REPORT, "P1", "Wood, Craig", "", "P1", "Ryan WOOD", "", "partner"],
+    ])
+    wh = tmp_path / "w.duckdb"
+    result = load_dataset(export, wh, mapping=mapping)
+    assert [c.quarantined for c in result.counts[1:3]] == [1, 1]
+    reasons = [r[0][0] for r in _rows(wh, "SELECT reasons FROM quarantine "
+                                          "WHERE table_name = 'people'")]
+    assert all("within the load, in wide.csv (suspect) line 2, wide.csv (victim) line 2"
+               in r for r in reasons), reasons
+
+
 def test_a_wide_file_missing_a_column_a_role_reads_stops_with_the_entry(tmp_path):
     export, mapping = _wide(tmp_path, [["R1", *REPORT, "P1", "A, B", "", "", "", "", ""]])
     mapping.write_text(WIDE_MAPPING.replace('column = "S Name"', 'column = "Suspect Name"'))
