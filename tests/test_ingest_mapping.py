@@ -447,21 +447,30 @@ def test_quotes_and_formula_looking_values_are_matched_as_text(tmp_path):
 
 # --- the draft ------------------------------------------------------------------------
 
-def test_the_niche_draft_reads_the_wide_file_as_reports_and_leaves_its_roles_to_map(tmp_path):
-    # The draft does not write roles or full names (yet): a wide file's victim and
-    # suspect columns are listed, marked for review, for the force to map by hand.
+def test_the_niche_draft_unreviewed_loads_the_same_rows(tmp_path, warehouses):
+    # The wide file: reports, then a role per column prefix (Victim ..., Suspect ...),
+    # full names from their values, and relationships from the same file.
     text = draft_mapping(NICHE, now=dt.datetime(2008, 4, 1))
     path = tmp_path / "draft.toml"
     path.write_text(text)
     mapping = read_mapping(path)
     assert mapping.tables["reports"].files == (WIDE,)
     assert '"OCC Ref" = "report_id"\n' in text  # a synonym of the contract's
-    assert '"Non-Crime Incident" = "non_crime"' in text
+    assert '"Husband" = "spouse"' in text and '"Non-Crime Incident" = "non_crime"' in text
     assert 'date_format = "DD/MM/YYYY"' in text
+    assert 'drop = ["OIC", "Station", "Last Updated"]' in text
     assert '"Wounding with Intent – S18" = "gbh_with_intent"  # TODO' in text
-    dropped = mapping.tables["reports"].drop
-    assert "Victim Name" in dropped and "Suspect DOB" in dropped
-    assert "# TODO: matched to no column" in text
+    victim, suspect = mapping.tables["people"].roles
+    assert (victim.role, suspect.role) == ("victim", "suspect")
+    assert victim.full_name == ("Victim Name", "SURNAME, Forenames")
+    assert suspect.columns["Suspect DOB"] == "date_of_birth"
+    assert mapping.tables["relationships"].skip_rows_without == (
+        "Relationship (Suspect is Victim's)",)
+    wh = tmp_path / "w.duckdb"
+    result = load_dataset(NICHE, wh, mapping=path)
+    assert result.quarantined == 0 and not result.unmapped
+    for table in MAIN_TABLES:
+        assert table_rows(wh, table) == table_rows(warehouses["interchange"], table), table
 
 
 def test_the_cris_draft_groups_the_weekly_files_and_marks_its_guesses(tmp_path):

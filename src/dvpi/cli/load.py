@@ -113,7 +113,7 @@ def load(
     for name in ("table", "file", "read", "loaded", "quarantined", "replaced", "removed"):
         table.add_column(name, justify="right" if name not in ("table", "file") else "left")
     for c in result.counts:
-        table.add_row(shown(c.table), shown(c.file) if c.file else "(not in the extract)",
+        table.add_row(shown(c.label), shown(c.file) if c.file else "(not in the extract)",
                       f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
                       f"{c.replaced:,}", f"{c.removed:,}")
     table.add_row("total", "", f"{result.read:,}", f"{result.loaded:,}",
@@ -160,7 +160,7 @@ def print_left_out(result, out) -> None:
     these."""
     for c in result.counts:
         if c.left_out:
-            out.print(f"{shown(c.file)}: {c.left_out:,} rows give no {shown(c.table)} row "
+            out.print(f"{shown(c.file)}: {c.left_out:,} rows give no {shown(c.label)} row "
                       "(its columns blank, or the same values as an earlier row)")
 
 
@@ -276,7 +276,7 @@ def check(
     for name in ("table", "file", "read", "add", "quarantine", "replace", "remove"):
         summary.add_column(name, justify="left" if name in ("table", "file") else "right")
     for c in result.counts:
-        summary.add_row(shown(c.table), shown(c.file) if c.file else "(not in the export)",
+        summary.add_row(shown(c.label), shown(c.file) if c.file else "(not in the export)",
                         f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
                         f"{c.replaced:,}", f"{c.removed:,}")
     console.print(summary)

@@ -54,6 +54,12 @@ class TableCounts:
     removed: int = 0  # rows of earlier loads taken out with nothing in their place
     # Rows of a wide file that give no row of this table (an empty block, a repeat).
     left_out: int = 0
+    role: str | None = None  # the role a wide file's rows are read as (people)
+
+    @property
+    def label(self) -> str:
+        """The table, with the role of a wide file's reading: ``people (victim)``."""
+        return f"{self.table} ({self.role})" if self.role else self.table
 
     @property
     def balanced(self) -> bool:
@@ -485,7 +491,8 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
                   held: set[str], mode: str, taken: Taken) -> TableCounts:
     """References (they point at tables merged already), quarantine and merge."""
     source = staged.source
-    counts = TableCounts(source.table.name, source.path.name)
+    counts = TableCounts(source.table.name, source.path.name,
+                         role=source.mapping.role if source.mapping else None)
     if staged.skipped:
         # Rows the reader could not parse: quarantined with their raw text (DuckDB's
         # starts with the line break of a blank line before it: not part of the row).
