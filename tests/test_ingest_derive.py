@@ -474,3 +474,31 @@ def test_the_documented_examples_are_mappings():
         "Relationship (Suspect is Victim's)",)
     victim = parse_mapping(yaml_text, Path("force.yaml")).tables["people"].roles[0]
     assert victim.constants == {"role": "victim"} and victim.columns["OCC Ref"] == "report_id"
+
+
+def test_the_draft_reads_role_prefixes_and_name_forms(tmp_path):
+    from dvpi.ingest.draft import draft_mapping
+
+    export = tmp_path / "export"
+    export.mkdir()
+    with (export / "DV_Crimes.csv").open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Crime Ref", "Borough", "Recorded Date", "Classification", "Offence",
+                      "DV Flag", "Injured Party URN", "Injured Party Name", "Injured Party DOB",
+                      "Offender URN", "Offender Name", "Offender DOB", "Relationship Type"])
+        for i in range(12):
+            out.writerow([f"R{i}", "Hackney", "2007-05-01", "crime", "abh", "true",
+                          f"V{i}", "Ann SMITH", "1980-01-01", f"S{i}" if i % 3 else "",
+                          "John JONES" if i % 3 else "", "", "partner" if i % 3 else ""])
+    path = tmp_path / "draft.toml"
+    path.write_text(draft_mapping(export))
+    mapping = read_mapping(path)
+    victim, suspect = mapping.tables["people"].roles
+    assert victim.full_name == ("Injured Party Name", "Forenames SURNAME")
+    assert victim.columns["Injured Party URN"] == "person_id"
+    assert suspect.columns["Offender URN"] == "person_id"
+    assert mapping.tables["relationships"].columns["Relationship Type"] == "relationship"
+    result = load_dataset(export, tmp_path / "w.duckdb", mapping=path)
+    loaded = {c.label: (c.loaded, c.quarantined, c.left_out) for c in result.counts}
+    assert loaded == {"reports": (12, 0, 0), "people (victim)": (12, 0, 0),
+                      "people (suspect)": (8, 0, 4), "relationships": (8, 0, 4)}

@@ -498,11 +498,14 @@ def _wide_roles(group: Group) -> Wide | None:
                 form = _name_form(part.values(rest))
                 if form:
                     full_name = (header, form)
-        _, matched = _match_columns(part, people)
+        # A role's own columns: the report's id is read for every role, and the role is
+        # the prefix.
+        own = replace(people, columns=tuple(c for c in people.columns
+                                            if c.name not in ("report_id", "role")))
+        _, matched = _match_columns(part, own)
         columns = {stripped[r]: (c, sure) for r, (c, sure) in matched.items()
-                   if c not in ("report_id", "role")
-                   and not (full_name and (c in ("surname", "forenames")
-                                           or stripped[r] == full_name[0]))}
+                   if not (full_name and (c in ("surname", "forenames")
+                                          or stripped[r] == full_name[0]))}
         if not any(c == "person_id" for c, _ in columns.values()):
             continue
         roles.append(Role(code, columns, full_name))
