@@ -277,6 +277,35 @@ def test_an_id_in_two_roles_is_a_duplicate_naming_each_role(tmp_path):
                in r for r in reasons), reasons
 
 
+def test_ids_composed_from_the_report_and_the_role(tmp_path):
+    # An export without person ids: each role's id is the report's and a letter.
+    text = (WIDE_MAPPING
+            .replace('"V Id" = "person_id"\n', '')
+            .replace('"S Id" = "person_id"\n', '')
+            .replace('"V Id" = "victim_person_id"\n"S Id" = "suspect_person_id"\n', '')
+            .replace("[tables.people.roles.victim.columns]",
+                     '[tables.people.roles.victim.compose]\nperson_id = "{Ref}/V"\n'
+                     "[tables.people.roles.victim.columns]")
+            .replace("[tables.people.roles.suspect.columns]",
+                     '[tables.people.roles.suspect.compose]\nperson_id = "{Ref}/S"\n'
+                     "[tables.people.roles.suspect.columns]")
+            .replace('skip_rows_without = "Rel"\n',
+                     'skip_rows_without = "Rel"\n[tables.relationships.compose]\n'
+                     'victim_person_id = "{Ref}/V"\nsuspect_person_id = "{Ref}/S"\n'))
+    export, mapping = _wide(tmp_path, [
+        ["R1", *REPORT, "", "Wood, Craig", "", "", "Ryan WOOD", "", "partner"],
+        ["R2", *REPORT, "", "Lone, Ann", "", "", "", "", ""],
+    ])
+    mapping.write_text(text)
+    wh = tmp_path / "w.duckdb"
+    result = load_dataset(export, wh, mapping=mapping)
+    assert result.quarantined == 0, result.counts
+    assert _rows(wh, "SELECT person_id, role, surname FROM people") == [
+        ("R1/S", "suspect", "WOOD"), ("R1/V", "victim", "Wood"), ("R2/V", "victim", "Lone")]
+    assert _rows(wh, "SELECT victim_person_id, suspect_person_id FROM relationships") == [
+        ("R1/V", "R1/S")]
+
+
 def test_a_wide_file_missing_a_column_a_role_reads_stops_with_the_entry(tmp_path):
     export, mapping = _wide(tmp_path, [["R1", *REPORT, "P1", "A, B", "", "", "", "", ""]])
     mapping.write_text(WIDE_MAPPING.replace('column = "S Name"', 'column = "Suspect Name"'))
@@ -342,6 +371,16 @@ BAD_DERIVATIONS = [
     ('[tables.people.columns]\nRole = "role"\n[tables.people.roles.victim.columns]\n'
      'V = "person_id"\n',
      r"\[tables.people\] roles: the role is given by each role's name"),
+    ('[tables.people.compose]\nperson_id = "P1"\n',
+     r"line 2: \[tables.people.compose\] person_id: 'P1' names no column of the export"),
+    ('[tables.people.compose]\nage = "{Age}"\n',
+     r"line 2: \[tables.people.compose\] age: age is not a text column"),
+    ('[tables.people.compose]\nperson_id = "{Ref}/{ }"\n',
+     r"line 2: \[tables.people.compose\] person_id: \{\} names no column"),
+    ('[tables.people.compose]\nperson_id = "{Ref}}"\n',
+     r"a brace that closes no column name"),
+    ('[tables.people.columns]\nId = "person_id"\n[tables.people.compose]\nperson_id = "{R}"\n',
+     r"line 4: \[tables.people.compose\] person_id: 'person_id' is given a value already"),
     ('[tables.people.roles.victim]\nfiles = "x.csv"\n',
      r"line 2: \[tables.people.roles.victim\] files: unknown key"),
 ]

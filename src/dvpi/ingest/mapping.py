@@ -64,8 +64,8 @@ MAX_TEXT = 500  # characters in one key or value
 MAX_VALUES = 5000  # entries in one column's value map
 EXPORT_KEYS = ("name", "encoding", "delimiter", "date_format")
 TABLE_KEYS = ("files", "columns", "values", "constants", "drop", "encoding", "delimiter",
-              "date_format", "full_name", "skip_rows_without", "roles")
-ROLE_KEYS = ("columns", "constants", "full_name", "skip_rows_without")
+              "date_format", "full_name", "skip_rows_without", "roles", "compose")
+ROLE_KEYS = ("columns", "constants", "full_name", "skip_rows_without", "compose")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -304,6 +304,45 @@ def _full_name(reader: _Reader, section: dict, key: tuple[str, ...], table: Tabl
     return header, form
 
 
+def _compose(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
+             taken: set[str], inherited: dict) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """``[<key>.compose]``: ``person_id = "{OCC Ref}/V"``: a column made of the export's
+    columns (in braces) and text."""
+    out = dict(inherited)
+    for column_name, template in reader.table_of(doc, (*key, "compose")).items():
+        k = (*key, "compose", column_name)
+        reader.sane(column_name, k)
+        if column_name not in table.column_names:
+            near = nearest(column_name, table.column_names)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise reader.fail(k, f"{table.name} has no column {column_name!r}{hint}")
+        if column_name in taken or column_name in out:
+            raise reader.fail(k, f"{column_name!r} is given a value already (columns, "
+                                 "constants, full_name or compose): give it one")
+        if table.column(column_name).type != "text":
+            raise reader.fail(k, f"{column_name} is not a text column: compose makes ids "
+                                 "and other text")
+        template = reader.text(template, k)
+        parts: list[tuple[str, bool]] = []
+        at = 0
+        for match in re.finditer(r"\{([^{}]*)\}", template):
+            if match.start() > at:
+                parts.append((template[at:match.start()], False))
+            if not match.group(1).strip():
+                raise reader.fail(k, "{} names no column")
+            parts.append((match.group(1), True))
+            at = match.end()
+        parts += [(template[at:], False)] if at < len(template) else []
+        if any(("{" in t or "}" in t) for t, is_column in parts if not is_column):
+            raise reader.fail(k, f"{template!r}: a brace that closes no column name")
+        if not any(is_column for _, is_column in parts):
+            raise reader.fail(k, f"{template!r} names no column of the export "
+                                 '(in braces: "{OCC Ref}/V"); a value for every row is a '
+                                 "constant")
+        out[column_name] = tuple(parts)
+    return out
+
+
 def _skip_rows_without(reader: _Reader, section: dict, key: tuple[str, ...],
                        default: tuple[str, ...]) -> tuple[str, ...]:
     if "skip_rows_without" not in section:
@@ -352,6 +391,9 @@ def _roles(reader: _Reader, doc: dict, key: tuple[str, ...], base: TableMapping,
         constants = _constants(reader, doc, rk, table, columns,
                                {**base.constants, "role": code})
         full_name = _full_name(reader, body, rk, table, columns, constants)
+        taken = {*columns.values(), *constants, *(("surname", "forenames") if full_name
+                                                   else ())}
+        compose = _compose(reader, doc, rk, table, taken, base.compose)
         default = tuple(own) + ((full_name[0],) if full_name else ())
         skip = _skip_rows_without(reader, body, rk, default)
         if not skip:
@@ -359,7 +401,7 @@ def _roles(reader: _Reader, doc: dict, key: tuple[str, ...], base: TableMapping,
                                   "columns are this role's")
         roles.append(replace(base, columns=columns, constants=constants,
                              full_name=full_name, skip_rows_without=skip, role=code,
-                             section=rk))
+                             section=rk, compose=compose))
     return tuple(roles)
 
 
@@ -422,14 +464,17 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
             return parse(section[option], (*key, option))
         return defaults.get(option)
 
+    full_name = _full_name(reader, section, key, table, columns, constants)
+    taken = {*columns.values(), *constants, *(("surname", "forenames") if full_name else ())}
     base = TableMapping(
         name, files, columns, values, constants, drop,
         encoding=setting("encoding", lambda v, k: reader.choice(v, k, ENCODINGS)),
         delimiter=setting("delimiter", reader.delimiter),
         date_format=setting("date_format", lambda v, k: reader.choice(v, k, DATE_FORMATS)),
-        full_name=_full_name(reader, section, key, table, columns, constants),
+        full_name=full_name,
         skip_rows_without=_skip_rows_without(reader, section, key, ()),
         section=key,
+        compose=_compose(reader, doc, key, table, taken, {}),
     )
     roles = _roles(reader, doc, key, base, table)
     return replace(base, roles=roles) if roles else base

@@ -647,8 +647,12 @@ def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
     taken: dict[str, str] = {}  # contract column -> header
     extra: list[str] = []
     seen: set[str] = set()
-    derived = mapping.headers() - set(renamed)  # a full name, the columns rows need
-    derived |= {fold(h) for h in mapping.skip_rows_without}
+    # What derivations read: a full name, the columns a row needs, composed columns'
+    # parts (which may be mapped columns too).
+    derived = {fold(h) for h in mapping.skip_rows_without}
+    derived |= {fold(mapping.full_name[0])} if mapping.full_name else set()
+    derived |= {fold(text) for parts in mapping.compose.values()
+                for text, is_column in parts if is_column}
     source.derived_columns = {}
     for name in header:
         key = fold(name)
@@ -675,11 +679,14 @@ def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
     wanted = [(mapping.full_name[0], (*section, "full_name", "column"))] \
         if mapping.full_name else []
     wanted += [(h, (*section, "skip_rows_without")) for h in mapping.skip_rows_without]
+    wanted += [(text, (*section, "compose", column))
+               for column, parts in mapping.compose.items()
+               for text, is_column in parts if is_column]
     for name, key in wanted:
         if fold(name) not in source.derived_columns:
             raise LoadError(f"{file}, line 1: no column {name!r}, which "
                             f"{where.where(*key)} reads")
-    from_name = ("surname", "forenames") if mapping.full_name else ()
+    from_name = (*(("surname", "forenames") if mapping.full_name else ()), *mapping.compose)
     for column in table.columns:
         if column.name in taken or column.name in source.constants or \
                 column.name in from_name:

@@ -322,8 +322,19 @@ def _derived(source: SourceFile) -> dict:
     """Columns a mapping derives (surname and forenames from a full name): column ->
     SQL over the file's text; under "" the reasons a row's values cannot be derived."""
     mapping = source.mapping
-    if mapping is None or not mapping.full_name:
+    if mapping is None:
         return {}
+    out: dict = {"": []}
+    for column, parts in mapping.compose.items():
+        # Blank when any column it reads is blank (a required id is then missing).
+        cells = [cleaned(source.derived_columns[fold(text)]) for text, is_column in parts
+                 if is_column]
+        joined = " || ".join(cleaned(source.derived_columns[fold(text)]) if is_column
+                             else sql_str(text) for text, is_column in parts)
+        out[column] = f"CASE WHEN {' AND '.join(f'{c} IS NOT NULL' for c in cells)} " \
+                      f"THEN {joined} END"
+    if not mapping.full_name:
+        return out
     header, form = mapping.full_name
     raw = cleaned(source.derived_columns[fold(header)])
     surname, forenames, problem = split_name_sql(raw, form)
@@ -332,7 +343,7 @@ def _derived(source: SourceFile) -> dict:
               f"{sql_str('surname, forenames: ')} || {shown(raw)} || "
               f"{sql_str(f' (column {header!r}) cannot be split: ')} || {problem} || "
               f"{sql_str(f'; {at} reads it as {form}')} END")
-    return {"surname": surname, "forenames": forenames, "": [reason]}
+    return {**out, "surname": surname, "forenames": forenames, "": [reason]}
 
 
 def _in_role(mapping, reasons: str) -> str:
