@@ -1,9 +1,12 @@
-"""Mapping files: a force describes its own export once, in TOML, and dvpi reads it.
+"""Mapping files: a force describes its own export once, in TOML (or YAML), and dvpi
+reads it.
 
 A mapping says, per table of the format, which of the export's files feed it (glob
 patterns), which of their columns are which contract columns, what the force's values
 mean in the contract's codes, how dates are written, the files' encoding and
-delimiter, columns to drop and constant columns. Everything in it is checked against
+delimiter, columns to drop and constant columns; and derivations (``derive``): a full
+name read as surname and forenames, columns composed of others, the roles of one wide
+row (a victim's and a suspect's columns side by side) and the rows a table skips. Everything in it is checked against
 the contract registry (``dvpi.contract``) before a file is read: a bad mapping stops
 with the mapping file, the line and the key. The format is documented, with a complete
 example, in docs/data-format.md ("Mapping files").
