@@ -6,10 +6,11 @@ patterns), which of their columns are which contract columns, what the force's v
 mean in the contract's codes, how dates are written, the files' encoding and
 delimiter, columns to drop and constant columns; and derivations (``derive``): a full
 name read as surname and forenames, columns composed of others, the roles of one wide
-row (a victim's and a suspect's columns side by side) and the rows a table skips. Everything in it is checked against
-the contract registry (``dvpi.contract``) before a file is read: a bad mapping stops
-with the mapping file, the line and the key. The format is documented, with a complete
-example, in docs/data-format.md ("Mapping files").
+row (a victim's and a suspect's columns side by side) and the rows a table skips.
+Everything in it is checked against the contract registry (``dvpi.contract``) before
+a file is read: a bad mapping stops with the mapping file, the line and the key. The
+format is documented, with a complete example, in docs/data-format.md ("Mapping
+files").
 
     [export]                      # defaults for every table (all optional)
     encoding = "cp1252"
