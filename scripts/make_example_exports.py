@@ -7,10 +7,13 @@ the same warehouse.
 
 - ``interchange/``: a small synthetic force (``dvpi synth --reports 300 --seed 7``, cut
   to eight boroughs), in the format.
-- ``niche/``: a Niche-like export: one wide file per table, Windows-1252, CRLF line
-  endings, DD/MM/YYYY dates, the system's own words ("Injured Party", "Husband",
-  "Assault Occ ABH – S47", "Outcome 16") and columns nobody needs (officer, station).
-  Targets are in the format's own file.
+- ``niche/``: a Niche-like export: one wide file for reports, people and relationships
+  (a row per victim-suspect pair, the victim's and the suspect's columns side by side,
+  each person's name in one column, ``Wood, Craig``), the other tables in files of
+  their own as Niche extracts them; Windows-1252, CRLF line endings, DD/MM/YYYY dates,
+  the system's own words ("Injured Party", "Husband", "Assault Occ ABH – S47",
+  "Outcome 16") and columns nobody needs (officer, station). Targets are in the
+  format's own file.
 - ``cris/``: a CRIS-like export: pipe-delimited UTF-8, DD-MON-YYYY dates, upper-case
   headers, coded values (borough codes, relationship codes, clear-up codes OC1..OC22),
   and the main tables split in several files (one per extract week).
@@ -150,37 +153,64 @@ def niche(source: Path = SOURCE, out: Path = EXPORTS / "niche") -> None:
     def save(name: str, header: list[str], rows: Iterable[list[str]]) -> None:
         write(out / name, header, rows, encoding="cp1252", newline="\r\n")
 
-    save("Occurrences.csv",
-         ["OCC Ref", "BCU", "Reported Date", "Committed From", "Crime/Incident", "Offence",
-          "Domestic Y/N", "Forced Marriage", "HBV", "CAD Ref", "OIC", "Station",
-          "Last Updated"],
-         ([r["report_id"], r["borough"], dmy(r["recorded_date"]), dmy(r["occurred_date"]),
-           NICHE_CLASSIFICATION[r["classification"]], NICHE_OFFENCES.get(r["offence"], ""),
-           yes_no(r["dv_flag"]), yes_no(r["fm_flag"]), yes_no(r["hbv_flag"]), r["cad_ref"],
-           f"PC {1000 + i}", f"{r['borough']} Police Station", "01/04/2009 09:00"]
-          for i, r in enumerate(read("reports"))))
+    # One wide file for reports, people and relationships, as Niche's DV extract gives
+    # them: a row per victim-suspect pair of a report (the report's columns repeated
+    # on each), and a row for people in no pair (the other block blank).
+    reports = read("reports")
     people = read("people")
     sex = {p["person_id"]: p["gender"] for p in people}
+    person = {p["person_id"]: p for p in people}
     ethnic = codes.ETHNIC_APPEARANCES
     sde = codes.SELF_DEFINED_ETHNICITIES
-    save("Nominals.csv",
-         ["Involvement Ref", "OCC Ref", "Involvement", "Nominal No", "Surname",
-          "Forename(s)", "Date of Birth", "Age", "Sex", "Ethnic Appearance",
-          "Self Defined Ethnicity", "Home Postcode", "Date Arrested", "Last Updated"],
-         ([p["person_id"], p["report_id"], NICHE_ROLE[p["role"]], p["nominal_id"],
-           p["surname"], p["forenames"], dmy(p["date_of_birth"]), p["age"],
-           NICHE_SEX.get(p["gender"], ""),
-           "Not Recorded" if p["ethnic_appearance"] in ("", "IC0")
-           else f"{p['ethnic_appearance']} - {ethnic[p['ethnic_appearance']]}",
-           f"{p['self_defined_ethnicity']} - {sde[p['self_defined_ethnicity']]}"
-           if p["self_defined_ethnicity"] else "",
-           p["postcode"], dmy(p["arrest_date"]), "01/04/2009 09:00"] for p in people))
-    save("Associations.csv",
-         ["OCC Ref", "Victim Involvement Ref", "Suspect Involvement Ref",
-          "Relationship (Suspect is Victim's)"],
-         ([r["report_id"], r["victim_person_id"], r["suspect_person_id"],
-           NICHE_RELATIONSHIPS[r["relationship"]][sex.get(r["suspect_person_id"]) == "F"]]
-          for r in read("relationships")))
+
+    def block(p: Row | None) -> list[str]:
+        if p is None:
+            return [""] * 10
+        return [p["person_id"], p["nominal_id"], f"{p['surname']}, {p['forenames']}",
+                dmy(p["date_of_birth"]), p["age"], NICHE_SEX.get(p["gender"], ""),
+                "Not Recorded" if p["ethnic_appearance"] in ("", "IC0")
+                else f"{p['ethnic_appearance']} - {ethnic[p['ethnic_appearance']]}",
+                f"{p['self_defined_ethnicity']} - {sde[p['self_defined_ethnicity']]}"
+                if p["self_defined_ethnicity"] else "",
+                p["postcode"], dmy(p["arrest_date"])]
+
+    pairs: dict[str, list[tuple[Row | None, Row | None, str]]] = {}
+    paired: set[str] = set()
+    for r in read("relationships"):
+        pairs.setdefault(r["report_id"], []).append(
+            (person[r["victim_person_id"]], person[r["suspect_person_id"]],
+             NICHE_RELATIONSHIPS[r["relationship"]][sex.get(r["suspect_person_id"]) == "F"]))
+        paired |= {r["victim_person_id"], r["suspect_person_id"]}
+    for report_id in sorted({p["report_id"] for p in people}):
+        alone = [p for p in people if p["report_id"] == report_id
+                 and p["person_id"] not in paired]
+        victims = [p for p in alone if p["role"] == "victim"]
+        suspects = [p for p in alone if p["role"] == "suspect"]
+        for i in range(max(len(victims), len(suspects))):
+            pairs.setdefault(report_id, []).append(
+                (victims[i] if i < len(victims) else None,
+                 suspects[i] if i < len(suspects) else None, ""))
+    block_header = ["Involvement Ref", "Nominal No", "Name", "DOB", "Age", "Sex",
+                    "Ethnic Appearance", "Self Defined Ethnicity", "Home Postcode",
+                    "Date Arrested"]
+
+    def wide_rows() -> Iterable[list[str]]:
+        for i, r in enumerate(reports):
+            occurrence = [
+                r["report_id"], r["borough"], dmy(r["recorded_date"]), dmy(r["occurred_date"]),
+                NICHE_CLASSIFICATION[r["classification"]], NICHE_OFFENCES.get(r["offence"], ""),
+                yes_no(r["dv_flag"]), yes_no(r["fm_flag"]), yes_no(r["hbv_flag"]), r["cad_ref"],
+                f"PC {1000 + i}", f"{r['borough']} Police Station"]
+            for victim, suspect, relationship in pairs.get(r["report_id"], [(None, None, "")]):
+                yield [*occurrence, *block(victim), *block(suspect), relationship,
+                       "01/04/2009 09:00"]
+
+    save("DV_Occurrences_Export.csv",
+         ["OCC Ref", "BCU", "Reported Date", "Committed From", "Crime/Incident", "Offence",
+          "Domestic Y/N", "Forced Marriage", "HBV", "CAD Ref", "OIC", "Station",
+          *(f"Victim {h}" for h in block_header), *(f"Suspect {h}" for h in block_header),
+          "Relationship (Suspect is Victim's)", "Last Updated"],
+         wide_rows())
     save("Disposals.csv", ["OCC Ref", "Suspect Involvement Ref", "Outcome", "Outcome Date"],
          ([r["report_id"], r["person_id"], f"Outcome {r['outcome_type']}",
            dmy(r["outcome_date"])] for r in read("outcomes")))

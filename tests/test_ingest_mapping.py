@@ -30,6 +30,7 @@ EXPORTS = Path(__file__).parent / "data" / "exports"
 INTERCHANGE = EXPORTS / "interchange"
 NICHE, CRIS = EXPORTS / "niche", EXPORTS / "cris"
 NICHE_MAP, CRIS_MAP = EXPORTS / "niche.toml", EXPORTS / "cris.toml"
+WIDE = "DV_Occurrences_Export.csv"  # the Niche-like export's reports, people, relationships
 MAIN_TABLES = ("reports", "people", "relationships", "outcomes", "risk_assessments")
 YEARS = [(dt.date(2006, 4, 1), dt.date(2007, 3, 31)), (dt.date(2007, 4, 1), dt.date(2008, 3, 31))]
 
@@ -116,6 +117,12 @@ def test_the_ledger_records_the_mapping_and_a_new_mapping_is_a_new_load(tmp_path
         con.close()
     assert recorded[0]["sha256"] == read_mapping(NICHE_MAP).sha256
     assert recorded[1]["sha256"] == read_mapping(edited).sha256 != recorded[0]["sha256"]
+    ledger = list_loads(wh)
+    assert [e["mapping"]["sha256"] for e in ledger] == [r["sha256"] for r in recorded]
+    listed = said(CliRunner().invoke(app, ["loads", "--warehouse", str(wh)],
+                                     env={"COLUMNS": "300"}).output)
+    assert f"niche.toml {recorded[0]['sha256'][:12]}" in listed
+    assert f"niche.toml {recorded[1]['sha256'][:12]}" in listed
 
 
 def test_the_script_writes_the_committed_exports(tmp_path):
@@ -130,8 +137,9 @@ def test_the_script_writes_the_committed_exports(tmp_path):
         assert made == sorted(p.name for p in export.iterdir())
         for name in made:
             assert (tmp_path / export.name / name).read_bytes() == (export / name).read_bytes()
-    assert (NICHE / "Occurrences.csv").read_bytes().count(b"\r\n") == 146
-    assert "–".encode("cp1252") in (NICHE / "Occurrences.csv").read_bytes()
+    wide = (NICHE / WIDE).read_bytes()
+    assert wide.count(b"\r\n") == 149  # the header, and a row per pair or lone person
+    assert "–".encode("cp1252") in wide and b'"Wood, Craig"' in wide
 
 
 # --- what the mapping does not cover ----------------------------------------------------
@@ -150,13 +158,14 @@ def _edit(path: Path, old: str, new: str, count: int = -1, encoding: str = "cp12
 
 
 def test_unmapped_values_are_listed_with_counts_and_their_rows_quarantined(niche_copy, tmp_path):
-    _edit(niche_copy / "Occurrences.csv", "Common Assault and Battery", "Common Assault", 3)
-    _edit(niche_copy / "Nominals.csv", "Injured Party", "IP", 2)
+    _edit(niche_copy / WIDE, "Common Assault and Battery", "Common Assault", 3)
+    _edit(niche_copy / WIDE, ",Husband,", ",Hubby,", 2)
     report = check_export(niche_copy, mapping=NICHE_MAP)
     assert not report.clean
     unmapped = {(u.file, u.header, u.column, u.value): u.rows for u in report.load.unmapped}
-    assert unmapped == {("Occurrences.csv", "Offence", "offence", "Common Assault"): 3,
-                        ("Nominals.csv", "Involvement", "role", "IP"): 2}
+    assert unmapped == {
+        (WIDE, "Offence", "offence", "Common Assault"): 3,
+        (WIDE, "Relationship (Suspect is Victim's)", "relationship", "Hubby"): 2}
     reasons = [r for r in report.reasons if r[0] == "reports"]
     assert any("add it to [tables.reports.values.offence] in niche.toml" in r[3]
                for r in reasons)
@@ -244,10 +253,10 @@ def test_files_no_pattern_claims_stop_the_load(niche_copy, tmp_path):
     (niche_copy / "Officers.csv").write_text("a,b\n1,2\n")
     with pytest.raises(LoadError, match=r"Officers.csv: matches no files pattern of niche.toml"):
         load_dataset(niche_copy, tmp_path / "w.duckdb", mapping=NICHE_MAP)
-    (niche_copy / "Occurrences.csv").unlink()
+    (niche_copy / WIDE).unlink()
     (niche_copy / "Officers.csv").unlink()
     with pytest.raises(LoadError, match=r"no file matches the files of niche.toml, line \d+: "
-                                        r"\[tables.reports.files\] \(Occurrences.csv\)"):
+                                        r"\[tables.reports.files\] \(DV_Occurrences_Export.csv\)"):
         load_dataset(niche_copy, tmp_path / "w.duckdb", mapping=NICHE_MAP)
 
 
@@ -439,16 +448,24 @@ def test_quotes_and_formula_looking_values_are_matched_as_text(tmp_path):
 # --- the draft ------------------------------------------------------------------------
 
 def test_the_niche_draft_unreviewed_loads_the_same_rows(tmp_path, warehouses):
+    # The wide file: reports, then a role per column prefix (Victim ..., Suspect ...),
+    # full names from their values, and relationships from the same file.
     text = draft_mapping(NICHE, now=dt.datetime(2008, 4, 1))
     path = tmp_path / "draft.toml"
     path.write_text(text)
-    read_mapping(path)
-    assert '"Date of Birth" = "date_of_birth"\n' in text
+    mapping = read_mapping(path)
+    assert mapping.tables["reports"].files == (WIDE,)
     assert '"OCC Ref" = "report_id"\n' in text  # a synonym of the contract's
     assert '"Husband" = "spouse"' in text and '"Non-Crime Incident" = "non_crime"' in text
-    assert 'date_format = "DD/MM/YYYY"' in text and 'files = "Occurrences.csv"' in text
+    assert 'date_format = "DD/MM/YYYY"' in text
     assert 'drop = ["OIC", "Station", "Last Updated"]' in text
     assert '"Wounding with Intent – S18" = "gbh_with_intent"  # TODO' in text
+    victim, suspect = mapping.tables["people"].roles
+    assert (victim.role, suspect.role) == ("victim", "suspect")
+    assert victim.full_name == ("Victim Name", "SURNAME, Forenames")
+    assert suspect.columns["Suspect DOB"] == "date_of_birth"
+    assert mapping.tables["relationships"].skip_rows_without == (
+        "Relationship (Suspect is Victim's)",)
     wh = tmp_path / "w.duckdb"
     result = load_dataset(NICHE, wh, mapping=path)
     assert result.quarantined == 0 and not result.unmapped
@@ -499,7 +516,7 @@ def test_the_draft_writes_any_value_as_a_key_that_reads_back(tmp_path, values):
 # --- the HTML page --------------------------------------------------------------------
 
 def test_the_check_page_lists_each_file_and_escapes_every_value(niche_copy, tmp_path):
-    _edit(niche_copy / "Occurrences.csv", "Harassment – PHA 1997", "<script>alert(1)</script>", 1)
+    _edit(niche_copy / WIDE, "Harassment – PHA 1997", "<script>alert(1)</script>", 1)
     out = tmp_path / "check.html"
     run = CliRunner().invoke(app, ["check", str(niche_copy), "-m", str(NICHE_MAP),
                                    "--html", str(out)])
@@ -510,7 +527,7 @@ def test_the_check_page_lists_each_file_and_escapes_every_value(niche_copy, tmp_
     assert '<html lang="en">' in page and "<caption>" in page and 'scope="col"' in page
     assert "http://" not in page and "https://" not in page and "<link" not in page
     assert page.count("Windows-1252") >= 10  # every Niche file's encoding
-    assert "Occurrences.csv" in page and "line 2" in page
+    assert WIDE in page and "line 2" in page
     assert "add it to [tables.reports.values.offence]" in page
 
 

@@ -23,7 +23,7 @@ WarehouseOption = typer.Option(DEFAULT_WAREHOUSE, "--warehouse", "-w", help="Duc
 
 
 MappingOption = typer.Option(
-    None, "--mapping", "-m", help="a mapping file (TOML) that describes the force's own "
+    None, "--mapping", "-m", help="a mapping file (TOML or YAML) that describes the force's own "
     "export: its files, columns, codes and date format (docs/data-format.md)")
 DATE_FORMAT_HELP = ("dates written DD/MM/YYYY, MM/DD/YYYY, DD-MM-YYYY, DD.MM.YYYY, "
                     "YYYY/MM/DD or DD-MON-YYYY (YYYY-MM-DD is always read)")
@@ -113,13 +113,14 @@ def load(
     for name in ("table", "file", "read", "loaded", "quarantined", "replaced", "removed"):
         table.add_column(name, justify="right" if name not in ("table", "file") else "left")
     for c in result.counts:
-        table.add_row(shown(c.table), shown(c.file) if c.file else "(not in the extract)",
+        table.add_row(shown(c.label), shown(c.file) if c.file else "(not in the extract)",
                       f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
                       f"{c.replaced:,}", f"{c.removed:,}")
     table.add_row("total", "", f"{result.read:,}", f"{result.loaded:,}",
                   f"{result.quarantined:,}", f"{result.replaced:,}",
                   f"{result.removed:,}", style="bold")
     console.print(table)
+    print_left_out(result, console)
     for c in result.counts:
         if c.removed:
             console.print(f"[bold yellow]removed:[/] {c.removed:,} {c.table} rows "
@@ -154,6 +155,15 @@ def _resolve_after_load(warehouse: Path, method: str) -> None:
                   f"{persons[1]:,} persons")
 
 
+def print_left_out(result, out) -> None:
+    """Rows of a wide file that give no row of a table: read = loaded + quarantined +
+    these."""
+    for c in result.counts:
+        if c.left_out:
+            out.print(f"{shown(c.file)}: {c.left_out:,} rows give no {shown(c.label)} row "
+                      "(its columns blank, or the same values as an earlier row)")
+
+
 @app.command()
 def loads(warehouse: Path = WarehouseOption) -> None:
     """List the loads recorded in the warehouse: when, which files, the counts."""
@@ -163,12 +173,17 @@ def loads(warehouse: Path = WarehouseOption) -> None:
         err.print(f"[bold red]{shown(exc)}[/]")
         raise typer.Exit(2) from exc
     table = Table(title=f"loads of {shown(warehouse)}")
-    for name in ("load", "finished", "source", "files (sha256)", "read", "loaded", "quarantined"):
+    for name in ("load", "finished", "source (mapping, sha256)", "files (sha256)", "read",
+                 "loaded", "quarantined"):
         table.add_column(name)
     for e in entries:
-        files = "\n".join(f"{shown(f['file'])} {f['sha256'][:12]}" for f in e["files"])
+        files = "\n".join(f"{shown(f['file'])} {f['sha256'][:12]}"
+                          for f in {f["file"]: f for f in e["files"]}.values())
+        mapping = e.get("mapping")
+        source = shown(e["source"]) + (
+            f"\n{shown(Path(mapping['file']).name)} {mapping['sha256'][:12]}" if mapping else "")
         table.add_row(
-            str(e["load_id"]), f"{e['finished_at']:%Y-%m-%d %H:%M:%S}", shown(e["source"]), files,
+            str(e["load_id"]), f"{e['finished_at']:%Y-%m-%d %H:%M:%S}", source, files,
             f"{sum(c['read'] for c in e['counts']):,}",
             f"{sum(c['loaded'] for c in e['counts']):,}",
             f"{sum(c['quarantined'] for c in e['counts']):,}",
@@ -261,10 +276,11 @@ def check(
     for name in ("table", "file", "read", "add", "quarantine", "replace", "remove"):
         summary.add_column(name, justify="left" if name in ("table", "file") else "right")
     for c in result.counts:
-        summary.add_row(shown(c.table), shown(c.file) if c.file else "(not in the export)",
+        summary.add_row(shown(c.label), shown(c.file) if c.file else "(not in the export)",
                         f"{c.read:,}", f"{c.loaded:,}", f"{c.quarantined:,}",
                         f"{c.replaced:,}", f"{c.removed:,}")
     console.print(summary)
+    print_left_out(result, console)
     for c in result.counts:
         if c.removed:
             console.print(f"[bold yellow]would remove:[/] {c.removed:,} {c.table} rows "

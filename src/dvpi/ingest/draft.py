@@ -20,7 +20,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -318,6 +318,8 @@ class Group:
     pattern: str
     table: Table | None = None
     columns: dict[str, tuple[str, bool]] = field(default_factory=dict)  # header -> col
+    # A wide file's people and relationships (``_wide_roles``), written after its table.
+    wide: Wide | None = None
 
     @property
     def header(self) -> list[str]:
@@ -420,6 +422,104 @@ def _match_columns(group: Group, table: Table) -> tuple[float, dict[str, tuple[s
             matched[header] = (named[0].name, False)
             used.add(named[0].name)
     return total, matched
+
+
+@dataclass
+class Role:
+    """One role's columns of a wide file: header -> (column, sure), and its full name."""
+
+    code: str
+    columns: dict[str, tuple[str, bool]]
+    full_name: tuple[str, str] | None  # (header, form)
+
+
+@dataclass
+class Wide:
+    """A file whose rows hold a victim's and a suspect's columns side by side."""
+
+    report_header: str
+    roles: list[Role]
+    relationship: str | None  # the header of the relationship, if one fits
+
+    def headers(self) -> set[str]:
+        out = {self.report_header} | ({self.relationship} if self.relationship else set())
+        for role in self.roles:
+            out |= set(role.columns) | ({role.full_name[0]} if role.full_name else set())
+        return out
+
+
+def _role_prefix(header: str, words: tuple[str, ...]) -> str | None:
+    """``Victim DOB`` -> ``DOB`` when ``victim`` is one of ``words``."""
+    for word in sorted(words, key=len, reverse=True):
+        match = re.match(rf"^\s*{re.escape(word)}\b[\s_:.-]*(.+)$", header, re.IGNORECASE)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _name_form(values: Counter) -> str | None:
+    """The form of a full-name column, from its values; None when they are no names."""
+    total = sum(values.values())
+    if not total:
+        return None
+    commas = sum(n for v, n in values.items() if v.count(",") == 1)
+    if commas / total >= 0.8:
+        return "SURNAME, Forenames"
+    caps = sum(n for v, n in values.items()
+               if re.fullmatch(r"\S*[a-z]\S*(\s+\S+)*\s+[^a-z\s]+", v))
+    return "Forenames SURNAME" if caps / total >= 0.8 else None
+
+
+def _wide_roles(group: Group) -> Wide | None:
+    """People (a role per prefix: ``Victim ...``, ``Suspect ...``) and relationships
+    in the file of ``group`` (a reports file), when its header has them."""
+    people = MAPPABLE["people"]
+    role_words = people.column("role").words
+    report = next((h for h, (c, _) in group.columns.items() if c == "report_id"), None)
+    if report is None:
+        return None
+    roles = []
+    claimed: set[str] = set()
+    for code, words in role_words.items():
+        stripped = {}
+        for header in group.header:
+            rest = _role_prefix(header, words)
+            if rest and header not in claimed:
+                stripped[rest] = header
+        if len(stripped) < 2:
+            continue
+        profiles = [Profile(p.path, list(stripped), rows=p.rows,
+                            values={r: p.values.get(h, Counter()) for r, h in stripped.items()})
+                    for p in group.profiles]
+        part = Group(profiles, group.pattern)
+        full_name = None
+        for rest, header in stripped.items():
+            if normalised_name(rest) in ("name", "full_name", "person_name"):
+                form = _name_form(part.values(rest))
+                if form:
+                    full_name = (header, form)
+        # A role's own columns: the report's id is read for every role, and the role is
+        # the prefix.
+        own = replace(people, columns=tuple(c for c in people.columns
+                                            if c.name not in ("report_id", "role")))
+        _, matched = _match_columns(part, own)
+        columns = {stripped[r]: (c, sure) for r, (c, sure) in matched.items()
+                   if not (full_name and (c in ("surname", "forenames")
+                                          or stripped[r] == full_name[0]))}
+        if not any(c == "person_id" for c, _ in columns.values()):
+            continue
+        roles.append(Role(code, columns, full_name))
+        claimed |= set(stripped.values())
+    if not roles:
+        return None
+    relationship = None
+    column = MAPPABLE["relationships"].column("relationship")
+    scored = sorted(((_pair_score(group, h, column, "relationships")[0], h)
+                     for h in group.header if h not in claimed and h not in group.columns),
+                    reverse=True)
+    if scored and scored[0][0] >= 1.5:
+        relationship = scored[0][1]
+    return Wide(report, roles, relationship)
 
 
 def _table_name_score(group: Group, table: Table) -> float:
@@ -537,6 +637,11 @@ def draft_mapping(export: str | Path, now: dt.datetime | None = None) -> str:
     profiles = [profile_file(p) for p in paths]
     groups = _groups(profiles)
     assign_tables(groups)
+    if not any(g.table is not None and g.table.name in ("people", "relationships")
+               for g in groups):
+        for group in groups:
+            if group.table is not None and group.table.name == "reports":
+                group.wide = _wide_roles(group)
     when = (now or dt.datetime.now()).strftime("%Y-%m-%d %H:%M")
     out = [
         f"# Draft mapping of {export.name}/, written by `dvpi mapping draft` on {when}.",
@@ -559,6 +664,10 @@ def draft_mapping(export: str | Path, now: dt.datetime | None = None) -> str:
         for header, (column, _) in group.columns.items():
             if group.table.column(column).type in ("date", "datetime"):
                 date_values.update(group.values(header))
+        for role in group.wide.roles if group.wide else ():
+            for header, (column, _) in role.columns.items():
+                if MAPPABLE["people"].column(column).type in ("date", "datetime"):
+                    date_values.update(group.values(header))
     fmt, share = date_format_of(date_values)
     if fmt in ("DD/MM/YYYY", "MM/DD/YYYY"):
         day_first = _day_first(date_values)
@@ -596,7 +705,8 @@ def _write_table(out: list[str], group: Group) -> None:
     if delimiters and delimiters != {","}:
         shown = {"\t": "tab"}.get(next(iter(delimiters)), next(iter(delimiters)))
         out.append(f"# delimiter: {shown} (detected when loading)")
-    extra = [h for h in group.header if h not in group.columns]
+    claimed = group.wide.headers() if group.wide else set()
+    extra = [h for h in group.header if h not in group.columns and h not in claimed]
     if extra:
         out.append(f"drop = [{', '.join(toml_string(h) for h in extra)}]"
                    "  # TODO: matched to no column; map any that is needed")
@@ -612,3 +722,47 @@ def _write_table(out: list[str], group: Group) -> None:
     for header, (column_name, _) in group.columns.items():
         _section_values(out, group, header, table.column(column_name))
         _text_codes(out, group, header, table.column(column_name))
+    if group.wide:
+        _write_wide(out, group, group.wide)
+
+
+def _write_wide(out: list[str], group: Group, wide: Wide) -> None:
+    """People, a section per role, and relationships, from the same wide file."""
+    people = MAPPABLE["people"]
+    out += ["", f"# --- people: {group.pattern}, a row per role (a row whose role columns "
+            "are all blank gives none)",
+            "[tables.people]", f"files = {toml_string(group.pattern)}",
+            "", "[tables.people.columns]  # read for every role",
+            f"{_key(wide.report_header)} = \"report_id\""]
+    merged: dict[str, Counter] = {}
+    for role in wide.roles:
+        section = ("tables", "people", "roles", role.code)
+        out += ["", f"[{dotted(section)}]"]
+        if role.full_name:
+            header, form = role.full_name
+            out.append(f"full_name = {{ column = {toml_string(header)}, form = "
+                       f"{toml_string(form)} }}  # TODO: check")
+        out += ["", f"[{dotted((*section, 'columns'))}]"]
+        for header, (column, sure) in role.columns.items():
+            out.append(f"{_key(header)} = {toml_string(column)}{_todo(sure)}")
+            merged.setdefault(column, Counter()).update(group.values(header))
+    values = Group([Profile(group.profiles[0].path, list(merged), values=merged)],
+                   group.pattern, people)
+    for column in merged:
+        _section_values(out, values, column, people.column(column))
+    relationships = MAPPABLE["relationships"]
+    if wide.relationship is None or len(wide.roles) < 2:
+        out += ["", "# TODO: no relationship column found for [tables.relationships]"]
+        return
+    ids = {role.code: next(h for h, (c, _) in role.columns.items() if c == "person_id")
+           for role in wide.roles}
+    out += ["", f"# --- relationships: {group.pattern} (a row without one gives none)",
+            "[tables.relationships]", f"files = {toml_string(group.pattern)}",
+            f"skip_rows_without = {toml_string(wide.relationship)}",
+            "", "[tables.relationships.columns]",
+            f"{_key(wide.report_header)} = \"report_id\"",
+            f"{_key(ids['victim'])} = \"victim_person_id\"",
+            f"{_key(ids['suspect'])} = \"suspect_person_id\"",
+            f"{_key(wide.relationship)} = \"relationship\"  # TODO: check"]
+    _section_values(out, replace(group, table=relationships), wide.relationship,
+                    relationships.column("relationship"))

@@ -52,10 +52,18 @@ class TableCounts:
     quarantined: int = 0
     replaced: int = 0  # rows of earlier loads replaced by the extract's new version
     removed: int = 0  # rows of earlier loads taken out with nothing in their place
+    # Rows of a wide file that give no row of this table (an empty block, a repeat).
+    left_out: int = 0
+    role: str | None = None  # the role a wide file's rows are read as (people)
+
+    @property
+    def label(self) -> str:
+        """The table, with the role of a wide file's reading: ``people (victim)``."""
+        return f"{self.table} ({self.role})" if self.role else self.table
 
     @property
     def balanced(self) -> bool:
-        return self.read == self.loaded + self.quarantined
+        return self.read == self.loaded + self.quarantined + self.left_out
 
 
 @dataclass(frozen=True)
@@ -483,7 +491,8 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
                   held: set[str], mode: str, taken: Taken) -> TableCounts:
     """References (they point at tables merged already), quarantine and merge."""
     source = staged.source
-    counts = TableCounts(source.table.name, source.path.name)
+    counts = TableCounts(source.table.name, source.path.name,
+                         role=source.mapping.role if source.mapping else None)
     if staged.skipped:
         # Rows the reader could not parse: quarantined with their raw text (DuckDB's
         # starts with the line break of a blank line before it: not part of the row).
@@ -497,7 +506,8 @@ def _merge_staged(con: duckdb.DuckDBPyConnection, staged: Staged, load_id: int,
             [load_id, source.table.name, source.path.name],
         ).fetchone()[0]
         _keep_bytes(con, staged, load_id)
-    counts.read = counts.quarantined + staged.rows
+    counts.read = counts.quarantined + staged.rows + staged.left_out
+    counts.left_out = staged.left_out
     merge.check_references(con, source)
     merge.check_forces(con, source)
     deletions = source.table.name == "deleted_reports"
@@ -540,22 +550,26 @@ def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def list_loads(warehouse: str | Path) -> list[dict]:
+    """The load ledger, oldest first: each load's files, counts and ``mapping`` (the
+    mapping file's path and sha256, or None for an export in the format)."""
     con = connect(warehouse, read_only=True)
+    keys = ("load_id", "started_at", "finished_at", "source", "status", "files", "counts")
     try:
+        has_mapping = any(c == "mapping" for _, c, _ in columns_of(con, ["loads"]))
         rows = con.execute(
-            "SELECT load_id, started_at, finished_at, source, status, files, counts "
+            f"SELECT {', '.join(keys)}, {'mapping' if has_mapping else 'NULL'} "
             "FROM loads ORDER BY load_id"
         ).fetchall()
     except duckdb.CatalogException:
         return []
     finally:
         con.close()
-    keys = ("load_id", "started_at", "finished_at", "source", "status", "files", "counts")
     out = []
     for row in rows:
-        entry = dict(zip(keys, row, strict=True))
+        entry = dict(zip((*keys, "mapping"), row, strict=True))
         entry["files"] = json.loads(entry["files"])
         entry["counts"] = json.loads(entry["counts"])
+        entry["mapping"] = json.loads(entry["mapping"]) if entry["mapping"] else None
         out.append(entry)
     return out
 

@@ -1,12 +1,16 @@
-"""Mapping files: a force describes its own export once, in TOML, and dvpi reads it.
+"""Mapping files: a force describes its own export once, in TOML (or YAML), and dvpi
+reads it.
 
 A mapping says, per table of the format, which of the export's files feed it (glob
 patterns), which of their columns are which contract columns, what the force's values
 mean in the contract's codes, how dates are written, the files' encoding and
-delimiter, columns to drop and constant columns. Everything in it is checked against
-the contract registry (``dvpi.contract``) before a file is read: a bad mapping stops
-with the mapping file, the line and the key. The format is documented, with a complete
-example, in docs/data-format.md ("Mapping files").
+delimiter, columns to drop and constant columns; and derivations (``derive``): a full
+name read as surname and forenames, columns composed of others, the roles of one wide
+row (a victim's and a suspect's columns side by side) and the rows a table skips.
+Everything in it is checked against the contract registry (``dvpi.contract``) before
+a file is read: a bad mapping stops with the mapping file, the line and the key. The
+format is documented, with a complete example, in docs/data-format.md ("Mapping
+files").
 
     [export]                      # defaults for every table (all optional)
     encoding = "cp1252"
@@ -31,11 +35,13 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 
 from dvpi.contract import TABLES, Column, Table, codes
 from dvpi.contract.tables import DELETED_REPORTS
+from dvpi.ingest.derive import NAME_FORMS
 from dvpi.ingest.errors import LoadError
 from dvpi.ingest.mapping_spec import (
     Mapping,
@@ -62,7 +68,8 @@ MAX_TEXT = 500  # characters in one key or value
 MAX_VALUES = 5000  # entries in one column's value map
 EXPORT_KEYS = ("name", "encoding", "delimiter", "date_format")
 TABLE_KEYS = ("files", "columns", "values", "constants", "drop", "encoding", "delimiter",
-              "date_format")
+              "date_format", "full_name", "skip_rows_without", "roles", "compose")
+ROLE_KEYS = ("columns", "constants", "full_name", "skip_rows_without", "compose")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -142,7 +149,7 @@ class _Reader:
 
 def _kind(value) -> str:
     names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
-             list: "a list", dict: "a table"}
+             list: "a list", dict: "a table", type(None): "nothing (null)"}
     return names.get(type(value), type(value).__name__)
 
 
@@ -212,19 +219,14 @@ def _glob_pattern(reader: _Reader, pattern: str, key: tuple[str, ...]) -> str:
     return pattern
 
 
-def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMapping:
-    key = ("tables", name)
-    section = reader.table_of(doc, key)
-    reader.known(section, key, TABLE_KEYS)
-    table = MAPPABLE[name]
-    files = tuple(_glob_pattern(reader, p, (*key, "files"))
-                  for p in reader.texts(section["files"], (*key, "files"))) \
-        if "files" in section else ()
-
-    columns: dict[str, str] = {}
-    seen_headers: dict[str, str] = {}
-    section_columns = reader.table_of(doc, (*key, "columns"))
-    for header, target in section_columns.items():
+def _columns(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
+             inherited: dict[str, str]) -> dict[str, str]:
+    """``[<key>.columns]``: export header -> contract column, after ``inherited`` (the
+    table's own columns, for a role)."""
+    name = table.name
+    columns: dict[str, str] = dict(inherited)
+    seen_headers: dict[str, str] = {fold(h): h for h in inherited}
+    for header, target in reader.table_of(doc, (*key, "columns")).items():
         k = (*key, "columns", header)
         reader.sane(header, k)
         if not header.strip():
@@ -244,6 +246,180 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
             other = next(h for h, c in columns.items() if c == target)
             raise reader.fail(k, f"{target!r} is mapped from {other!r} already")
         columns[header] = target
+    return columns
+
+
+def _constants(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
+               columns: dict[str, str], inherited: dict[str, str]) -> dict[str, str]:
+    constants: dict[str, str] = dict(inherited)
+    name = table.name
+    for column_name, value in reader.table_of(doc, (*key, "constants")).items():
+        k = (*key, "constants", column_name)
+        reader.sane(column_name, k)
+        if column_name not in table.column_names:
+            near = nearest(column_name, table.column_names)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise reader.fail(k, f"{name} has no column {column_name!r}{hint}")
+        if column_name in columns.values():
+            raise reader.fail(k, f"{column_name!r} is mapped from the export's "
+                                 f"{next(h for h, c in columns.items() if c == column_name)!r} "
+                                 "too: give it one or the other")
+        if isinstance(value, str):
+            reader.sane(value, k)
+        try:
+            mapped = contract_value(table.column(column_name), value)
+        except ValueError as exc:
+            raise reader.fail(k, str(exc)) from None
+        if mapped is None:
+            raise reader.fail(k, "a constant must have a value")
+        constants[column_name] = mapped
+    return constants
+
+
+def _full_name(reader: _Reader, section: dict, key: tuple[str, ...], table: Table,
+               columns: dict[str, str], constants: dict[str, str]) -> tuple[str, str] | None:
+    """``full_name = { column = "Name", form = "SURNAME, Forenames" }``."""
+    if "full_name" not in section:
+        return None
+    k = (*key, "full_name")
+    entry = section["full_name"]
+    if not isinstance(entry, dict):
+        raise reader.fail(k, 'must be a table: { column = "...", form = "..." }, not '
+                             f"{_kind(entry)}")
+    reader.known(entry, k, ("column", "form"))
+    for part in ("column", "form"):
+        if part not in entry:
+            raise reader.fail(k, f"says no {part} "
+                                 '({ column = "Name", form = "SURNAME, Forenames" })')
+    header = reader.text(entry["column"], (*k, "column"))
+    if not header.strip():
+        raise reader.fail((*k, "column"), "an empty column name")
+    form = reader.choice(entry["form"], (*k, "form"), NAME_FORMS)
+    missing = [c for c in ("surname", "forenames") if c not in table.column_names]
+    if missing:
+        raise reader.fail(k, f"{table.name} has no {' or '.join(missing)} column")
+    for target in ("surname", "forenames"):
+        if target in columns.values() or target in constants:
+            raise reader.fail(k, f"{target!r} is mapped in [{dotted(key)}] already: "
+                                 "read it from the full name or from its own column")
+    if fold(header) in {fold(h) for h in columns}:
+        raise reader.fail((*k, "column"), f"{header!r} is mapped in "
+                                          f"[{dotted((*key, 'columns'))}] too")
+    return header, form
+
+
+def _compose(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
+             taken: set[str], inherited: dict) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """``[<key>.compose]``: ``person_id = "{OCC Ref}/V"``: a column made of the export's
+    columns (in braces) and text."""
+    out = dict(inherited)
+    for column_name, template in reader.table_of(doc, (*key, "compose")).items():
+        k = (*key, "compose", column_name)
+        reader.sane(column_name, k)
+        if column_name not in table.column_names:
+            near = nearest(column_name, table.column_names)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise reader.fail(k, f"{table.name} has no column {column_name!r}{hint}")
+        if column_name in taken or column_name in out:
+            raise reader.fail(k, f"{column_name!r} is given a value already (columns, "
+                                 "constants, full_name or compose): give it one")
+        if table.column(column_name).type != "text":
+            raise reader.fail(k, f"{column_name} is not a text column: compose makes ids "
+                                 "and other text")
+        template = reader.text(template, k)
+        parts: list[tuple[str, bool]] = []
+        at = 0
+        for match in re.finditer(r"\{([^{}]*)\}", template):
+            if match.start() > at:
+                parts.append((template[at:match.start()], False))
+            if not match.group(1).strip():
+                raise reader.fail(k, "{} names no column")
+            parts.append((match.group(1), True))
+            at = match.end()
+        parts += [(template[at:], False)] if at < len(template) else []
+        if any(("{" in t or "}" in t) for t, is_column in parts if not is_column):
+            raise reader.fail(k, f"{template!r}: a brace that closes no column name")
+        if not any(is_column for _, is_column in parts):
+            raise reader.fail(k, f"{template!r} names no column of the export "
+                                 '(in braces: "{OCC Ref}/V"); a value for every row is a '
+                                 "constant")
+        out[column_name] = tuple(parts)
+    return out
+
+
+def _skip_rows_without(reader: _Reader, section: dict, key: tuple[str, ...],
+                       default: tuple[str, ...]) -> tuple[str, ...]:
+    if "skip_rows_without" not in section:
+        return default
+    headers = reader.texts(section["skip_rows_without"], (*key, "skip_rows_without"))
+    for header in headers:
+        if not header.strip():
+            raise reader.fail((*key, "skip_rows_without"), "an empty column name")
+    return headers
+
+
+def _roles(reader: _Reader, doc: dict, key: tuple[str, ...], base: TableMapping,
+           table: Table) -> tuple[TableMapping, ...]:
+    """``[tables.people.roles.<role>]``: one wide row read as a row per role."""
+    section = reader.table_of(doc, (*key, "roles"))
+    if not section:
+        return ()
+    if "role" not in table.column_names:
+        raise reader.fail((*key, "roles"), f"{table.name} has no role column: roles are "
+                                           "for [tables.people]")
+    role_column = table.column("role")
+    if "role" in base.columns.values() or "role" in base.constants:
+        raise reader.fail((*key, "roles"), "the role is given by each role's name: map "
+                                           "no column (or constant) to role")
+    if base.full_name:
+        raise reader.fail((*key, "full_name"), "give each role its own full_name")
+    roles = []
+    for role in section:
+        rk = (*key, "roles", role)
+        reader.sane(role, rk)
+        try:
+            code = contract_value(role_column, role)
+        except ValueError as exc:
+            raise reader.fail(rk, str(exc)) from None
+        body = reader.table_of(doc, rk)
+        reader.known(body, rk, ROLE_KEYS)
+        own = _columns(reader, doc, rk, table, {})
+        for header, target in own.items():
+            if fold(header) in {fold(h) for h in base.columns}:
+                raise reader.fail((*rk, "columns", header), f"{header!r} is mapped in "
+                                  f"[{dotted((*key, 'columns'))}] too")
+            if target in base.columns.values():
+                raise reader.fail((*rk, "columns", header), f"{target!r} is mapped for "
+                                  f"every role in [{dotted((*key, 'columns'))}] already")
+        columns = {**base.columns, **own}
+        constants = _constants(reader, doc, rk, table, columns,
+                               {**base.constants, "role": code})
+        full_name = _full_name(reader, body, rk, table, columns, constants)
+        taken = {*columns.values(), *constants, *(("surname", "forenames") if full_name
+                                                   else ())}
+        compose = _compose(reader, doc, rk, table, taken, base.compose)
+        default = tuple(own) + ((full_name[0],) if full_name else ())
+        skip = _skip_rows_without(reader, body, rk, default)
+        if not skip:
+            raise reader.fail(rk, "reads no column of its own: say which of the row's "
+                                  "columns are this role's")
+        roles.append(replace(base, columns=columns, constants=constants,
+                             full_name=full_name, skip_rows_without=skip, role=code,
+                             section=rk, compose=compose))
+    return tuple(roles)
+
+
+def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMapping:
+    key = ("tables", name)
+    section = reader.table_of(doc, key)
+    reader.known(section, key, TABLE_KEYS)
+    table = MAPPABLE[name]
+    files = tuple(_glob_pattern(reader, p, (*key, "files"))
+                  for p in reader.texts(section["files"], (*key, "files"))) \
+        if "files" in section else ()
+
+    columns = _columns(reader, doc, key, table, {})
+    seen_headers = {fold(h): h for h in columns}
 
     values: dict[str, dict[str, str | None]] = {}
     section_values = reader.table_of(doc, (*key, "values"))
@@ -279,27 +455,7 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
             folded_map[folded], originals[folded] = mapped, source_value
         values[column_name] = folded_map
 
-    constants: dict[str, str] = {}
-    for column_name, value in reader.table_of(doc, (*key, "constants")).items():
-        k = (*key, "constants", column_name)
-        reader.sane(column_name, k)
-        if column_name not in table.column_names:
-            near = nearest(column_name, table.column_names)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise reader.fail(k, f"{name} has no column {column_name!r}{hint}")
-        if column_name in columns.values():
-            raise reader.fail(k, f"{column_name!r} is mapped from the export's "
-                                 f"{next(h for h, c in columns.items() if c == column_name)!r} "
-                                 "too: give it one or the other")
-        if isinstance(value, str):
-            reader.sane(value, k)
-        try:
-            mapped = contract_value(table.column(column_name), value)
-        except ValueError as exc:
-            raise reader.fail(k, str(exc)) from None
-        if mapped is None:
-            raise reader.fail(k, "a constant must have a value")
-        constants[column_name] = mapped
+    constants = _constants(reader, doc, key, table, columns, {})
 
     drop = reader.texts(section["drop"], (*key, "drop")) if "drop" in section else ()
     for pattern in drop:
@@ -312,17 +468,27 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
             return parse(section[option], (*key, option))
         return defaults.get(option)
 
-    return TableMapping(
+    full_name = _full_name(reader, section, key, table, columns, constants)
+    taken = {*columns.values(), *constants, *(("surname", "forenames") if full_name else ())}
+    base = TableMapping(
         name, files, columns, values, constants, drop,
         encoding=setting("encoding", lambda v, k: reader.choice(v, k, ENCODINGS)),
         delimiter=setting("delimiter", reader.delimiter),
         date_format=setting("date_format", lambda v, k: reader.choice(v, k, DATE_FORMATS)),
+        full_name=full_name,
+        skip_rows_without=_skip_rows_without(reader, section, key, ()),
+        section=key,
+        compose=_compose(reader, doc, key, table, taken, {}),
     )
+    roles = _roles(reader, doc, key, base, table)
+    return replace(base, roles=roles) if roles else base
 
 
-def parse_mapping(text: str, path: Path) -> Mapping:
-    """A mapping from its TOML text; MappingError (naming ``path``, the line and the
-    key) when it cannot be used."""
+YAML_SUFFIXES = (".yaml", ".yml")
+MAX_YAML_NODES = 200_000  # aliases may repeat a node: a bound on what they expand to
+
+
+def _toml_doc(text: str, path: Path) -> tuple[dict, dict[tuple[str, ...], int]]:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -330,7 +496,68 @@ def parse_mapping(text: str, path: Path) -> Mapping:
         what = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         at = f", line {where.group(1)}, column {where.group(2)}" if where else ""
         raise MappingError(f"{path}{at}: not valid TOML: {what}") from None
-    lines = key_lines(text)
+    return doc, key_lines(text)
+
+
+def _yaml_doc(text: str, path: Path) -> tuple[dict, dict[tuple[str, ...], int]]:
+    """A YAML mapping as the same document a TOML one gives, with each key's line.
+
+    Keys are taken as they are written (YAML 1.1 would read a key ``Y`` or ``yes`` as
+    true, and ``1`` as a number: in a value map they are the force's text); values as
+    YAML reads them (``true``, ``16``, ``"text"``)."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise MappingError(f"{path}{at}: not valid YAML: {what}") from None
+    lines: dict[tuple[str, ...], int] = {}
+    scalars = yaml.SafeLoader("")
+    built = 0
+
+    def build(node, key: tuple[str, ...]):
+        nonlocal built
+        built += 1
+        if built > MAX_YAML_NODES:
+            raise MappingError(f"{path}, line {node.start_mark.line + 1}: more than "
+                               f"{MAX_YAML_NODES:,} values (aliases repeat too much)")
+        if isinstance(node, yaml.MappingNode):
+            out: dict = {}
+            for k, v in node.value:
+                line = k.start_mark.line + 1
+                if not isinstance(k, yaml.ScalarNode):
+                    raise MappingError(f"{path}, line {line}: a key must be text")
+                if k.value in out:
+                    raise MappingError(f"{path}, line {line}: {dotted((*key, k.value))} "
+                                       "is given twice")
+                lines.setdefault((*key, k.value), line)
+                out[k.value] = build(v, (*key, k.value))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [build(v, key) for v in node.value]
+        try:
+            return scalars.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise MappingError(f"{path}, line {node.start_mark.line + 1}: "
+                               f"{dotted(key)}: {getattr(exc, 'problem', exc)}") from None
+
+    doc = build(root, ()) if root is not None else {}
+    if not isinstance(doc, dict):
+        raise MappingError(f"{path}, line 1: a mapping is a table of keys (export:, "
+                           f"tables:), not {_kind(doc)}")
+    return doc, lines
+
+
+def parse_mapping(text: str, path: Path) -> Mapping:
+    """A mapping from its TOML (or, for a .yaml or .yml file, YAML) text;
+    MappingError (naming ``path``, the line and the key) when it cannot be used."""
+    if path.suffix.lower() in YAML_SUFFIXES:
+        doc, lines = _yaml_doc(text, path)
+    else:
+        doc, lines = _toml_doc(text, path)
     reader = _Reader(path, lines)
     reader.known(doc, (), ("export", "tables"))
     export = reader.table_of(doc, ("export",))
@@ -398,6 +625,26 @@ def _options_for(table: TableMapping | None, options: ReadOptions) -> ReadOption
                        options.allow_unknown_files)
 
 
+def _mark_wide(sources: list[SourceFile]) -> None:
+    """A file read by more than one table or role is a wide file: each reading of it
+    leaves the columns the others read alone (not kept in ``_extra``, not warned
+    about, as are the columns any of them drops), and gives one row for rows that
+    repeat the same values (see ``staging.leave_out``)."""
+    by_path: dict[Path, list[SourceFile]] = {}
+    for source in sources:
+        by_path.setdefault(source.path, []).append(source)
+    for group in by_path.values():
+        if len(group) < 2:
+            continue
+        drop = tuple(dict.fromkeys(p for o in group if o.mapping for p in o.mapping.drop))
+        for source in group:
+            source.wide = True
+            source.shared_headers = frozenset().union(
+                *(o.mapping.headers() for o in group if o is not source and o.mapping))
+            if source.mapping is not None:  # a column one reading drops, all drop
+                source.mapping = replace(source.mapping, drop=drop)
+
+
 def discover_mapped(data_dir: Path, mapping: Mapping, options: ReadOptions | None = None,
                     ) -> tuple[list[SourceFile], list[str]]:
     """The export's files, in load order, as its mapping names them: each table's
@@ -438,19 +685,24 @@ def discover_mapped(data_dir: Path, mapping: Mapping, options: ReadOptions | Non
                         f"files in [tables.{name}] of {mapping.path.name} "
                         f"(files = [\"...\"]), or name it {name}.csv")
                 continue
-        for i, path in enumerate(found):
+        readers = (tm.roles or (tm,)) if tm is not None else (None,)
+        i = 0
+        for path in found:
             fmt = SUFFIX_FORMATS.get(path.suffix.lower())
             if fmt is None:
                 raise LoadError(f"{path.name}: the loader reads .csv, .tsv, .txt, .xlsx "
                                 "and .parquet files (save an old .xls workbook as .xlsx)")
             claimed.add(path)
-            stage = name if i == 0 else f"{name}_{i + 1}"
-            # A table the mapping does not list is read as the format's own file.
-            source = SourceFile(table, path, fmt,
-                                options=_options_for(tm or mapping.unlisted, options),
-                                mapping=tm, where=mapping, stage=stage,
-                                constants=dict(tm.constants) if tm else {})
-            sources.append(source)
+            for reading in readers:  # a wide row: a source per role
+                stage = name if i == 0 else f"{name}_{i + 1}"
+                i += 1
+                # A table the mapping does not list is read as the format's own file.
+                source = SourceFile(table, path, fmt,
+                                    options=_options_for(reading or mapping.unlisted, options),
+                                    mapping=reading, where=mapping, stage=stage,
+                                    constants=dict(reading.constants) if reading else {})
+                sources.append(source)
+    _mark_wide(sources)
     unknown = [p.name for p in present if p not in claimed
                and p.suffix.lower() in DATA_SUFFIXES]
     warnings = [f"{n}: matches no files pattern of {mapping.path.name}" for n in unknown]

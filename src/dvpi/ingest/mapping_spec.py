@@ -24,6 +24,34 @@ class TableMapping:
     encoding: str | None = None
     delimiter: str | None = None
     date_format: str | None = None
+    # A full name read as surname and forenames: (the export's column, its form, one of
+    # ``derive.NAME_FORMS``).
+    full_name: tuple[str, str] | None = None
+    # Columns made of the export's columns and text: column -> parts, each (text,
+    # whether it is an export column's name): ``person_id = "{OCC Ref}/V"``.
+    compose: dict[str, tuple[tuple[str, bool], ...]] = field(default_factory=dict)
+    # A row of the file gives a row of this table only when one of these export
+    # columns is not blank (none: every row does).
+    skip_rows_without: tuple[str, ...] = ()
+    # Roles read from one wide row (``[tables.people.roles.victim]``): each a whole
+    # mapping of the table, with ``role`` set; the table's own mapping then reads no
+    # rows itself.
+    roles: tuple[TableMapping, ...] = ()
+    role: str | None = None
+    # Where the mapping says it: ("tables", "people"), or ("tables", "people", "roles",
+    # "victim").
+    section: tuple[str, ...] = ()
+
+    def headers(self) -> set[str]:
+        """Every export column this mapping reads (folded)."""
+        out = {fold(h) for h in self.columns} | {fold(h) for h in self.skip_rows_without}
+        if self.full_name:
+            out.add(fold(self.full_name[0]))
+        out |= {fold(text) for parts in self.compose.values() for text, is_column in parts
+                if is_column}
+        for role in self.roles:
+            out |= role.headers()
+        return out
 
     def header_for(self, column: str) -> list[str]:
         """The export headers this mapping reads as ``column``."""

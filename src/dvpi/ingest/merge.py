@@ -92,20 +92,26 @@ def check_keys_across(con: duckdb.DuckDBPyConnection, sources: list[SourceFile])
     not_null = " AND ".join(f"{ident(k)} IS NOT NULL" for k in table.key)
     key_text = " || ', ' || ".join(
         f"{sql_str(k + ' ')} || {shown(ident(k))}" for k in table.key)
+    # A wide file's roles are read as sources of one file: named with their role.
     every = " UNION ALL ".join(
-        f"SELECT {keys}, {sql_str(s.path.name)} AS _file, _line FROM {_numbered(s.stage)} "
-        f"WHERE {not_null}" for s in sources)
+        f"SELECT {keys}, {sql_str(_label(s))} AS _file, {sql_str(s.stage)} AS _stage, _line "
+        f"FROM {_numbered(s.stage)} WHERE {not_null}" for s in sources)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _across AS
         SELECT {keys}, 'duplicate key (' || {key_text} || ') within the load, in '
             || array_to_string(list_slice(list(_file || ' line ' || _line
                 ORDER BY _file, _line), 1, {MAX_LINES_LISTED}), ', ') AS reason
-        FROM ({every}) GROUP BY {keys} HAVING count(DISTINCT _file) > 1""")
+        FROM ({every}) GROUP BY {keys} HAVING count(DISTINCT _stage) > 1""")
     if con.execute("SELECT count(*) FROM _across").fetchone()[0]:
         join = " AND ".join(f"t.{ident(k)} = d.{ident(k)}" for k in table.key)
         for s in sources:
             _append_reasons(con, s.stage, f"""SELECT t.rowid AS rid, d.reason
                 FROM {_typed(s.stage)} AS t JOIN _across AS d ON {join}""")
     con.execute("DROP TABLE _across")
+
+
+def _label(source: SourceFile) -> str:
+    role = source.mapping.role if source.mapping is not None else None
+    return f"{source.path.name} ({role})" if role else source.path.name
 
 
 def check_controls(con: duckdb.DuckDBPyConnection, source: SourceFile) -> None:

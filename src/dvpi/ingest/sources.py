@@ -147,6 +147,12 @@ class SourceFile:
     stage: str = ""
     # Contract columns given a constant value by the mapping: column -> value.
     constants: dict[str, str] = field(default_factory=dict)
+    # A wide file (read by several tables or roles, ``mapping._mark_wide``): the export
+    # columns (folded) that the other readings of it read.
+    wide: bool = False
+    shared_headers: frozenset[str] = frozenset()
+    # The export's columns read by a derivation (a full name): header as in the file.
+    derived_columns: dict[str, str] = field(default_factory=dict)  # header -> what
     # The file as found (one stat): it must not change during the load.
     size: int = field(init=False)
     modified_ns: int = field(init=False)
@@ -641,11 +647,20 @@ def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
     taken: dict[str, str] = {}  # contract column -> header
     extra: list[str] = []
     seen: set[str] = set()
+    # What derivations read: a full name, the columns a row needs, composed columns'
+    # parts (which may be mapped columns too).
+    derived = {fold(h) for h in mapping.skip_rows_without}
+    derived |= {fold(mapping.full_name[0])} if mapping.full_name else set()
+    derived |= {fold(text) for parts in mapping.compose.values()
+                for text, is_column in parts if is_column}
+    source.derived_columns = {}
     for name in header:
         key = fold(name)
         if key in seen:
             raise LoadError(f"{file}, line 1: column {name!r} appears twice")
         seen.add(key)
+        if key in derived:
+            source.derived_columns[key] = name
         target = renamed.get(key)
         if target is None and key in names and key not in mapping.columns.values():
             target = key  # the contract's own name, not mapped from another column
@@ -656,10 +671,25 @@ def _map_mapped_columns(source: SourceFile, header: list[str]) -> None:
                 "constant value: keep one of them")
         if target is not None:
             taken[target] = name
+        elif key in derived or key in source.shared_headers:
+            continue  # read by a derivation, or by another table of a wide file
         elif not any(fnmatchcase(key, fold(p)) for p in mapping.drop):
             extra.append(name)
+    section = mapping.section or ("tables", table.name)
+    wanted = [(mapping.full_name[0], (*section, "full_name", "column"))] \
+        if mapping.full_name else []
+    wanted += [(h, (*section, "skip_rows_without")) for h in mapping.skip_rows_without]
+    wanted += [(text, (*section, "compose", column))
+               for column, parts in mapping.compose.items()
+               for text, is_column in parts if is_column]
+    for name, key in wanted:
+        if fold(name) not in source.derived_columns:
+            raise LoadError(f"{file}, line 1: no column {name!r}, which "
+                            f"{where.where(*key)} reads")
+    from_name = (*(("surname", "forenames") if mapping.full_name else ()), *mapping.compose)
     for column in table.columns:
-        if column.name in taken or column.name in source.constants:
+        if column.name in taken or column.name in source.constants or \
+                column.name in from_name:
             continue
         mapped_from = mapping.header_for(column.name)
         if mapped_from:

@@ -42,7 +42,10 @@ class Staged:
     typed: str
     lines: str
     skipped: str | None
-    rows: int  # rows read and typed (not counting rejected lines)
+    rows: int  # rows read and typed (not counting rejected lines, nor left out)
+    # Rows of a wide file that give no row of this table: an empty block
+    # (``skip_rows_without``), or a repeat of an earlier row's values.
+    left_out: int = 0
     # A mapped file's values its mapping does not cover: (column, value, rows).
     unmapped: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -101,10 +104,40 @@ def stage_file(con: duckdb.DuckDBPyConnection, source: SourceFile,
     if again:
         typed, skipped, count = _read(con, source)
     lines = number_rows(con, source, typed)
+    left_out = leave_out(con, source, typed, lines)
     if source.has_controls:
         merge.check_controls(con, source)
     merge.check_keys(con, source)
-    return Staged(source, typed, lines, skipped, count, _unmapped(con, source, typed))
+    return Staged(source, typed, lines, skipped, count - left_out,
+                  unmapped=_unmapped(con, source, typed), left_out=left_out)
+
+
+def leave_out(con: duckdb.DuckDBPyConnection, source: SourceFile, typed: str,
+              lines: str) -> int:
+    """Take out the rows that give no row of the table: rows whose block is empty
+    (none of the mapping's ``skip_rows_without`` columns given) and, in a wide file,
+    rows that repeat an earlier row's values exactly (the report's columns on each of
+    its victim-suspect rows). The typed table then carries each row's ``_line``
+    itself; returns the rows left out."""
+    mapping = source.mapping
+    skips = mapping is not None and bool(mapping.skip_rows_without)
+    if not (skips or source.wide):
+        return 0
+    columns = ", ".join(ident(c.name) for c in source.table.columns)
+    where = "WHERE NOT _absent" if skips else ""
+    once = (f"QUALIFY row_number() OVER (PARTITION BY {columns}, _extra, _reasons "
+            "ORDER BY _line) = 1") if source.wide else ""
+    drop = "EXCLUDE (_absent)" if skips else ""
+    con.execute(f"CREATE OR REPLACE TABLE {typed}_kept AS "
+                f"SELECT * {drop} FROM {lines} {where} {once} ORDER BY _line")
+    before = con.execute(f"SELECT count(*) FROM {typed}").fetchone()[0]
+    after = con.execute(f"SELECT count(*) FROM {typed}_kept").fetchone()[0]
+    con.execute(f"DROP VIEW {lines}")
+    con.execute(f"DROP TABLE IF EXISTS {typed}_map")
+    con.execute(f"DROP TABLE {typed}")
+    con.execute(f"ALTER TABLE {typed}_kept RENAME TO {typed.split('.')[-1]}")
+    con.execute(f"CREATE VIEW {lines} AS SELECT * FROM {typed}")
+    return before - after
 
 
 def _unmapped(con: duckdb.DuckDBPyConnection, source: SourceFile,

@@ -8,6 +8,8 @@ contract column typed and canonical, plus ``_reasons``: everything wrong with th
 from __future__ import annotations
 
 from dvpi.contract import Column, Table, codes
+from dvpi.ingest.derive import split_name_sql
+from dvpi.ingest.mapping_spec import fold
 from dvpi.ingest.sources import SourceFile, sql_str
 
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -254,9 +256,12 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
     # A mapped value is computed once, in a projection of its own: the typing reads it
     # many times (value, code folding, reasons).
     premapped: list[str] = []
+    derived = _derived(source)
     for column in table.columns:
         if column.name in source.columns:
             raw = cleaned(source.columns[column.name])
+        elif column.name in derived:
+            raw = derived[column.name]
         elif column.name in source.constants:
             raw = sql_str(source.constants[column.name])
         else:
@@ -278,6 +283,11 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
             # (a value the map does not hold is the value as given; one it maps is read)
             unmapped.append(f"{raw} AS {ident(unmapped_column(column))}")
         reasons.extend(why)
+    reasons.extend(derived.get("", []))
+    if mapping is not None and mapping.skip_rows_without:
+        given = " OR ".join(f"{cleaned(source.derived_columns[fold(h)])} IS NOT NULL"
+                            for h in mapping.skip_rows_without)
+        values.append(f"NOT ({given}) AS _absent")
     values_sql = ",\n  ".join([*values, *unmapped, *keep])
     extra = (
         "json_object(" + ", ".join(f"{sql_str(h)}, {ident(h)}" for h in source.extra_columns) + ")"
@@ -290,7 +300,7 @@ def typed_select(source: SourceFile, rows: str, keep: tuple[str, ...] = ()) -> s
 SELECT
   {values_sql},
   CAST({extra} AS VARCHAR) AS _extra,
-  {join_reasons(reasons or ["NULL"])} AS _reasons
+  {_in_role(mapping, join_reasons(reasons or ["NULL"]))} AS _reasons
 FROM {rows}
 """
     rules = conditional_rules(table)
@@ -308,15 +318,51 @@ FROM ({typed})
 """
 
 
+def _derived(source: SourceFile) -> dict:
+    """Columns a mapping derives (surname and forenames from a full name): column ->
+    SQL over the file's text; under "" the reasons a row's values cannot be derived."""
+    mapping = source.mapping
+    if mapping is None:
+        return {}
+    out: dict = {"": []}
+    for column, parts in mapping.compose.items():
+        # Blank when any column it reads is blank (a required id is then missing).
+        cells = [cleaned(source.derived_columns[fold(text)]) for text, is_column in parts
+                 if is_column]
+        joined = " || ".join(cleaned(source.derived_columns[fold(text)]) if is_column
+                             else sql_str(text) for text, is_column in parts)
+        out[column] = f"CASE WHEN {' AND '.join(f'{c} IS NOT NULL' for c in cells)} " \
+                      f"THEN {joined} END"
+    if not mapping.full_name:
+        return out
+    header, form = mapping.full_name
+    raw = cleaned(source.derived_columns[fold(header)])
+    surname, forenames, problem = split_name_sql(raw, form)
+    at = source.where.where(*(mapping.section or ("tables", source.table.name)), "full_name")
+    reason = (f"CASE WHEN {problem} IS NOT NULL THEN "
+              f"{sql_str('surname, forenames: ')} || {shown(raw)} || "
+              f"{sql_str(f' (column {header!r}) cannot be split: ')} || {problem} || "
+              f"{sql_str(f'; {at} reads it as {form}')} END")
+    return {**out, "surname": surname, "forenames": forenames, "": [reason]}
+
+
+def _in_role(mapping, reasons: str) -> str:
+    """A role's reasons say which role's columns they are of (a wide row holds
+    several): ``suspect date_of_birth: ...``."""
+    if mapping is None or mapping.role is None:
+        return reasons
+    return f"regexp_replace({reasons}, '(^|\\x1f)', '\\1' || {sql_str(mapping.role + ' ')}, 'g')"
+
+
 def original_select(source: SourceFile, raw_table: str) -> str:
     """SELECT ``_line`` and the row's original values as JSON (for the quarantine).
 
     Built only for rows that are quarantined: most rows are good, and rendering every
     row as JSON was a third of the loader's time.
     """
-    original = ", ".join(
-        f"{sql_str(h)}, {ident(h)}" for h in [*source.columns.values(), *source.extra_columns]
-    )
+    headers = dict.fromkeys([*source.columns.values(), *source.derived_columns.values(),
+                             *source.extra_columns])
+    original = ", ".join(f"{sql_str(h)}, {ident(h)}" for h in headers)
     return f"SELECT _line, CAST(json_object({original}) AS VARCHAR) AS _original FROM {raw_table}"
 
 
