@@ -425,3 +425,22 @@ def test_prior_is_reestimated_from_the_scored_pairs():
     # order kept: weights shift by one constant
     w0, w1 = pairs.column("match_weight").to_pylist(), new_pairs.column("match_weight").to_pylist()
     assert len({round(b - a, 9) for a, b in zip(w0, w1, strict=True)}) == 1
+
+
+def test_splinks_database_is_bounded_for_a_national_data_set(monkeypatch):
+    """Above SPLINK_ON_DISK_ROWS people rows Splink's database is a file under a memory
+    limit (it spills rather than grow); below, it is in memory, under the same limit."""
+    from dvpi.warehouse import get_engine
+    from dvpi.warehouse.duckdb import SPLINK_MEMORY_ENV, SPLINK_ON_DISK_ROWS
+
+    monkeypatch.setenv(SPLINK_MEMORY_ENV, "512MB")
+    engine = get_engine("duckdb")
+    for rows, on_disk in ((10, False), (SPLINK_ON_DISK_ROWS, True)):
+        with engine.splink_api(rows=rows) as api:
+            con = api._con  # Splink's own connection (no public accessor)
+            limit, = con.execute("SELECT current_setting('memory_limit')").fetchone()
+            (path,), = con.execute(
+                "SELECT path FROM duckdb_databases() WHERE database_name = "
+                "current_database()").fetchall()
+        assert limit.replace(" ", "") in ("488.2MiB", "512.0MB", "488.2MB"), limit
+        assert bool(path) == on_disk, (rows, path)

@@ -112,7 +112,7 @@ def link(
     """Train (unless ``model`` is given) and score the candidate pairs of ``table``."""
     note = progress or (lambda _msg: None)
     chosen = get_engine(engine)
-    with chosen.splink_api(spark) as db_api:
+    with chosen.splink_api(spark, rows=table.num_rows) as db_api:
         sdf = db_api.register(chosen.splink_input(table), table_name="dvpi_people_input")
         return _score(sdf, table, model, settings, plan, floor, note)
 

@@ -61,8 +61,9 @@ class Engine(Protocol):
         the tables to make available, each mapped to its name in DuckDB)."""
         ...
 
-    def splink_api(self, spark: Any = None) -> AbstractContextManager[Any]:
-        """A Splink database API for person resolution on this engine, released after."""
+    def splink_api(self, spark: Any = None, rows: int = 0) -> AbstractContextManager[Any]:
+        """A Splink database API for person resolution on this engine, released after;
+        ``rows``: how many people rows it will link (an engine may size itself by it)."""
         ...
 
     def splink_input(self, table: pa.Table) -> Any:

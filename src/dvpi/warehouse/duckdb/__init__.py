@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,6 +24,21 @@ from dvpi.warehouse.duckdb.files import (
 from dvpi.warehouse.duckdb.runner import DuckDBRunner
 from dvpi.warehouse.duckdb.snapshot import open_snapshot
 
+# Person resolution's memory: DVPI_SPLINK_MEMORY (a DuckDB size, e.g. "6GB"), else this
+# share of the machine's memory; the rest is for the pairs and clusters in Python.
+SPLINK_MEMORY_ENV = "DVPI_SPLINK_MEMORY"
+SPLINK_MEMORY_SHARE = 0.4
+SPLINK_ON_DISK_ROWS = 1_000_000  # people rows from which Splink's database is a file
+
+
+def splink_memory_limit() -> str:
+    """The memory limit of Splink's DuckDB database."""
+    given = os.environ.get(SPLINK_MEMORY_ENV, "").strip()
+    if given:
+        return given
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(1, int(total * SPLINK_MEMORY_SHARE / 2**20))}MB"
+
 
 class DuckDBEngine:
     name = "duckdb"
@@ -31,15 +49,26 @@ class DuckDBEngine:
         yield Backend(self.name, con, DuckDBRunner(con), dict(tables))
 
     @contextmanager
-    def splink_api(self, spark: Any = None) -> Iterator[Any]:
+    def splink_api(self, spark: Any = None, rows: int = 0) -> Iterator[Any]:
         from splink import DuckDBAPI
 
-        # Splink works in a database of its own: the warehouse is never written by it.
-        con = duckdb.connect()
-        try:
-            yield DuckDBAPI(con)
-        finally:
-            con.close()
+        # Splink works in a database of its own (the warehouse is never written by it).
+        # For a national data set (``rows`` people rows) it is a file in a temporary
+        # folder under a memory limit: the candidate pairs outgrow memory, and DuckDB
+        # then spills to disk instead of growing until the machine runs out
+        # (docs/person-resolution.md, "Scale"); a force's fit in memory, which is faster.
+        with tempfile.TemporaryDirectory(prefix="dvpi-splink-") as folder:
+            path = str(Path(folder) / "splink.duckdb") if rows >= SPLINK_ON_DISK_ROWS \
+                else ":memory:"
+            con = duckdb.connect(path, config={
+                "memory_limit": splink_memory_limit(),
+                "temp_directory": str(Path(folder) / "spill"),
+                "preserve_insertion_order": False,
+            })
+            try:
+                yield DuckDBAPI(con)
+            finally:
+                con.close()
 
     def splink_input(self, table: pa.Table) -> Any:
         return table

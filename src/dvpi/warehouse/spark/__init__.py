@@ -57,7 +57,7 @@ class SparkEngine:
                 shutil.rmtree(tmp, ignore_errors=True)
 
     @contextmanager
-    def splink_api(self, spark: Any = None) -> Iterator[Any]:
+    def splink_api(self, spark: Any = None, rows: int = 0) -> Iterator[Any]:
         from splink import SparkAPI
 
         yield SparkAPI(spark_session=spark or session(), break_lineage_method="persist")
