@@ -208,14 +208,14 @@ def summarise_profile(folder: Path, top: int = 12) -> list[dict[str, Any]]:
     for path in sorted(folder.glob("*.json")):
         d = json.loads(path.read_text())
         q, s = d.get("query", {}), d.get("system", {})
-        ops = []
+        ops: list[tuple] = []
 
-        def walk(node):
+        def walk(node, ops=ops):
             for child in node.get("children", []):
                 ops.append((child.get("timing", 0.0), child.get("name"),
                             child.get("intermediate_rows", 0),
                             child.get("extra_info", {}).get("Table", "")))
-                walk(child)
+                walk(child, ops)
         for op in d.get("operator", []):
             walk(op)
         ops.sort(reverse=True)
