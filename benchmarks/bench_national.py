@@ -65,8 +65,12 @@ def ensure_data(base: Path, size: str) -> Path:
     reports = int(float(size) * 1_000_000)
     print(f"generating {reports:,} reports into {folder} ...", flush=True)
     t0 = time.perf_counter()
+    # Written beside, renamed when whole: a cut-short run never passes for a data set.
+    partial = folder.with_name(folder.name + ".partial")
     subprocess.run([sys.executable, "-m", "dvpi", "synth", "--scale", "national",
-                    "--reports", str(reports), "--out", str(folder)], check=True)
+                    "--reports", str(reports), "--out", str(partial),
+                    "--truth", str(folder.with_name(folder.name + ".truth"))], check=True)
+    partial.rename(folder)
     print(f"  generated in {time.perf_counter() - t0:.0f} s", flush=True)
     return folder
 
