@@ -150,7 +150,7 @@ def _profiled(runner, folder: Path) -> None:
 
 
 def measure(warehouse: Path, scope_set: str, year_text: str, people: str,
-            profile_dir: Path | None) -> dict[str, Any]:
+            profile_dir: Path | None, settings: list[str] = ()) -> dict[str, Any]:
     from dvpi.indicators import TABLES_READ
     from dvpi.indicators.engine import (
         Timings,
@@ -168,6 +168,9 @@ def measure(warehouse: Path, scope_set: str, year_text: str, people: str,
     t0 = time.perf_counter()
     with open_warehouse(warehouse, "shared") as wh:
         con = wh.con
+        for setting in settings:  # e.g. memory_limit=3GB: how the engine behaves capped
+            name, value = setting.split("=", 1)
+            con.execute(f"SET {name} = '{value}'")
         scopes = [whole_scope(con)]
         if scope_set in ("force", "all"):
             scopes += forces_in(con)
@@ -193,7 +196,8 @@ def measure(warehouse: Path, scope_set: str, year_text: str, people: str,
 
 
 def run_child(warehouse: Path, scope_set: str, year: str, people: str, plan_cache: Path,
-              profile_dir: Path | None = None, keep: Path | None = None) -> dict[str, Any]:
+              profile_dir: Path | None = None, keep: Path | None = None,
+              settings: list[str] = ()) -> dict[str, Any]:
     env = dict(os.environ, DVPI_PLAN_CACHE=str(plan_cache))
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     cmd = [sys.executable, __file__, "--child", str(warehouse), "--scopes", scope_set,
@@ -202,6 +206,8 @@ def run_child(warehouse: Path, scope_set: str, year: str, people: str, plan_cach
         cmd += ["--profile-dir", str(profile_dir)]
     if keep is not None:
         cmd += ["--keep", str(keep)]
+    for setting in settings:
+        cmd += ["--duckdb", setting]
     done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -241,16 +247,16 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for scope_set in SCOPE_SETS:
-        pts = sorted((r["reports"] / 1e6, r["wall_s"] / (r["reports"] / 1e6))
-                     for r in results if r["scopes"] == scope_set)
-        if pts:
-            ax.plot(*zip(*pts, strict=True), marker="o", label=f"{scope_set} (wall)")
-    pts = sorted((r["reports"] / 1e6, r["cpu_s"] / (r["reports"] / 1e6))
-                 for r in results if r["scopes"] == "all")
-    if pts:
-        ax.plot(*zip(*pts, strict=True), marker="x", linestyle="--", color="grey",
-                label="all (CPU)")
+    labels = list(dict.fromkeys(r.get("label", "") for r in results))
+    for label in labels:
+        for scope_set in SCOPE_SETS:
+            mine = [r for r in results if r["scopes"] == scope_set and r.get("label", "") == label]
+            name = f"{label}: {scope_set}" if label else scope_set
+            for what, style in (("wall_s", "-"), ("cpu_s", "--")):
+                pts = sorted((r["reports"] / 1e6, r[what] / (r["reports"] / 1e6)) for r in mine)
+                if pts:
+                    ax.plot(*zip(*pts, strict=True), marker="o", linestyle=style,
+                            label=f"{name} ({what[:-2]})")
     ax.set_xlabel("reports in the warehouse (millions)")
     ax.set_ylabel("seconds per million reports")
     ax.set_title("One year's catalogue, national synthetic data (DuckDB, 2 cores)")
@@ -281,11 +287,16 @@ def main() -> None:
     parser.add_argument("--scopes", default=",".join(SCOPE_SETS),
                         help=f"which scope sets to time ({', '.join(SCOPE_SETS)})")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs of each")
+    parser.add_argument("--plot-only", action="store_true",
+                        help="only redraw the plot from the results file")
     parser.add_argument("--profile", action="store_true",
                         help="also profile every query of the 'all' run")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "img" /
                         "national-scaling.svg")
     parser.add_argument("--results", type=Path, help="JSON results file (default in --data)")
+    parser.add_argument("--label", default="", help="a name for this code in the results")
+    parser.add_argument("--duckdb", action="append", default=[], metavar="NAME=VALUE",
+                        help="a DuckDB setting for the computation, e.g. memory_limit=3GB")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keep", type=Path, help=argparse.SUPPRESS)
@@ -294,7 +305,8 @@ def main() -> None:
     if args.child:
         if args.keep:
             os.environ["BENCH_NATIONAL_KEEP"] = "1"
-        result = measure(args.child, args.scopes, args.year, args.people, args.profile_dir)
+        result = measure(args.child, args.scopes, args.year, args.people, args.profile_dir,
+                         args.duckdb)
         if args.keep:
             args.keep.write_text(json.dumps(result.pop("catalogue"), indent=1, sort_keys=True))
         result.pop("catalogue", None)
@@ -309,6 +321,9 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     if results_path.exists():
         results = json.loads(results_path.read_text())
+    if args.plot_only:
+        plot(results, args.plot)
+        return
     args.data.mkdir(parents=True, exist_ok=True)
     warmed: set[tuple[str, str]] = set()
     for size in args.sizes.split(","):
@@ -326,9 +341,10 @@ def main() -> None:
                 warmed.add((scope_set, args.people))
             for _ in range(args.repeat):
                 load = os.getloadavg()[0]
-                r = run_child(warehouse, scope_set, args.year, args.people, cache)
-                r.update(size=size, reports=reports, rows=counts, year=args.year,
-                         load_avg=load, people=args.people,
+                r = run_child(warehouse, scope_set, args.year, args.people, cache,
+                              settings=args.duckdb)
+                r.update(label=args.label, duckdb=args.duckdb, size=size, reports=reports,
+                         rows=counts, year=args.year, load_avg=load, people=args.people,
                          date=f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")
                 results.append(r)
                 per_m = r["wall_s"] / (reports / 1e6)
