@@ -246,23 +246,29 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = plt.subplots(figsize=(8, 5))
     labels = list(dict.fromkeys(r.get("label", "") for r in results))
+    series = 0
     for label in labels:
         for scope_set in SCOPE_SETS:
             mine = [r for r in results if r["scopes"] == scope_set and r.get("label", "") == label]
+            if not mine:
+                continue
             name = f"{label}: {scope_set}" if label else scope_set
-            for what, style in (("wall_s", "-"), ("cpu_s", "--")):
+            color = f"C{series % 10}"
+            series += 1
+            # CPU time (solid) is what a busy shared machine does not distort much; wall
+            # time (faint, dotted) is given too.
+            for what, style, alpha in (("cpu_s", "-", 1.0), ("wall_s", ":", 0.35)):
                 pts = sorted((r["reports"] / 1e6, r[what] / (r["reports"] / 1e6)) for r in mine)
-                if pts:
-                    ax.plot(*zip(*pts, strict=True), marker="o", linestyle=style,
-                            label=f"{name} ({what[:-2]})")
+                ax.plot(*zip(*pts, strict=True), marker="o", linestyle=style, color=color,
+                        alpha=alpha, label=f"{name} ({what[:-2]})")
     ax.set_xlabel("reports in the warehouse (millions)")
     ax.set_ylabel("seconds per million reports")
     ax.set_title("One year's catalogue, national synthetic data (DuckDB, 2 cores)")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
