@@ -33,6 +33,10 @@ SEP = "\x1f"
 # The cells of a computation, put in the engine as a temporary table.
 CELLS = f"{TEMP_PREFIX}cells"
 
+# People columns no measure reads: left out of the ``people`` base table (and so of every
+# table made from it), which at national scale is the largest the engine materialises.
+PEOPLE_COLUMNS_UNREAD: frozenset[str] = frozenset(
+    {"nominal_id", "forenames", "postcode", "_file", "_extra"})
 # Which dates of a cell bound each span.
 SPANS: dict[str, tuple[str, str]] = {
     "period": ("start", "end"),
@@ -262,11 +266,17 @@ class Context:
 
     @property
     def dv_people(self) -> ir.Table:
-        """The people rows of DV-flagged reports (of any date) with the report's force and
-        borough: made once for every table that hangs off a person."""
+        """The people rows of DV-flagged reports (of any date) that a table hanging off a
+        person names, with the report's force and borough: made once for every such
+        table."""
 
         def build() -> ir.Table:
             p = self.raw("people").select("person_id", "report_id", "self_defined_ethnicity")
+            # Only the people rows those tables name: a small share of every year's rows.
+            named = union_all([self.raw(t.name).select(person_id=self.raw(t.name)[column])
+                               for t in TABLES.values()
+                               if (column := t.hangs_off_person) and self.has(t.name)])
+            p = p.semi_join(named, "person_id")
             r = self.raw("reports")
             r = r.filter(r.dv_flag).select("report_id", "force", "borough")
             j = p.join(r, "report_id")
@@ -307,7 +317,9 @@ class Context:
             p = self.raw("people")
             r = self.reports.select("report_id", "ref_date")
             j = p.join(r, "report_id")
-            cols = [p[c] for c in p.columns]
+            # Every base table made from people carries its columns: leave out the ones
+            # no measure reads (identifying fields are person resolution's, not counts').
+            cols = [p[c] for c in p.columns if c not in PEOPLE_COLUMNS_UNREAD]
             aged = j.select(
                 *cols,
                 age_years=age_at(j.date_of_birth, j.ref_date, j.age),
@@ -334,6 +346,12 @@ class Context:
         return j.select(*[j[c] for c in p.columns], *[j[c] for c in rcols])
 
     @property
+    def period_report_ids(self) -> ir.Table:
+        """The ids of the reports of every cell's period and scope (for semi-joins that
+        keep an all-years summary to the reports a computation can reach)."""
+        return self.period_reports.select("report_id")
+
+    @property
     def period_people(self) -> ir.Table:
         return self.memo("period_people", lambda: self.people_of(self.period_reports))
 
@@ -345,6 +363,9 @@ class Context:
 
         def build() -> ir.Table:
             rel = self.raw("relationships")
+            # Only the period's reports are ever given flags (``with_relationship_flags``):
+            # flag those, not every year's (the data may hold many).
+            rel = rel.semi_join(self.period_report_ids, "report_id")
             ages = self.people.select("person_id", "age_years")
             v = ages.select(victim_person_id=ages.person_id, victim_age=ages.age_years)
             s = ages.view()
@@ -387,11 +408,13 @@ class Context:
 
     @property
     def arrested_suspects(self) -> ir.Table:
-        """Per report: how many suspect rows carry an arrest date (any date, rule 11)."""
+        """Per report of the period: how many suspect rows carry an arrest date (any date,
+        rule 11). Only the period's reports are given arrests (``with_arrests``)."""
 
         def build() -> ir.Table:
             p = self.raw("people")
             p = p.filter((p.role == "suspect") & p.arrest_date.notnull())
+            p = p.semi_join(self.period_report_ids, "report_id")
             return p.group_by("report_id").agg(arrested=p.count())
 
         return self.memo("arrested_suspects", build)

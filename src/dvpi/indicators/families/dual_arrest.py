@@ -24,12 +24,18 @@ def _flag(cond):
     return cond.ifelse(1, 0).max() == 1
 
 
+def _of_period_dv_reports(ctx):
+    """The people rows of the period's DV-flagged reports: the only reports either method
+    is asked about (``dual_incidents``), so neither looks at any other year's."""
+    return ctx.people.semi_join(dv_reports(ctx).select("report_id"), "report_id")
+
+
 def cross_allegation_reports(ctx):
     """Reports where at least two distinct persons each have an arrested suspect row and a
     victim row (rule 22; persons as resolved by the method in force)."""
 
     def build():
-        p = ctx.people
+        p = _of_period_dv_reports(ctx)
         per_person = p.group_by(["report_id", "person_key"]).agg(
             arrested=_flag((p.role == "suspect") & p.arrest_date.notnull()),
             victim=_flag(p.role == "victim"),
@@ -52,7 +58,7 @@ def surname_method_reports(ctx):
     and a victim surname equal to a suspect surname (rule 23)."""
 
     def build():
-        p = ctx.people
+        p = _of_period_dv_reports(ctx)
         facts = p.group_by("report_id").agg(
             adult_victim=_flag((p.role == "victim") & (p.age_years >= codes.ADULT_AGE)),
             arrested=((p.role == "suspect") & p.arrest_date.notnull()).ifelse(1, 0).sum(),

@@ -25,12 +25,14 @@ REFERRAL_NEEDS = ("reports", "people", "support_referrals")
 
 
 def risk_summary(ctx):
-    """Per report with assessments (any date): whether a primary assessment is medium or
-    high, any assessment is medium or high, any is high, any is secondary, any records a
-    plan. Made once; every measure below filters it."""
+    """Per DV-flagged report of the period with assessments (of any date): whether a
+    primary assessment is medium or high, any assessment is medium or high, any is high,
+    any is secondary, any records a plan. Made once; every measure below filters it."""
 
     def build():
         ra = ctx.raw("risk_assessments")
+        # Only the period's DV-flagged reports are asked about (``assessed_reports``).
+        ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
         primary = ra.stage.fill_null(codes.RISK_STAGE_DEFAULT) == PRIMARY
         elevated = ra.risk_level.isin(ELEVATED)
 
