@@ -431,9 +431,9 @@ def test_splinks_database_is_bounded_for_a_national_data_set(monkeypatch):
     """Above SPLINK_ON_DISK_ROWS people rows Splink's database is a file under a memory
     limit (it spills rather than grow); below, it is in memory, under the same limit."""
     from dvpi.warehouse import get_engine
-    from dvpi.warehouse.duckdb import SPLINK_MEMORY_ENV, SPLINK_ON_DISK_ROWS
+    from dvpi.warehouse.duckdb import MEMORY_ENV, SPLINK_ON_DISK_ROWS
 
-    monkeypatch.setenv(SPLINK_MEMORY_ENV, "512MB")
+    monkeypatch.setenv(MEMORY_ENV, "512MB")
     engine = get_engine("duckdb")
     for rows, on_disk in ((10, False), (SPLINK_ON_DISK_ROWS, True)):
         with engine.splink_api(rows=rows) as api:

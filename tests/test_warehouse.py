@@ -194,3 +194,22 @@ def test_a_load_ends_with_people_resolved(example_dir, tmp_path):
     result = runner.invoke(app, ["load", str(example_dir), "-w", str(skipped),
                                  "--people", "bogus"])
     assert result.exit_code == 2 and "unknown person-resolution method" in result.output
+
+
+def test_the_memory_limit_is_the_operators_and_a_bad_one_is_refused(tmp_path, monkeypatch):
+    """DVPI_MEMORY_LIMIT bounds DuckDB on every warehouse connection (past it, DuckDB
+    spills to disk: a national catalogue then fits a small machine); not a size: refused
+    in plain words before DuckDB sees it."""
+    from dvpi.warehouse.duckdb import MEMORY_ENV, connect
+
+    path = tmp_path / "w.duckdb"
+    monkeypatch.setenv(MEMORY_ENV, "300MB")
+    con = connect(path)
+    try:
+        limit, = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    finally:
+        con.close()
+    assert limit.replace(" ", "") in ("286.1MiB", "300.0MB"), limit
+    monkeypatch.setenv(MEMORY_ENV, "lots")
+    with pytest.raises(WarehouseError, match="DVPI_MEMORY_LIMIT='lots' is not a size"):
+        connect(path)

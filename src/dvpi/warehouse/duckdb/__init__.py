@@ -16,24 +16,25 @@ from dvpi.warehouse.base import Backend
 from dvpi.warehouse.duckdb.catalog import columns_of, has_table, present, table_names
 from dvpi.warehouse.duckdb.files import (
     DEFAULT_WAREHOUSE,
+    MEMORY_ENV,
     check_file,
     connect,
     connect_shared,
+    memory_limit,
     warehouse_version,
 )
 from dvpi.warehouse.duckdb.runner import DuckDBRunner
 from dvpi.warehouse.duckdb.snapshot import open_snapshot
 
-# Person resolution's memory: DVPI_SPLINK_MEMORY (a DuckDB size, e.g. "6GB"), else this
-# share of the machine's memory; the rest is for the pairs and clusters in Python.
-SPLINK_MEMORY_ENV = "DVPI_SPLINK_MEMORY"
+# Person resolution's memory: DVPI_MEMORY_LIMIT (``files.MEMORY_ENV``), else this share of
+# the machine's memory; the rest is for the pairs and clusters in Python.
 SPLINK_MEMORY_SHARE = 0.4
 SPLINK_ON_DISK_ROWS = 1_000_000  # people rows from which Splink's database is a file
 
 
 def splink_memory_limit() -> str:
     """The memory limit of Splink's DuckDB database."""
-    given = os.environ.get(SPLINK_MEMORY_ENV, "").strip()
+    given = memory_limit()
     if given:
         return given
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
@@ -76,6 +77,7 @@ class DuckDBEngine:
 
 __all__ = [
     "DEFAULT_WAREHOUSE",
+    "MEMORY_ENV",
     "DuckDBEngine",
     "DuckDBRunner",
     "check_file",
@@ -83,6 +85,7 @@ __all__ = [
     "connect",
     "connect_shared",
     "has_table",
+    "memory_limit",
     "open_snapshot",
     "present",
     "table_names",

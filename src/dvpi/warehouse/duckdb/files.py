@@ -8,6 +8,7 @@ reader (the dashboard) opening the file read-only always sees a whole load.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -15,8 +16,23 @@ import duckdb
 from dvpi.warehouse.base import WarehouseError
 
 DEFAULT_WAREHOUSE = Path("dvpi.duckdb")
+# How much memory DuckDB may use (a size, e.g. "8GB"): past it, it spills to disk. Unset,
+# the warehouse has DuckDB's default (80% of the machine) and person resolution a share
+# of its own (``dvpi.warehouse.duckdb.splink_memory_limit``).
+MEMORY_ENV = "DVPI_MEMORY_LIMIT"
+_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 # Every DuckDB database file carries this at byte 8 (its storage header).
 _MAGIC = b"DUCK"
+
+
+def memory_limit() -> str | None:
+    """The memory limit given in DVPI_MEMORY_LIMIT, if any (checked: a size)."""
+    given = os.environ.get(MEMORY_ENV, "").strip()
+    if not given:
+        return None
+    if not _SIZE.fullmatch(given):
+        raise WarehouseError(f"{MEMORY_ENV}={given!r} is not a size such as 8GB or 512MB")
+    return given
 
 
 def check_file(path: Path) -> None:
@@ -40,7 +56,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if read_only or (path.exists() and path.stat().st_size > 0):
         check_file(path)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        limit = memory_limit()
+        return duckdb.connect(str(path), read_only=read_only,
+                              config={"memory_limit": limit} if limit else {})
     except duckdb.Error as exc:  # e.g. locked by a writer, or a newer storage version
         raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
 
