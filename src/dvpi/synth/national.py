@@ -4,8 +4,10 @@ Each chunk is one complete two-year build of the calibrated London plan at the s
 gives the chunk its share of the reports; chunk ``k`` is given to force ``k mod 43`` and
 built for the financial years from ``2006 + 2 * (k // 43)``: the plan's profile moved to
 those years, so the time model gives them their own weekdays, Easter, Christmas and
-football tournaments. Ids are prefixed per chunk so they stay unique. Peak memory is that
-of one chunk, whatever the total.
+football tournaments. Ids are prefixed per chunk so they stay unique; every table with a
+``borough`` column gets a ``force`` column (the format's "Several forces in one data set"),
+its boroughs the chunk's own names within that force. Peak memory is that of one chunk,
+whatever the total.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ def _relabel(name: str, df: pd.DataFrame, prefix: str, force: str) -> pd.DataFra
     for col in _ID_COLUMNS.get(name, ()):
         s = df[col]
         df[col] = np.where(s.isna(), None, prefix + s.astype(str))
-    if "borough" in df and df["borough"].dtype == object:
-        df["borough"] = np.where(df["borough"] == "*", "*", force + ": " + df["borough"])
+    if "borough" in df:
+        # Several forces in one data set (interchange-format.md): a borough is the force's
+        # own (identified by force and borough); targets are for every force (``*``).
+        df["force"] = "*" if name == "targets" else force
     return df
