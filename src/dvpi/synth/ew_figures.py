@@ -156,7 +156,10 @@ def force_targets(nat: YearTargets) -> dict[str, YearTargets]:
     names = sorted(pop)
     big = {k: 1 << 60 for k in names}
     vol = {k: pop[k] * fac[k]["volume"] for k in names}
-    incidents = largest_remainder(nat.dv_incidents, vol)
+    # Every force is in the data, however small the scale: one incident each first.
+    floor = 1 if nat.dv_incidents >= len(names) else 0
+    incidents = {k: v + floor for k, v in largest_remainder(
+        nat.dv_incidents - floor * len(names), vol).items()}
     crimes = _split(nat.dv_crimes, {k: vol[k] * fac[k]["crime_share"] for k in names},
                     incidents)
     arrests = _split(nat.arrests, {k: crimes[k] * fac[k]["arrests"] for k in names}, crimes)
