@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import load_dataset
-from dvpi.synth import ew, ew_figures
+from dvpi.synth import ew, ew_figures, forces
 from engine_helpers import compute
 
 SCALE = 0.002
@@ -86,14 +86,14 @@ def test_forces_sum_exactly_to_the_nation_every_year():
 
 def test_43_forces_with_their_bcus_and_a_force_on_every_borough_row(ew_set):
     with duckdb.connect(str(ew_set / "w.duckdb"), read_only=True) as con:
-        forces = {f for (f,) in con.sql("SELECT DISTINCT force FROM reports").fetchall()}
-        assert forces == set(ew.force_names())
+        present = {f for (f,) in con.sql("SELECT DISTINCT force FROM reports").fetchall()}
+        assert present == set(forces.force_names())
         for name in ("reports", "cps_cases", "population", "marac_cases"):
             blank = con.sql(f"SELECT count(*) FROM {name} WHERE force IS NULL").fetchall()
             assert blank == [(0,)], name
         met = {b for (b,) in con.sql("SELECT DISTINCT borough FROM population "
                                      "WHERE force = 'Metropolitan'").fetchall()}
-        assert met == set(ew.bcus("Metropolitan"))
+        assert met == set(forces.bcus("Metropolitan"))
         pop = dict(con.sql("SELECT force, sum(population) FROM population GROUP BY 1")
                    .fetchall())
     assert pop["Greater Manchester"] > pop["Cumbria"] > pop["City of London"]
@@ -111,11 +111,11 @@ def test_streamed_a_build_at_a_time(ew_set):
 
 def test_truth_has_people_in_more_than_one_force(ew_set):
     truth = pq.read_table(ew_set / "data.truth" / "people.parquet").to_pandas()
-    forces = truth.person_id.str[:3].groupby(truth.true_person_id).nunique()
-    assert (forces > 1).sum() >= 40  # movers: about one per force and year
+    n_forces = truth.person_id.str[:3].groupby(truth.true_person_id).nunique()
+    assert (n_forces > 1).sum() >= 40  # movers: about one per force and year
     people = pq.read_table(ew_set / "data" / "people.parquet",
                            columns=["person_id", "surname", "date_of_birth"]).to_pandas()
-    moved = forces[forces > 1].index[0]
+    moved = n_forces[n_forces > 1].index[0]
     rows = people[people.person_id.isin(truth.person_id[truth.true_person_id == moved])]
     assert rows.surname.nunique() == 1 and rows.date_of_birth.nunique() == 1
 
@@ -123,7 +123,7 @@ def test_truth_has_people_in_more_than_one_force(ew_set):
 def _force_year(seed: int, monkeypatch=None) -> dict[str, pd.DataFrame]:
     force = "Cumbria"
     t = ew_figures.force_targets(ew_figures.national_targets(2024, 0.01))[force]
-    unit = ew._ForceYear(force, ew.force_names().index(force), 2024, t, 0.01, seed)
+    unit = ew._ForceYear(force, forces.force_names().index(force), 2024, t, 0.01, seed)
     out: dict[str, list] = {}
     for name, df in unit.build(None):
         out.setdefault(name, []).append(df)

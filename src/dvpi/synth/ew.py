@@ -39,14 +39,14 @@ from dvpi.synth.ew_figures import (
     YearTargets,
     carried,
     force_targets,
-    forces,
     national_targets,
     parse_year,
     split_volume,
 )
+from dvpi.synth.forces import bcu_of, bcu_population, force_names, population_table
 from dvpi.synth.national import _moved, _relabel
 from dvpi.synth.pipeline import build_london
-from dvpi.synth.profile import Profile, largest_remainder, load_profile, scale_profile
+from dvpi.synth.profile import Profile, load_profile, scale_profile
 from dvpi.synth.writers import ParquetSink, declared, to_arrow
 
 PROFILE_NAME = "ew-2024-25"
@@ -71,26 +71,6 @@ _UNLINKED_DATE = {"cad_calls": "received_at", "protective_orders": "applied_date
                   "disclosures": "received_date", "marac_cases": "conference_date"}
 TRUTH_SCHEMA = pa.schema([(c, pa.string()) for c in ("person_id", "true_person_id", "noise")])
 _REBUILT = ("population", "targets", "cps_cases")  # written by this module instead
-
-
-def force_names() -> list[str]:
-    return sorted(forces()["population"])
-
-
-def bcus(force: str) -> list[str]:
-    """The force's BCUs: one per ``people_per_bcu`` residents (at least one), the Met's
-    by their names."""
-    data = forces()
-    if force in data["bcu_names"]:
-        return list(data["bcu_names"][force])
-    n = max(1, min(len(data["generic_bcu_names"]),
-                   round(data["population"][force] / data["people_per_bcu"])))
-    return list(data["generic_bcu_names"][:n])
-
-
-def bcu_population(force: str, scale: float = 1.0) -> dict[str, int]:
-    total = round(forces()["population"][force] * scale)
-    return largest_remainder(total, dict.fromkeys(bcus(force), 1.0))
 
 
 @cache
@@ -139,28 +119,6 @@ def generate_ew(out_dir: str | Path, seed: int = 1, from_year: str = "2015-16",
     return rows
 
 
-@cache
-def _population_shares() -> pd.DataFrame:
-    """London's population by gender, age band and ethnic appearance (shares), from the
-    calibrated build's population table: the stated ratio every BCU is given."""
-    pop = _population_shares_source()
-    return pop.groupby(["gender", "age_band", "ethnic_appearance"], as_index=False)[
-        "population"].sum()
-
-
-def population_table(scale: float) -> pd.DataFrame:
-    shares = _population_shares()
-    keys = [f"{i}" for i in range(len(shares))]
-    weights = dict(zip(keys, shares.population.astype(float), strict=True))
-    parts = []
-    for force in force_names():
-        for bcu, n in bcu_population(force, scale).items():
-            split = largest_remainder(n, weights)
-            parts.append(shares.assign(force=force, borough=bcu,
-                                       population=[split[k] for k in keys]))
-    return pd.concat(parts, ignore_index=True)
-
-
 def targets_table(first: int) -> pd.DataFrame:
     indicator, target, direction = TARGET
     years = range(first, LAST_YEAR + 1)
@@ -180,7 +138,6 @@ class _ForceYear:
         self.scale, self.seed = scale, seed
         self.first = pd.Timestamp(year, 4, 1)
         self.last = pd.Timestamp(year + 1, 3, 31)
-        self.bcus = bcus(force)
         self.rng = np.random.default_rng([seed, year, index, 1 << 20])
         self.truth = pd.DataFrame(columns=["person_id", "true_person_id", "noise"])
         self.movers: pd.DataFrame | None = None
@@ -264,13 +221,8 @@ class _ForceYear:
         self._set_arrests(out["reports"], people, arrests, rng)
         for name, df in out.items():
             if "borough" in df:
-                out[name] = df.assign(borough=df.borough.map(self._bcu_of))
+                out[name] = df.assign(borough=df.borough.map(lambda b: bcu_of(self.force, b)))
         return out, person_ids
-
-    def _bcu_of(self, borough: str) -> str:
-        if borough == "*":
-            return borough
-        return self.bcus[_london_index(borough) % len(self.bcus)]
 
     def _set_arrests(self, reports: pd.DataFrame, people: pd.DataFrame, arrests: int,
                      rng: np.random.Generator) -> None:
@@ -377,21 +329,6 @@ class _ForceYear:
         cps.insert(0, "cps_urn", [f"{prefix}CPS{i:07d}" for i in range(len(cps))])
         cps["force"] = self.force
         return cps
-
-
-@cache
-def _london_boroughs() -> dict[str, int]:
-    return {b: i for i, b in enumerate(sorted(
-        _population_shares_source().borough.unique()))}
-
-
-@cache
-def _population_shares_source() -> pd.DataFrame:
-    return build_london(scale_profile(_base(), BUILD_MIN_SCALE), 1).tables["population"]
-
-
-def _london_index(borough: str) -> int:
-    return _london_boroughs().get(borough, 0)
 
 
 def _movers(people: pd.DataFrame, truth: pd.DataFrame,

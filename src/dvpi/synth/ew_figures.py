@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dvpi.synth.forces import force_data as forces
 from dvpi.synth.profile import largest_remainder
 
 DATA = Path(__file__).parent / "data"
@@ -49,11 +50,6 @@ def parse_year(label: str) -> int:
         raise ValueError(f"year {label!r}: give one of {year_label(FIRST_YEAR)} .. "
                          f"{year_label(LAST_YEAR)}")
     return start
-
-
-@cache
-def forces() -> dict:
-    return json.loads((DATA / "ew-forces.json").read_text())
 
 
 @cache
