@@ -50,6 +50,9 @@ def synth(
     from dvpi.synth.national import NATIONAL_REPORTS, generate_national
 
     truth_dir = truth or default_truth_dir(out)
+    if profile == "ew-2024-25" and (reports is not None or febrl is not None):
+        raise typer.BadParameter("not with --profile ew-2024-25 (use --scale)",
+                                 param_hint="--reports/--febrl")
     if from_year is not None and profile != "ew-2024-25":
         raise typer.BadParameter("only with --profile ew-2024-25", param_hint="--from-year")
     if febrl is not None:
