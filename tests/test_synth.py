@@ -230,6 +230,19 @@ def test_national_chunks_stream_to_parquet_with_unique_ids(tmp_path, monkeypatch
     assert 4_000 < rows["reports"] < 6_000
     result = load_dataset(tmp_path / "nat", tmp_path / "nat.duckdb")
     assert result.quarantined == 0
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "nat.duckdb"), read_only=True) as con:
+        forces = con.sql("SELECT DISTINCT force FROM reports ORDER BY 1").fetchall()
+        targets = con.sql("SELECT DISTINCT force FROM targets").fetchall()
+        pairs = con.sql("SELECT DISTINCT force, borough FROM reports").fetchall()
+        populated = con.sql("SELECT DISTINCT force, borough FROM population").fetchall()
+    from dvpi.synth.forces import bcus
+
+    assert all(b in bcus(f) for f, b in pairs)  # London boroughs dealt to the force's BCUs
+    assert set(pairs) <= set(populated)
+    assert forces == [(national.FORCES[0],), (national.FORCES[1],)]
+    assert targets == [("*",)]
 
 
 def test_cli_writes_data_and_truth(tmp_path):

@@ -256,7 +256,8 @@ def test_national_scale_writes_the_new_tables(tmp_path, monkeypatch):
     bail = pq.read_table(tmp_path / "n" / "bail.parquet").to_pandas()
     assert set(bail.person_id) <= set(people.column("person_id").to_pylist())
     marac = pq.read_table(tmp_path / "n" / "marac_cases.parquet").to_pandas()
-    assert marac.borough.str.contains(": ").all()
+    assert marac.force.isin(national_module.FORCES).all()
+    assert not marac.borough.str.contains(": ").any()
     assert np.all(marac.victim_ref.str.startswith("F"))
 
 

@@ -18,11 +18,17 @@ err = Console(stderr=True)
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="folder to write the data set to"),
-    profile: str = typer.Option("mps-2007-08", "--profile", help="calibration profile"),
+    profile: str = typer.Option("mps-2007-08", "--profile",
+                                help="calibration profile: mps-2007-08 (London, CSV) or "
+                                     "ew-2024-25 (England and Wales 2015-16 to 2024-25, "
+                                     "43 forces, Parquet)"),
     seed: int = typer.Option(1, "--seed", help="random seed (same seed, same data)"),
     scale: str = typer.Option("1", "--scale",
                               help="a fraction of the London profile (e.g. 0.02), or "
                                    "'national' (43 forces, Parquet)"),
+    from_year: str | None = typer.Option(None, "--from-year",
+                                         help="ew-2024-25: write only this year (e.g. "
+                                              "2023-24) and the later ones"),
     reports: int | None = typer.Option(None, "--reports",
                                        help="about this many reports (national: Parquet)"),
     truth: Path | None = typer.Option(None, "--truth",
@@ -44,6 +50,11 @@ def synth(
     from dvpi.synth.national import NATIONAL_REPORTS, generate_national
 
     truth_dir = truth or default_truth_dir(out)
+    if profile == "ew-2024-25" and (reports is not None or febrl is not None):
+        raise typer.BadParameter("not with --profile ew-2024-25 (use --scale)",
+                                 param_hint="--reports/--febrl")
+    if from_year is not None and profile != "ew-2024-25":
+        raise typer.BadParameter("only with --profile ew-2024-25", param_hint="--from-year")
     if febrl is not None:
         from dvpi.synth.febrl import DATASETS, write_dataset
 
@@ -54,6 +65,8 @@ def synth(
             rows = write_dataset(out, febrl.lower(), ids=not no_ids, truth_dir=truth_dir)
     elif no_ids:
         raise typer.BadParameter("only with --febrl", param_hint="--no-ids")
+    elif profile == "ew-2024-25":
+        rows = _england_and_wales(out, seed, scale, from_year, truth_dir)
     elif scale == "national" or (reports is not None and reports > 250_000):
         total = reports or NATIONAL_REPORTS
         with Progress(TextColumn("synthesising"), BarColumn(), MofNCompleteColumn(),
@@ -81,3 +94,24 @@ def synth(
     for name, n in rows.items():
         console.print(f"{name:<18} {n:>12,}")
     console.print(f"data: {shown(out)}   truth: {shown(truth_dir)}")
+
+
+def _england_and_wales(out: Path, seed: int, scale: str, from_year: str | None,
+                       truth_dir: Path) -> dict[str, int]:
+    from dvpi.synth.ew import generate_ew
+
+    try:
+        factor = float(scale)
+    except ValueError as exc:
+        raise typer.BadParameter("a number (a fraction of the published figures)",
+                                 param_hint="--scale") from exc
+    with Progress(TextColumn("synthesising force-years"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("force-years", total=None)
+        try:
+            return generate_ew(out, seed=seed, from_year=from_year or "2015-16", scale=factor,
+                               truth_dir=truth_dir,
+                               progress=lambda done, n: bar.update(task, completed=done,
+                                                                   total=n))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc

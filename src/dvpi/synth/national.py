@@ -4,8 +4,11 @@ Each chunk is one complete two-year build of the calibrated London plan at the s
 gives the chunk its share of the reports; chunk ``k`` is given to force ``k mod 43`` and
 built for the financial years from ``2006 + 2 * (k // 43)``: the plan's profile moved to
 those years, so the time model gives them their own weekdays, Easter, Christmas and
-football tournaments. Ids are prefixed per chunk so they stay unique. Peak memory is that
-of one chunk, whatever the total.
+football tournaments. Ids are prefixed per chunk so they stay unique; every table with a
+``borough`` column gets a ``force`` column (the format's "Several forces in one data set"),
+the chunk's London boroughs dealt to the force's BCUs, and the population is the force's
+(synth/forces.py). Peak memory is that of one chunk,
+whatever the total.
 """
 
 from __future__ import annotations
@@ -19,21 +22,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dvpi.synth.forces import bcu_of, force_names, population_table
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
 from dvpi.synth.writers import ParquetSink, declared, to_arrow
 
-# The 43 territorial police forces of England and Wales.
-FORCES: tuple[str, ...] = (
-    "Avon and Somerset", "Bedfordshire", "Cambridgeshire", "Cheshire", "City of London",
-    "Cleveland", "Cumbria", "Derbyshire", "Devon and Cornwall", "Dorset", "Durham",
-    "Dyfed-Powys", "Essex", "Gloucestershire", "Greater Manchester", "Gwent", "Hampshire",
-    "Hertfordshire", "Humberside", "Kent", "Lancashire", "Leicestershire", "Lincolnshire",
-    "Merseyside", "Metropolitan", "Norfolk", "North Wales", "North Yorkshire",
-    "Northamptonshire", "Northumbria", "Nottinghamshire", "South Wales", "South Yorkshire",
-    "Staffordshire", "Suffolk", "Surrey", "Sussex", "Thames Valley", "Warwickshire",
-    "West Mercia", "West Midlands", "West Yorkshire", "Wiltshire",
-)
+# The 43 territorial police forces of England and Wales (synth/data/ew-forces.json).
+FORCES: tuple[str, ...] = tuple(force_names())
 CHUNK_REPORTS = 200_000
 FULL_BUILD_REPORTS = 226_700  # reports of one full-scale two-year London build (approx.)
 NATIONAL_REPORTS = 15_000_000
@@ -74,15 +69,21 @@ def generate_national(out_dir: str | Path, seed: int = 1, reports: int = NATIONA
                                  force=force)
             prefix = f"F{k % len(FORCES):02d}C{k:05d}-"
             for name, df in declared(built.tables).items():
-                # One population per force, one set of targets for the whole data set.
-                if (name == "population" and k >= len(FORCES)) or (name == "targets" and k):
+                # One set of targets for the whole data set; the population is the forces'.
+                if name == "population" or (name == "targets" and k):
                     continue
+                if "borough" in df:
+                    df = df.assign(borough=df.borough.map(lambda b, f=force: bcu_of(f, b)))
                 df = _relabel(name, df, prefix, force)
                 sink.write(name, to_arrow(name, df))
                 rows[name] = rows.get(name, 0) + len(df)
             t = built.truth.assign(person_id=prefix + built.truth.person_id,
                                    true_person_id=prefix + built.truth.true_person_id)
             tsink.write("people", pa.Table.from_pandas(t, preserve_index=False))
+            if k < len(FORCES):
+                pop = population_table(names=[force])
+                sink.write("population", to_arrow("population", pop))
+                rows["population"] = rows.get("population", 0) + len(pop)
             if progress:
                 progress(k + 1, n_chunks)
             del built
@@ -105,6 +106,8 @@ def _relabel(name: str, df: pd.DataFrame, prefix: str, force: str) -> pd.DataFra
     for col in _ID_COLUMNS.get(name, ()):
         s = df[col]
         df[col] = np.where(s.isna(), None, prefix + s.astype(str))
-    if "borough" in df and df["borough"].dtype == object:
-        df["borough"] = np.where(df["borough"] == "*", "*", force + ": " + df["borough"])
+    if "borough" in df:
+        # Several forces in one data set (interchange-format.md): a borough is the force's
+        # own (identified by force and borough); targets are for every force (``*``).
+        df["force"] = "*" if name == "targets" else force
     return df
