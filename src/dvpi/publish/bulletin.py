@@ -252,16 +252,19 @@ def _per_1000(entry: dict | None, residents: int | None) -> str:
 def _trend(ids: Sequence[str], years: list[str], series: list[list[dict]],
            names: list[str]) -> list[dict]:
     """One chart per display kind (counts, percentages, per 100), a line per figure and
-    scope; and the table of every figure by year."""
+    scope; and the table of every figure by year. Counts are drawn for the first scope
+    only: a force's counts beside the nation's would be a flat line at the bottom (the
+    rates compare; the table gives both)."""
     reg = _registry()
     groups: dict[str, list] = {}
     for i in ids:
         groups.setdefault(reg.get(i).display.kind, []).append(reg.get(i))
     blocks = []
     for kind, indicators in groups.items():
+        drawn = names[:1] if kind == "count" else names
         lines = {}
         for ind in indicators:
-            for name, results in zip(names, series, strict=True):
+            for name, results in zip(drawn, series, strict=False):
                 label = ind.title if len(names) == 1 else f"{ind.title}: {name}"
                 lines[label] = [_value(_entry(r, ind.id)) for r in results]
         title = ", ".join(i.title for i in indicators) + f", {years[0]} to {years[-1]}"
