@@ -139,8 +139,9 @@ def _bulletin(data: Path, year: str, out: Path, audience: str, people: str, defi
             err.print(f"[bold red]cannot compute the bulletin:[/] {escape(str(exc))}")
             raise typer.Exit(2) from exc
         bar.update(task, description="writing HTML" + (" and PDF" if pdf else ""))
-        written = bulletin.write_bulletin(inputs, out, audience=audience, threshold=threshold,
-                                          pdf=pdf, title=title)
+        written = bulletin.write_bulletin(
+            inputs, out, audience=audience, threshold=threshold, pdf=pdf, title=title,
+            progress=lambda step: bar.update(task, description=step))
     console.print(f"bulletin: {escape(str(written.html))}")
     if written.pdf:
         console.print(f"pdf:      {escape(str(written.pdf))}")

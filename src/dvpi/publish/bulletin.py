@@ -25,7 +25,7 @@ year were protected together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -199,8 +199,11 @@ def nested_sums(forces: int, boroughs_of: Sequence[int]) -> list[tuple[int, list
     return sums
 
 
-def protect(inputs: BulletinInputs, audience: str,
-            threshold: int) -> tuple[list[list[dict]], int]:
+Progress = Callable[[str], None]
+
+
+def protect(inputs: BulletinInputs, audience: str, threshold: int,
+            progress: Progress | None = None) -> tuple[list[list[dict]], int]:
     """Per year, the nation and every force as the audience may see them, and how many
     of those figures were withheld. For the public, each year's figures come from that
     year's one protected table set (the nation, every force, every borough and the
@@ -210,7 +213,9 @@ def protect(inputs: BulletinInputs, audience: str,
         return [r[:n] for r in inputs.results], 0
     audiences.check_public_release(inputs.definition)
     shown = []
-    for results, arrests in zip(inputs.results, inputs.arrests, strict=True):
+    for k, (results, arrests) in enumerate(zip(inputs.results, inputs.arrests, strict=True)):
+        if progress:
+            progress(f"protecting {inputs.years[k]} ({k + 1} of {len(inputs.years)})")
         year = release.protect_year(results, arrests, threshold,
                                     sums=nested_sums(len(inputs.forces), inputs.boroughs_of))
         shown.append([release.engine_figures(year.results[0]), *year.results[1:n]])
@@ -365,11 +370,12 @@ def _force_page(name: str, index: int, shown: list[list[dict]], inputs: Bulletin
 
 
 def prepare(inputs: BulletinInputs, audience: str = "internal",
-            threshold: int = disclosure.DEFAULT_THRESHOLD, title: str | None = None) -> dict:
-    """The template's context."""
+            threshold: int = disclosure.DEFAULT_THRESHOLD, title: str | None = None,
+            progress: Progress | None = None) -> dict:
+    """The template's context (``progress`` is told each year protected)."""
     if audience not in disclosure.AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
-    shown, withheld = protect(inputs, audience, threshold)
+    shown, withheld = protect(inputs, audience, threshold, progress)
     reg = _registry()
     this = shown[-1]
     last = shown[-2] if len(shown) > 1 else [{"indicators": {}} for _ in this]
@@ -438,11 +444,12 @@ def file_stem(year: str, force: str | None, audience: str) -> str:
 def write_bulletin(
     inputs: BulletinInputs, out_dir: Path, *, audience: str = "internal",
     threshold: int = disclosure.DEFAULT_THRESHOLD, pdf: bool = True, title: str | None = None,
+    progress: Progress | None = None,
 ) -> Written:
     """Write the bulletin's HTML and (with ``pdf``) its tagged PDF into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    context = prepare(inputs, audience, threshold, title)
+    context = prepare(inputs, audience, threshold, title, progress)
     html = render_html(context)
     stem = file_stem(inputs.year, inputs.force, audience)
     html_path = out_dir / f"{stem}.html"
