@@ -48,7 +48,7 @@ def _gather(warehouse: Path, **options) -> bulletin.BulletinInputs:
 
 @pytest.fixture(scope="module")
 def inputs(warehouse) -> bulletin.BulletinInputs:
-    return _gather(warehouse, force="northshire")
+    return _gather(warehouse, force="northshire", boroughs=False)
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +210,12 @@ def test_public_figures_are_the_years_protected_set(public, public_inputs):
     assert disclosure.recoverable_cells(counts, total) == []
     assert public["suppressed_cells"] > 0
     assert public["disclosure_rule"]
+
+
+def test_public_needs_the_boroughs(inputs):
+    # Gathered without boroughs (internal): no protected set can be made from it.
+    with pytest.raises(ValueError, match="whole table set"):
+        bulletin.prepare(inputs, "public")
 
 
 def test_public_trend_reads_each_years_own_set(public, public_inputs):

@@ -121,6 +121,7 @@ class BulletinInputs:
     definition: str
     people: str
     force: str | None = None  # the force of the "your force" pages
+    with_boroughs: bool = True  # every borough computed: a protected set can be made
     synthetic: bool = False
     loads: list[dict] = field(default_factory=list)
 
@@ -175,7 +176,7 @@ def gather(
         population=warehouse_inputs.population_by_force(con),
         arrests=[warehouse_inputs.arrest_stage(con, *p) for p in periods],
         definition=definition, people=people, force=chosen, synthetic=synthetic,
-        loads=warehouse_inputs.loads(con),
+        with_boroughs=boroughs, loads=warehouse_inputs.loads(con),
     )
 
 
@@ -212,6 +213,9 @@ def protect(inputs: BulletinInputs, audience: str, threshold: int,
     if audience == "internal":
         return [r[:n] for r in inputs.results], 0
     audiences.check_public_release(inputs.definition)
+    if not inputs.with_boroughs:
+        raise ValueError("a protected audience needs the year's whole table set: gather "
+                         "the bulletin with boroughs=True")
     shown = []
     for k, (results, arrests) in enumerate(zip(inputs.results, inputs.arrests, strict=True)):
         if progress:
