@@ -61,11 +61,22 @@ def report(
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also write the PDF"),
     title: str = typer.Option(None, "--title", help="the report's title"),
     engine: EngineChoice = EngineOption,
+    national: bool = typer.Option(False, "--national",
+                                  help="the national bulletin of a data set of several forces"),
+    force: str = typer.Option(None, "--force",
+                              help="--national: add the pages of this force against the nation"),
+    synthetic: bool = typer.Option(None, "--synthetic/--not-synthetic",
+                                   help="--national: say the figures are synthetic (default: "
+                                        "when the data folder has `dvpi synth`'s ground "
+                                        "truth beside it)"),
 ) -> None:
-    """Write the annual domestic-violence performance report (HTML and PDF)."""
+    """Write the annual domestic-violence performance report (HTML and PDF); with
+    --national, the national bulletin of a data set of several forces."""
     from dvpi.publish import audience as audiences
     from dvpi.publish import report as board
 
+    if force is not None and not national:
+        raise fail("--force is for the national bulletin: give --national too")
     if audience == "public":
         try:  # the published grid: refused before anything is computed
             audiences.check_public_release(definition.value)
@@ -76,6 +87,15 @@ def report(
                       f"threshold {disclosure.DEFAULT_THRESHOLD}: a public report at "
                       f"{threshold} is a second protected table set for the same year, and "
                       "the two can be set against each other (docs/security.md).")
+    if national:
+        if audience == "public":
+            from dvpi.publish.bulletin import SECOND_SET_WARNING
+
+            err.print(f"[yellow]warning:[/] {SECOND_SET_WARNING}")
+        _bulletin(data, year, out, audience.value, people.value, definition.value, threshold,
+                  pdf, title, engine.value, force,
+                  _is_synthetic(data) if synthetic is None else synthetic)
+        return
     with computing(data, people=people.value, engine=engine.value,
                    tables=TABLES_READ) as (_, backend, method), _progress() as bar:
         task = bar.add_task("computing the year and the year before", total=None)
@@ -90,6 +110,41 @@ def report(
     console.print(f"report: {escape(str(written.html))}")
     if written.pdf:
         console.print(f"pdf:    {escape(str(written.pdf))}")
+    if audience == "public":
+        console.print(f"{written.context['suppressed_cells']} figures suppressed "
+                      f"(threshold {threshold}).")
+
+
+def _is_synthetic(data: Path) -> bool:
+    """Whether ``data`` was written by ``dvpi synth``: its ground truth beside it."""
+    from dvpi.synth.writers import default_truth_dir
+
+    return data.is_dir() and default_truth_dir(data).is_dir()
+
+
+def _bulletin(data: Path, year: str, out: Path, audience: str, people: str, definition: str,
+              threshold: int, pdf: bool, title: str | None, engine: str, force: str | None,
+              synthetic: bool) -> None:
+    """`dvpi report --national`: the national bulletin (``publish.bulletin``)."""
+    from dvpi.publish import bulletin
+
+    with computing(data, people=people, engine=engine,
+                   tables=TABLES_READ) as (_, backend, method), _progress() as bar:
+        task = bar.add_task("computing every year, the nation and every force", total=None)
+        try:
+            inputs = bulletin.gather(backend, year, people=method, definition=definition,
+                                     force=force, boroughs=audience == "public",
+                                     synthetic=synthetic)
+        except (ValueError, FileNotFoundError) as exc:
+            err.print(f"[bold red]cannot compute the bulletin:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from exc
+        bar.update(task, description="writing HTML" + (" and PDF" if pdf else ""))
+        written = bulletin.write_bulletin(
+            inputs, out, audience=audience, threshold=threshold, pdf=pdf, title=title,
+            progress=lambda step: bar.update(task, description=step))
+    console.print(f"bulletin: {escape(str(written.html))}")
+    if written.pdf:
+        console.print(f"pdf:      {escape(str(written.pdf))}")
     if audience == "public":
         console.print(f"{written.context['suppressed_cells']} figures suppressed "
                       f"(threshold {threshold}).")

@@ -169,24 +169,26 @@ def labelled_points(f: Funnel, limit: int = MAX_LABELS) -> list:
     return sorted(outside, key=lambda p: (-abs(p.z), p.scope))[:limit]
 
 
-def funnel_alt(f: Funnel, title: str, percent: bool = True) -> str:
+def funnel_alt(f: Funnel, title: str, percent: bool = True, *, member: str = "borough",
+               centre: str = "force") -> str:
     """The funnel plot's text alternative: what it shows and who is outside the limits."""
     scale, unit = (100, "%") if percent else (1, "")
     rate = "" if f.force_rate is None else f" {f.force_rate * scale:.1f}{unit}"
     above = [p.scope for p in f.points if p.band == "above_998"]
     below = [p.scope for p in f.points if p.band == "below_998"]
-    parts = [f"Funnel plot: {title}. {len(f.points)} boroughs plotted by their number of "
-             f"cases against the force rate{rate} and its 95% and 99.8% control limits."]
+    parts = [f"Funnel plot: {title}. {len(f.points)} {member}s plotted by their number of "
+             f"cases against the {centre} rate{rate} and its 95% and 99.8% control limits."]
     for words, names in ((BAND_LABELS["above_998"], above), (BAND_LABELS["below_998"], below)):
         if names:
             parts.append(f"{len(names)} {words}: {', '.join(names)}.")
     if not above and not below:
-        parts.append("No borough is outside the 99.8% limits.")
-    parts.append("The table below lists every borough.")
+        parts.append(f"No {member} is outside the 99.8% limits.")
+    parts.append(f"The table below lists every {member}.")
     return " ".join(parts)
 
 
-def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True, alt: str = "") -> str:
+def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True, alt: str = "",
+                 member: str = "borough", centre: str = "force") -> str:
     """The funnel plot: boroughs as points, the force rate and its 95% / 99.8% limits.
 
     Only the boroughs outside the 99.8% limits are named (:func:`labelled_points`), their
@@ -206,7 +208,7 @@ def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True, alt: str =
     if f.force_rate is not None and curves:
         ns = [r[0] for r in next(iter(curves.values()))]
         ax.plot([ns[0], ns[-1]], [f.force_rate * scale] * 2, color=OKABE_ITO["black"],
-                lw=1, label="force")
+                lw=1, label=centre)
     xs, ys = [], []
     legend = {"within": "within the limits", "above_95": "outside 95%", "below_95": "",
               "above_998": "outside 99.8%", "below_998": ""}
@@ -220,7 +222,7 @@ def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True, alt: str =
             ys += [p.rate * scale for p in pts]
     texts = [ax.text(p.denominator, p.rate * scale, p.scope, fontsize=6.5)
              for p in labelled_points(f)]
-    ax.set_xlabel("denominator (cases in the borough)", fontsize=8)
+    ax.set_xlabel(f"denominator (cases in the {member})", fontsize=8)
     ax.set_ylabel("%" if percent else "rate", fontsize=8)
     ax.legend(fontsize=6.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     if title:
@@ -229,7 +231,7 @@ def funnel_chart(f: Funnel, *, title: str = "", percent: bool = True, alt: str =
     if texts:
         adjust_text(texts, x=xs, y=ys, ax=ax, expand=(1.15, 1.4),
                     arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.5})
-    return _svg(fig, alt or funnel_alt(f, title, percent))
+    return _svg(fig, alt or funnel_alt(f, title, percent, member=member, centre=centre))
 
 
 def trend_chart(

@@ -85,3 +85,24 @@ def loads(con) -> list[dict]:
                     "mode": mode or "", "source": PurePath(source or "").name,
                     "tables": tables})
     return out
+
+
+def population_by_force(con) -> dict[str, int]:
+    """Residents of each force (keyed by its name, trimmed and lower-cased, as scope keys
+    match names), from the population table's ``force`` column; empty when the table or
+    the column is not loaded. The table has no year: every year is read against it."""
+    if not has_table(con, "population") or not con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'population' AND column_name = 'force'").fetchone()[0]:
+        return {}
+    rows = con.execute(
+        "SELECT lower(trim(force)), sum(population) FROM population "
+        "WHERE force IS NOT NULL GROUP BY 1").fetchall()
+    return {k: int(v) for k, v in rows}
+
+
+def first_recorded(con):
+    """The earliest ``recorded_date`` of the reports (None when there are none)."""
+    if not has_table(con, "reports"):
+        return None
+    return con.execute("SELECT min(recorded_date) FROM reports").fetchone()[0]

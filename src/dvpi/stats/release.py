@@ -71,16 +71,21 @@ def year_tables(results: Sequence[dict],
 
 def protect_year(results: Sequence[dict],
                  arrests: Mapping[str, Mapping[str, int]] | None = None,
-                 threshold: int = disclosure.DEFAULT_THRESHOLD) -> disclosure.Protection:
+                 threshold: int = disclosure.DEFAULT_THRESHOLD, *,
+                 sums: Sequence[tuple[int, Sequence[int]]] | None = None,
+                 ) -> disclosure.Protection:
     """The one disclosure control of a year: ``results`` are the engine's figures of the
     year, the force first and then every borough, over every indicator (the union of
     what any output publishes); ``arrests`` the report's arrest stage of the force.
+    ``sums`` (by position) replaces "the first is the sum of the others" where the
+    results nest: the nation, its forces and their boroughs (the national bulletin).
 
     Deterministic: the same figures give the same protected set, so the report and the
     dashboard, each computing it, publish the same cells and suppress the same ones."""
     tables = year_tables(results, arrests)
     links = [((0, ARRESTS_PREFIX + d, "total"), (0, *ARRESTS_OF)) for d in arrests or ()]
-    sums = [(0, range(1, len(tables)))] if len(tables) > 1 else []
+    if sums is None:
+        sums = [(0, range(1, len(tables)))] if len(tables) > 1 else []
     return disclosure.protect(tables, threshold, sums=sums, links=links)
 
 
