@@ -186,8 +186,12 @@ def test_caveats(internal, warehouse):
 
 def test_public_figures_are_the_years_protected_set(public, public_inputs):
     inputs = public_inputs
-    assert inputs.boroughs_of  # every borough, placed under its force
-    sums = bulletin.nested_sums(len(inputs.forces), inputs.boroughs_of)
+    sums = release.scope_sums(inputs.scope_keys)
+    # The nation is the sum of the forces, and each force of its boroughs.
+    assert sums[0] == (0, list(range(1, 1 + len(inputs.forces))))
+    assert len(sums) == 1 + len(inputs.forces)
+    assert sorted(b for _, members in sums[1:] for b in members) == list(
+        range(1 + len(inputs.forces), len(inputs.scope_keys)))
     year = release.protect_year(inputs.results[-1], inputs.arrests[-1], sums=sums)
     n = 1 + len(inputs.forces)
     rows = {r["name"]: r for r in public["force_table"]["rows"]}
@@ -220,7 +224,7 @@ def test_public_needs_the_boroughs(inputs):
 
 def test_public_trend_reads_each_years_own_set(public, public_inputs):
     inputs = public_inputs
-    sums = bulletin.nested_sums(len(inputs.forces), inputs.boroughs_of)
+    sums = release.scope_sums(inputs.scope_keys)
     crimes = {r["title"]: r["figures"] for t in public["trend"] for r in t["rows"]}[
         registry.get("dv_crimes").title]
     # The first year (the last is checked above): its own set, not the bulletin year's.
@@ -283,5 +287,28 @@ def test_public_at_another_threshold_warns(warehouse, tmp_path):
                                  "public", "--threshold", "3", "--no-pdf", "--force", "?"])
     said = " ".join(result.output.split())
     assert "a second protected table set for the same year" in said
-    assert " ".join(bulletin.SECOND_SET_WARNING.split()) in said
     assert result.exit_code == 2 and not list(tmp_path.iterdir())
+
+
+def test_the_public_report_reads_the_bulletins_protected_set(warehouse, public_inputs):
+    """One protected table set per year across outputs: on a data set of several forces
+    the public board report protects the nation, the forces and the boroughs together,
+    exactly as the bulletin does, so a borough's published figures are the same cells,
+    suppressed alike, in both."""
+    from dvpi.publish import report
+
+    with backend(warehouse, method=PEOPLE) as b:
+        inputs = report.gather(b, YEAR, people=PEOPLE)
+    assert inputs.scope_keys == public_inputs.scope_keys
+    current, _previous, _protection = report.protect_inputs(inputs, "public",
+                                                            disclosure.DEFAULT_THRESHOLD)
+    year = release.protect_year(public_inputs.results[-1], public_inputs.arrests[-1],
+                                sums=release.scope_sums(public_inputs.scope_keys))
+    n = 1 + len(public_inputs.forces)
+    bulletin_boroughs = {r["scope"]: r for r in year.results[n:]}
+    assert [r["scope"] for r in current[1:]] == list(bulletin_boroughs)
+    for shown in current[1:]:
+        for ind_id, entry in shown["indicators"].items():
+            theirs = bulletin_boroughs[shown["scope"]]["indicators"][ind_id]
+            assert entry.get("suppressed") == theirs.get("suppressed"), ind_id
+            assert entry.get("value") == theirs.get("value"), ind_id

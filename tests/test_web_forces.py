@@ -165,9 +165,28 @@ def test_population_is_one_borough_of_one_force(served, two_forces):
         con.close()
 
 
-def test_the_public_compare_with_the_nation_and_get_no_force_page(served):
-    _, clients = served
+def test_the_public_see_forces_from_the_years_one_protected_set(served, two_forces):
+    """Partners: a borough beside its force and a page per force, every figure from the
+    year's one protected table set (the nation, its forces, their boroughs: the set the
+    public report and the national bulletin read)."""
+    from dvpi.publish.inputs import arrest_stage
+    from dvpi.stats.release import protect_year, scope_sums
+
+    app, clients = served
     partner = clients["partner"]
-    heads, _rows = _scorecard(partner.get(f"/boroughs/{quote(A_CENTRAL, safe='')}?{FY}").text)
-    assert "National" in heads and "Force A" not in heads
-    assert partner.get(f"/forces/Force%20A?{FY}").status_code == 404
+    heads, rows = _scorecard(partner.get(f"/boroughs/{quote(A_CENTRAL, safe='')}?{FY}").text)
+    assert "Force A" in heads
+    assert partner.get(f"/forces/Force%20A?{FY}").status_code == 200
+    with backend(two_forces, "duckdb", people.DEFAULT_METHOD) as b:
+        scopes = indicators.scopes_for(b.con, by="every")
+        every = indicators.engine.run_cells(b, [YEAR], scopes, people=people.DEFAULT_METHOD)
+        arrests = arrest_stage(b.con, YEAR.start, YEAR.end)
+    assert [r["scope"] for r in every[:3]] == ["national", "Force A", "Force B"]
+    protected = protect_year(every, arrests, sums=scope_sums([s.key for s in scopes]))
+    force_a = next(r for r in protected.results if r["scope"] == "Force A")
+    shown = rows["DV incidents"][2]
+    entry = force_a["indicators"]["dv_incidents"]
+    assert shown == ("[c]" if "value" in entry.get("suppressed", ()) else str(entry["value"]))
+    published = app.state.dashboard.published(app.state.dashboard.snapshot(), YEAR.start,
+                                              YEAR.end, "acpo2004")
+    assert [r["scope"] for r in published] == [r["scope"] for r in protected.results]

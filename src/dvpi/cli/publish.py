@@ -88,10 +88,6 @@ def report(
                       f"{threshold} is a second protected table set for the same year, and "
                       "the two can be set against each other (docs/security.md).")
     if national:
-        if audience == "public":
-            from dvpi.publish.bulletin import SECOND_SET_WARNING
-
-            err.print(f"[yellow]warning:[/] {SECOND_SET_WARNING}")
         _bulletin(data, year, out, audience.value, people.value, definition.value, threshold,
                   pdf, title, engine.value, force,
                   _is_synthetic(data) if synthetic is None else synthetic)

@@ -182,7 +182,8 @@ def borough_scope(con: duckdb.DuckDBPyConnection, borough: str,
 
 def scopes_for(con: duckdb.DuckDBPyConnection, *, force: str | None = None,
                borough: str | None = None, by: str | None = None) -> list[Scope]:
-    """The scopes of one request: ``by`` None, "borough" or "force"."""
+    """The scopes of one request: ``by`` None, "borough", "force" or "every" (the whole
+    data set, every force, then every borough)."""
     if by is None:
         if borough is not None:
             return [borough_scope(con, borough, force)]
@@ -196,6 +197,10 @@ def scopes_for(con: duckdb.DuckDBPyConnection, *, force: str | None = None,
         if force is not None:
             raise ValueError("give either a force or --by force, not both")
         return [whole_scope(con), *forces_in(con)]
+    if by == "every":  # the year's published table set (stats.release)
+        if force is not None:
+            raise ValueError("give either a force or every scope, not both")
+        return [whole_scope(con), *forces_in(con), *boroughs_in(con)]
     raise ValueError(f"unknown breakdown {by!r} (borough or force)")
 
 
@@ -447,11 +452,14 @@ def compute_by_borough(
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
     ids: Sequence[str] | None = None,
+    with_forces: bool = False,
 ) -> list[dict[str, Any]]:
     """The force (or the nation) first, then every borough in the data, sorted by name;
-    with ``force``, that force and its boroughs."""
+    with ``force``, that force and its boroughs; ``with_forces``, every force before the
+    boroughs (a data set of several forces)."""
     return run_cells(backend, [Period(start, end)],
-                     scopes_for(backend.con, force=force, by="borough"),
+                     scopes_for(backend.con, force=force,
+                                by="every" if with_forces else "borough"),
                      definition=definition, people=people, ids=ids)
 
 
@@ -479,14 +487,16 @@ def compute_series(
     definition: str = DEFAULT_DEFINITION,
     people: str = DEFAULT_METHOD,
     ids: Sequence[str] | None = None,
+    with_forces: bool = False,
 ) -> list[dict[str, Any]]:
     """One object per period (for trends), all computed in the same queries.
 
-    With ``by_borough`` every period gives the force and then every borough (period-major).
+    With ``by_borough`` every period gives the force and then every borough (period-major);
+    with ``with_forces`` too, every force of a data set of several before the boroughs.
     """
     if by_borough and borough is not None:
         raise ValueError("give either a borough or by_borough, not both")
-    scopes = scopes_for(backend.con, force=force, borough=borough,
-                        by="borough" if by_borough else None)
+    by = ("every" if with_forces else "borough") if by_borough else None
+    scopes = scopes_for(backend.con, force=force, borough=borough, by=by)
     return run_cells(backend, [Period(s, e) for s, e in periods], scopes,
                      definition=definition, people=people, ids=ids)

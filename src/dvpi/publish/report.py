@@ -107,6 +107,18 @@ class ReportInputs:
     source: str = ""
     loads: list[dict] = field(default_factory=list)  # the ingest ledger, oldest first
     previous_arrests: dict[str, dict[str, int]] = field(default_factory=dict)
+    # A data set of several forces: each force's result of the year and the year before
+    # (not shown by the report, but part of the year's protected table set), and the
+    # scope keys of the whole set in its order (the nation, the forces, the boroughs).
+    forces: list[dict] = field(default_factory=list)
+    previous_forces: list[dict] = field(default_factory=list)
+    scope_keys: list[str] = field(default_factory=list)
+
+    def table_set(self, previous: bool = False) -> list[dict]:
+        """A year's results in the order of ``scope_keys``: what its one disclosure
+        control protects (``stats.release``)."""
+        rows = self.previous if previous else self.current
+        return [rows[0], *(self.previous_forces if previous else self.forces), *rows[1:]]
 
 
 def gather(
@@ -117,21 +129,28 @@ def gather(
     indicator, in one pass: what the report shows, and for the public audience the whole
     table set of each year that its disclosure control protects (``stats.release``).
     ``backend`` is an opened warehouse whose ``people`` links are resolved."""
-    from dvpi.indicators import compute_series, financial_year
+    from dvpi.indicators import compute_series, financial_year, scopes_for
+    from dvpi.indicators.context import is_force_key
     from dvpi.indicators.periods import previous_period
 
     start, end = financial_year(year)
     before = previous_period(start, end)
+    con = backend.con
+    keys = [s.key for s in scopes_for(con, by="every")]
     rows = compute_series(backend, [(start, end), before], by_borough=True, people=people,
-                          definition=definition)
+                          definition=definition, with_forces=True)
     per = len(rows) // 2
     # Figures whose inputs are incomplete for their year say so (never a number).
     coverage.annotate_backend(backend, rows, people=people)
-    con = backend.con
+    shown = [i for i, k in enumerate(keys) if not (i and is_force_key(k))]
+    forces = [i for i, k in enumerate(keys) if i and is_force_key(k)]
+    this, last = rows[:per], rows[per:]
     population = {d: warehouse_inputs.population_by(con, d) for d in equality.DIMENSIONS}
     return ReportInputs(
-        year=year, period=(start, end), previous_period=before, current=rows[:per],
-        previous=rows[per:], definition=definition, people=people,
+        year=year, period=(start, end), previous_period=before,
+        current=[this[i] for i in shown], previous=[last[i] for i in shown],
+        forces=[this[i] for i in forces], previous_forces=[last[i] for i in forces],
+        scope_keys=keys, definition=definition, people=people,
         population={d: p for d, p in population.items() if p},
         arrests=warehouse_inputs.arrest_stage(con, start, end),
         previous_arrests=warehouse_inputs.arrest_stage(con, *before),
@@ -172,9 +191,14 @@ def protect_inputs(inputs: ReportInputs, audience: Audience, threshold: int):
     if audience == "internal":
         return current, previous, None
     audiences.check_public_release(inputs.definition)
-    this = release.protect_year(inputs.current, inputs.arrests, threshold)
-    last = release.protect_year(inputs.previous, inputs.previous_arrests, threshold)
-    current = [this.results[0], *(_only(r, BOROUGH_FIGURES) for r in this.results[1:])]
+    # Several forces: the forces are in the set too (the national bulletin shows them),
+    # protected with the boroughs they sum; the report shows the nation and boroughs.
+    sums = release.scope_sums(inputs.scope_keys) if inputs.scope_keys else None
+    n = 1 + len(inputs.forces)
+    this = release.protect_year(inputs.table_set(), inputs.arrests, threshold, sums=sums)
+    last = release.protect_year(inputs.table_set(previous=True), inputs.previous_arrests,
+                                threshold, sums=sums)
+    current = [this.results[0], *(_only(r, BOROUGH_FIGURES) for r in this.results[n:])]
     return current, [last.results[0]], disclosure.joined([this, last])
 
 

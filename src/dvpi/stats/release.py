@@ -28,6 +28,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from dvpi.indicators.context import FORCE as WHOLE
+from dvpi.indicators.context import is_force_key
 from dvpi.indicators.definitions import DEFAULT_DEFINITION
 from dvpi.indicators.periods import financial_year
 from dvpi.stats import disclosure
@@ -87,6 +89,24 @@ def protect_year(results: Sequence[dict],
     if sums is None:
         sums = [(0, range(1, len(tables)))] if len(tables) > 1 else []
     return disclosure.protect(tables, threshold, sums=sums, links=links)
+
+
+def scope_sums(keys: Sequence[str]) -> list[tuple[int, list[int]]]:
+    """The identities between a year's scopes (the engine's scope keys, whole data set
+    first, as ``scopes_for(by="every")`` gives them), by position: the whole is the sum
+    of its forces and each force of its boroughs; one force: the whole of its boroughs.
+    Every output of a year protects with these, so the set is one set."""
+    forces = [i for i, k in enumerate(keys) if i and is_force_key(k)]
+    boroughs = [i for i, k in enumerate(keys) if i and not is_force_key(k)]
+    if not forces:
+        return [(0, boroughs)] if boroughs else []
+    sums = [(0, forces)]
+    for f in forces:
+        prefix = keys[f][: -len(WHOLE)]  # "force<SEP>"
+        members = [b for b in boroughs if keys[b].startswith(prefix)]
+        if members:
+            sums.append((f, members))
+    return sums
 
 
 def engine_figures(result: dict) -> dict:

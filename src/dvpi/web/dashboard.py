@@ -243,8 +243,9 @@ class Dashboard:
         from it. Figures of another period (``dv_gbh_with_intent_previous``) are withheld:
         they would tie a year to the year before, which is protected on its own.
         """
+        from dvpi.indicators import scopes_for
         from dvpi.publish.inputs import arrest_stage
-        from dvpi.stats.release import engine_figures, protect_year
+        from dvpi.stats.release import engine_figures, protect_year, scope_sums
 
         if not is_published(start, end, definition):
             raise HTTPException(400, PUBLISHED_PERIODS)
@@ -253,7 +254,9 @@ class Dashboard:
         def make() -> list[dict]:
             with snap.cursor() as cur:
                 arrests = arrest_stage(cur, start, end)
-            protected = protect_year(self.all_scopes(snap, start, end, definition), arrests)
+                keys = [s.key for s in scopes_for(cur, by="every")]
+            protected = protect_year(self._table_set(snap, start, end, definition),
+                                     arrests, sums=scope_sums(keys))
             return [engine_figures(r) for r in protected.results]
 
         results = self._cached(snap, key, make)
@@ -261,6 +264,20 @@ class Dashboard:
             return results
         return [{**r, "indicators": {k: v for k, v in r["indicators"].items() if k in ids}}
                 for r in results]
+
+    def _table_set(self, snap: Snapshot, start: dt.date, end: dt.date,
+                   definition: str) -> list[dict]:
+        """Every scope of the year's published table set, in the engine's order: the
+        whole, every force (several forces), every borough."""
+        forces = snap.forces()
+        if not forces:
+            return self.all_scopes(snap, start, end, definition)
+        if self.engine.compute_by_borough is not None:
+            with snap.backend() as backend:
+                return self.engine.compute_by_borough(backend, start, end, with_forces=True,
+                                                      **_kwargs(snap, definition, None))
+        return [self.result(snap, start, end, name, definition)
+                for name in (None, *forces, *snap.boroughs())]
 
     def result_for(self, user: User, snap: Snapshot, start: dt.date, end: dt.date,
                    borough: str | None, definition: str,

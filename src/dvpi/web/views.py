@@ -80,9 +80,8 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
 
     current = get(choice.start, choice.end, borough)
     before = get(*choice.year_before, borough)
-    # Set beside its own force (several forces: a restricted audience; the published
-    # set has the nation and the boroughs only, so the public compare with the nation).
-    home = snap.force_of(borough) if borough and not protected(user) else None
+    # Set beside its own force (several forces: the year's published set holds them).
+    home = snap.force_of(borough) if borough else None
     force = get(choice.start, choice.end, home) if borough else None
     ids = _ids(current)
     weeks = choice.weeks()
@@ -142,6 +141,9 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     public = audience(user) == "public"
     results = (dash.published if public else dash.all_scopes)(
         snap, choice.start, choice.end, choice.definition)
+    if public and snap.forces():  # the published set holds the forces too: not boroughs
+        boroughs = set(snap.boroughs())
+        results = [results[0], *(r for r in results[1:] if r.get("scope") in boroughs)]
     force = results[0]
     present = force.get("indicators", {})
     rates = [i for i in funnel.FUNNEL_INDICATORS if i in present]
