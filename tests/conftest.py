@@ -37,23 +37,12 @@ def example_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example loaded once into a warehouse (treat as read-only)."""
-    from dvpi import people
-    from dvpi.ingest import load_dataset
-    from dvpi.warehouse import connect
+    """The example loaded once into a warehouse (treat as read-only), both built-in
+    resolutions stored up front."""
+    from engine_helpers import load_resolved
 
-    path = tmp_path_factory.mktemp("example-warehouse") / "example.duckdb"
-    load_dataset(EXAMPLE_DIR, path)
-    # Both built-in resolutions stored up front, as `dvpi people resolve` would: a test
-    # asking for either (the default is linked) then reads them and writes nothing, so
-    # no test sees the file change under it whatever the order they run in.
-    con = connect(path)
-    try:
-        for method in people.BUILT_IN_METHODS:
-            people.resolve(con, method)
-    finally:
-        con.close()
-    return path
+    return load_resolved(EXAMPLE_DIR, tmp_path_factory.mktemp("example-warehouse")
+                         / "example.duckdb")
 
 
 # --- backends ---------------------------------------------------------------------------

@@ -25,6 +25,22 @@ from dvpi.warehouse import Backend, open_backend, open_warehouse
 Source = str | Path | duckdb.DuckDBPyConnection
 
 
+def load_resolved(data: Path, path: Path) -> Path:
+    """``data`` loaded into a warehouse at ``path`` with both built-in resolutions
+    stored up front, as `dvpi people resolve` would: a test asking for either then reads
+    them and writes nothing, so no test sees the file change under it."""
+    from dvpi.warehouse import connect
+
+    load_dataset(data, path)
+    con = connect(path)
+    try:
+        for method in people.BUILT_IN_METHODS:
+            people.resolve(con, method)
+    finally:
+        con.close()
+    return path
+
+
 @contextmanager
 def connection(source: Source) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection on ``source``: the caller's, a warehouse file's, or a temporary

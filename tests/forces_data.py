@@ -39,13 +39,13 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 SKIPPED = {"targets"}
 
 
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         return list(reader.fieldnames or []), list(reader)
 
 
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, header)
         writer.writeheader()
@@ -75,7 +75,7 @@ def copy_rows(example: Path, prefix: str, years: int,
         table = file.stem
         if table in SKIPPED or table == "population":
             continue
-        header, rows = _read(file)
+        header, rows = read_rows(file)
         for row in rows:
             for col in header:
                 if not row[col]:
@@ -103,7 +103,7 @@ def write_national(folder: Path, forces: Mapping[str, Sequence[int]] = FORCES, *
             for table, (header, rows) in copy_rows(example, f"F{f}C{c}", years, name).items():
                 tables.setdefault(table, (header, []))[1].extend(rows)
     if (example / "population.csv").exists():
-        header, rows = _read(example / "population.csv")
+        header, rows = read_rows(example / "population.csv")
         population = []
         for name in forces:
             scale = population_scale.get(name, 1)
@@ -111,5 +111,5 @@ def write_national(folder: Path, forces: Mapping[str, Sequence[int]] = FORCES, *
                             "force": name} for r in rows]
         tables["population"] = ([*header, "force"], population)
     for table, (header, rows) in tables.items():
-        _write(folder / f"{table}.csv", header, rows)
+        write_rows(folder / f"{table}.csv", header, rows)
     return folder

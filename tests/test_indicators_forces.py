@@ -9,7 +9,6 @@ cases of its Central, so the two forces differ.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from dvpi.indicators.periods import Period
 from dvpi.ingest import load_dataset
 from dvpi.stats import disclosure
 from engine_helpers import backend
+from forces_data import read_rows, write_rows
 from indicator_data import YEAR
 
 # Columns holding an id of the data set: prefixed per force so keys stay unique.
@@ -36,25 +36,12 @@ DROPPED_IN_B = {"cad_calls", "cps_cases"}  # B has none of these rows in its Cen
 PEOPLE = "exact"  # nominal ids are prefixed: no one is in both forces
 
 
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), list(reader)
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, header)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def force_rows(example: Path, force: str, name: str) -> dict[str, tuple[list[str], list]]:
     """One force's copy of the example: ids prefixed, its Central, its force column."""
     out = {}
     for file in sorted(example.glob("*.csv")):
         table = file.stem
-        header, rows = _read(file)
+        header, rows = read_rows(file)
         kept = []
         for row in rows:
             if table == "targets":
@@ -80,7 +67,7 @@ def write_alone(example: Path, folder: Path, force: str) -> Path:
     folder.mkdir()
     for table, (header, rows) in force_rows(example, force, "").items():
         if table != "targets":
-            _write(folder / f"{table}.csv", header, rows)
+            write_rows(folder / f"{table}.csv", header, rows)
     return folder
 
 
@@ -101,8 +88,8 @@ def write_two(example: Path, folder: Path) -> Path:
     b = force_rows(example, "B", "Force B")
     for table, (header, rows) in a.items():
         if table != "targets":
-            _write(folder / f"{table}.csv", header, rows + b[table][1])
-    _write(folder / "targets.csv",
+            write_rows(folder / f"{table}.csv", header, rows + b[table][1])
+    write_rows(folder / "targets.csv",
            ["indicator", "force", "borough", "period_start", "period_end", "target"],
            [{**t, "period_start": "2007-04-01", "period_end": "2008-03-31"} for t in TARGETS])
     return folder
@@ -185,12 +172,12 @@ def test_cli_by_force_and_one_force(two):
 
 def test_a_blank_force_and_an_unknown_target_force_are_bad_rows(tmp_path, example_dir):
     folder = write_two(example_dir, tmp_path / "data")
-    header, rows = _read(folder / "reports.csv")
+    header, rows = read_rows(folder / "reports.csv")
     rows[0]["force"] = " "
-    _write(folder / "reports.csv", header, rows)
-    header, rows = _read(folder / "targets.csv")
+    write_rows(folder / "reports.csv", header, rows)
+    header, rows = read_rows(folder / "targets.csv")
     rows.append({**rows[0], "force": "Force C"})
-    _write(folder / "targets.csv", header, rows)
+    write_rows(folder / "targets.csv", header, rows)
     wh = tmp_path / "w.duckdb"
     load_dataset(folder, wh)
     with duckdb.connect(str(wh), read_only=True) as con:

@@ -21,10 +21,8 @@ from fastapi.testclient import TestClient
 
 from dvpi import indicators, people
 from dvpi.indicators.periods import Period
-from dvpi.ingest import load_dataset
-from dvpi.warehouse import connect
 from dvpi.web.app import create_app
-from engine_helpers import backend
+from engine_helpers import backend, load_resolved
 from test_indicators_forces import write_two
 from web_fakes import login
 
@@ -37,15 +35,7 @@ YEAR = Period(dt.date(2007, 4, 1), dt.date(2008, 3, 31))
 @pytest.fixture(scope="module")
 def two_forces(tmp_path_factory, example_dir) -> Path:
     root = tmp_path_factory.mktemp("web-forces")
-    path = root / "two.duckdb"
-    load_dataset(write_two(example_dir, root / "data"), path)
-    con = connect(path)
-    try:
-        for method in people.BUILT_IN_METHODS:
-            people.resolve(con, method)
-    finally:
-        con.close()
-    return path
+    return load_resolved(write_two(example_dir, root / "data"), root / "two.duckdb")
 
 
 @pytest.fixture(scope="module")

@@ -86,6 +86,15 @@ class _Reader:
     def __init__(self, path: Path, lines: dict[tuple[str, ...], int]) -> None:
         self.path, self.lines = path, lines
 
+    def column(self, table: Table, name: str, key: tuple[str, ...]) -> None:
+        """A column of ``table`` named in the mapping: sane text, and in the contract
+        (else the nearest name)."""
+        self.sane(name, key)
+        if name not in table.column_names:
+            near = nearest(name, table.column_names)
+            hint = f"; did you mean {near!r}?" if near else ""
+            raise self.fail(key, f"{table.name} has no column {name!r}{hint}")
+
     def fail(self, key: tuple[str, ...], text: str) -> MappingError:
         shown = f"[{dotted(key[:-1])}] {dotted(key[-1:])}" if len(key) > 1 else \
             f"[{dotted(key)}]"
@@ -252,14 +261,9 @@ def _columns(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
 def _constants(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
                columns: dict[str, str], inherited: dict[str, str]) -> dict[str, str]:
     constants: dict[str, str] = dict(inherited)
-    name = table.name
     for column_name, value in reader.table_of(doc, (*key, "constants")).items():
         k = (*key, "constants", column_name)
-        reader.sane(column_name, k)
-        if column_name not in table.column_names:
-            near = nearest(column_name, table.column_names)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise reader.fail(k, f"{name} has no column {column_name!r}{hint}")
+        reader.column(table, column_name, k)
         if column_name in columns.values():
             raise reader.fail(k, f"{column_name!r} is mapped from the export's "
                                  f"{next(h for h, c in columns.items() if c == column_name)!r} "
@@ -315,11 +319,7 @@ def _compose(reader: _Reader, doc: dict, key: tuple[str, ...], table: Table,
     out = dict(inherited)
     for column_name, template in reader.table_of(doc, (*key, "compose")).items():
         k = (*key, "compose", column_name)
-        reader.sane(column_name, k)
-        if column_name not in table.column_names:
-            near = nearest(column_name, table.column_names)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise reader.fail(k, f"{table.name} has no column {column_name!r}{hint}")
+        reader.column(table, column_name, k)
         if column_name in taken or column_name in out:
             raise reader.fail(k, f"{column_name!r} is given a value already (columns, "
                                  "constants, full_name or compose): give it one")
@@ -425,11 +425,7 @@ def _table(reader: _Reader, doc: dict, name: str, defaults: dict) -> TableMappin
     section_values = reader.table_of(doc, (*key, "values"))
     for column_name, entries in section_values.items():
         k = (*key, "values", column_name)
-        reader.sane(column_name, k)
-        if column_name not in table.column_names:
-            near = nearest(column_name, table.column_names)
-            hint = f"; did you mean {near!r}?" if near else ""
-            raise reader.fail(k, f"{name} has no column {column_name!r}{hint}")
+        reader.column(table, column_name, k)
         entries = reader.table_of(doc, k)
         if len(entries) > MAX_VALUES:
             raise reader.fail(k, f"maps {len(entries):,} values (at most {MAX_VALUES:,})")
