@@ -16,9 +16,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dvpi import people
-from dvpi.ingest import load_dataset
-from dvpi.warehouse import connect
+from engine_helpers import load_resolved
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE_V1 = DATA / "example"
@@ -47,14 +45,7 @@ def v2_folder(target: Path) -> Path:
 def warehouse(folder: Path, target: Path) -> Path:
     """``folder`` loaded at ``target``, both person resolutions stored (as `dvpi people
     resolve` would), so nothing writes to it afterwards."""
-    load_dataset(folder, target)
-    con = connect(target)
-    try:
-        for method in people.BUILT_IN_METHODS:
-            people.resolve(con, method)
-    finally:
-        con.close()
-    return target
+    return load_resolved(folder, target)
 
 
 def v2_warehouse(tmp: Path) -> Path:
