@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from dvpi import generated
 from dvpi.contract.tables import TABLES, VERSION_1_TABLES, Column, Table
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "data-format.md"
@@ -98,8 +99,9 @@ def render_section() -> str:
     return "\n".join(out)
 
 
-def render(existing: str) -> str:
+def render(existing: str | None) -> str:
     """``existing`` with its dictionary section replaced (appended when it has none)."""
+    existing = existing or ""
     section = render_section()
     if START in existing and END in existing:
         before = existing.split(START, 1)[0]
@@ -109,28 +111,12 @@ def render(existing: str) -> str:
 
 
 def is_current(path: Path = DOC) -> bool:
-    existing = path.read_text(encoding="utf-8")
-    return render(existing) == existing
+    return generated.is_current(path, render)
 
 
 def write(path: Path = DOC) -> bool:
-    existing = path.read_text(encoding="utf-8")
-    text = render(existing)
-    if text == existing:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
-
-
-def main(argv: list[str]) -> int:
-    if "--check" in argv:
-        if is_current():
-            return 0
-        print(f"{DOC} is stale: run python -m dvpi.contract.dictionary", file=sys.stderr)
-        return 1
-    print(f"{DOC}: {'written' if write() else 'already up to date'}")
-    return 0
+    return generated.write(path, render)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(generated.main(sys.argv[1:], DOC, render, "dvpi.contract.dictionary"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from dvpi import generated
 from dvpi.contract import codes
 from dvpi.indicators import coverage, registry, worklists
 from dvpi.indicators.definitions import DEFINITIONS
@@ -152,29 +153,12 @@ def render(existing: str | None = None) -> str:
 
 def write(path: Path = DOC) -> bool:
     """Regenerate the file; True when it changed."""
-    existing = path.read_text(encoding="utf-8") if path.exists() else None
-    text = render(existing)
-    if text == existing:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return True
+    return generated.write(path, render)
 
 
 def is_current(path: Path = DOC) -> bool:
-    existing = path.read_text(encoding="utf-8") if path.exists() else None
-    return existing is not None and render(existing) == existing
-
-
-def main(argv: list[str]) -> int:
-    if "--check" in argv:
-        if is_current():
-            return 0
-        print(f"{DOC} is stale: run python -m dvpi.indicators.methodology", file=sys.stderr)
-        return 1
-    print(f"{DOC}: {'written' if write() else 'already up to date'}")
-    return 0
+    return generated.is_current(path, render)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(generated.main(sys.argv[1:], DOC, render, "dvpi.indicators.methodology"))
