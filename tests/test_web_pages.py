@@ -267,11 +267,12 @@ def test_worklist_page_logs_the_reports_shown(real):
     # ...and every report the page names is in the entry.
     dash = app.state.dashboard
     snap = dash.snapshot()
+    from dvpi.indicators.worklists import report_ids
     from dvpi.web.params import choose
 
     choice = choose(snap, "2007-08", None, None, None)
     rows = [r for wl in views.worklists(dash, snap, choice, OWN) for r in wl["rows"]]
-    assert set(views.report_ids(rows)) == logged
+    assert set(report_ids(rows)) == logged
 
 
 def test_long_worklists_are_paged_and_the_log_names_only_the_page(real, monkeypatch):

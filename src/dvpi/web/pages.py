@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dvpi.indicators.worklists import report_ids
 from dvpi.web import audit as events
 from dvpi.web import views
 from dvpi.web.access import Rule, allowed, home_for, protected
@@ -261,7 +262,7 @@ def _worklists(request: Request, borough: str | None) -> Response:
         wl["rows"] = wl["rows"][start:start + WORKLIST_PAGE_ROWS]
         wl["page_rows"] = WORKLIST_PAGE_ROWS
     # The log names what was shown: the rows of these pages.
-    ids = views.report_ids([r for wl in lists for r in wl["rows"]])
+    ids = report_ids([r for wl in lists for r in wl["rows"]])
     keyed = views.record_ids(lists)
     dash.audit.append(events.RECORD_VIEW, session.user.username, page="worklists",
                       borough=name, start=choice.start, end=choice.end,
@@ -308,7 +309,7 @@ def worklist_csv(request: Request, borough: str, kind: str) -> Response:
     for row in rows:
         # A leading = + - @ would be run as a formula by a spreadsheet: neutralise it.
         writer.writerow({k: views.csv_safe(row.get(k)) for k in columns})
-    ids = views.report_ids(rows)
+    ids = report_ids(rows)
     keyed = views.record_ids([{"record_key": dash.engine.worklists[kind].record_key,
                                "rows": rows}])
     dash.audit.append(events.EXPORT, session.user.username, what=f"worklist {kind}",

@@ -284,15 +284,6 @@ def record_ids(lists: list[dict[str, Any]]) -> list[str]:
     return sorted(ids)
 
 
-def report_ids(rows: list[dict]) -> list[str]:
-    """Every report a list of records names (for the audit log)."""
-    ids: set[str] = set()
-    for row in rows:
-        if row.get("report_id") is not None:
-            ids.add(str(row["report_id"]))
-        ids.update(str(r) for r in row.get("report_ids") or ())
-    return sorted(ids)
-
 
 
 def columns_of(rows: list[dict]) -> list[str]:
