@@ -159,10 +159,7 @@ class Dashboard:
             if found is not None:
                 return found
             with snap.backend() as backend:
-                if borough is not None and snap.force_named(borough) is not None:
-                    return self.engine.compute(backend, start, end, force=borough,
-                                               **_kwargs(snap, definition, ids))
-                return self.engine.compute(backend, start, end, borough=borough,
+                return self.engine.compute(backend, start, end, **_scope(snap, borough),
                                            **_kwargs(snap, definition, ids))
 
         return self._cached(snap, key, make)
@@ -206,10 +203,8 @@ class Dashboard:
                 if all(p is not None for p in picked):
                     return picked
             with snap.backend() as backend:
-                if borough is not None and snap.force_named(borough) is not None:
-                    return self.engine.compute_series(backend, list(periods), force=borough,
-                                                      **_kwargs(snap, definition, ids))
-                return self.engine.compute_series(backend, list(periods), borough=borough,
+                return self.engine.compute_series(backend, list(periods),
+                                                  **_scope(snap, borough),
                                                   **_kwargs(snap, definition, ids))
 
         return self._cached(snap, key, make)
@@ -312,6 +307,14 @@ class Dashboard:
             request=request, session=session, user=session.user if session else None,
             people_method=people_method, **context)
         return HTMLResponse(html, status_code=status)
+
+
+def _scope(snap: Snapshot, name: str | None) -> dict[str, str | None]:
+    """The engine's scope argument for a scope of the dashboard: None (every row), a
+    force of a data set of several, or a borough, by name."""
+    if name is not None and snap.force_named(name) is not None:
+        return {"force": name}
+    return {"borough": name}
 
 
 def _kwargs(snap: Snapshot, definition: str, ids: tuple[str, ...] | None) -> dict[str, Any]:

@@ -115,11 +115,11 @@ class Snapshot:
         return next((f for f, (k, _) in self._scopes()["forces"].items() if k == keys[0]),
                     None)
 
-    def _where(self, scope: str | None, alias: str = "") -> tuple[str, list]:
-        """A SQL condition (and its parameters) for the rows of one borough or force,
-        named as ``boroughs``/``forces`` name them: force and borough both matched, so
-        that two forces' Centrals are never mixed. An unknown name matches nothing."""
-        col = f"{alias}." if alias else ""
+    def _where(self, scope: str | None, table: str) -> tuple[str, list]:
+        """A SQL condition (and its parameters) for ``table``'s rows of one borough or
+        force, named as ``boroughs``/``forces`` name them: force and borough both
+        matched, so that two forces' Centrals are never mixed. An unknown name, or a
+        force asked of a table without a ``force`` column, matches nothing."""
         if scope is None:
             return "TRUE", []
         scopes = self._scopes()
@@ -128,12 +128,14 @@ class Snapshot:
         if known is None:
             return "FALSE", []
         force, borough = known
+        if force and not self._has_force(table):
+            return "FALSE", []
         parts, params = [], []
         if borough:
-            parts.append(f"lower(trim({col}borough)) = ?")
+            parts.append("lower(trim(borough)) = ?")
             params.append(borough)
         if force:
-            parts.append(f"lower(trim({col}force)) = ?")
+            parts.append("lower(trim(force)) = ?")
             params.append(force)
         return " AND ".join(parts) or "TRUE", params
 
@@ -148,9 +150,7 @@ class Snapshot:
         force, as named by ``boroughs``/``forces``; None: every row), if loaded."""
         if "population" not in self.tables():
             return []
-        where, params = self._where(scope)
-        if params and "force" in where and not self._has_force("population"):
-            return []
+        where, params = self._where(scope, "population")
         return self._fact(
             f"population:{scope}",
             f"SELECT gender, age_band, ethnic_appearance, sum(population)::BIGINT "
@@ -164,7 +164,7 @@ class Snapshot:
         return bool(rows[0][0])
 
     def dv_report_ids(self, borough: str, start: dt.date, end: dt.date) -> list[str]:
-        where, params = self._where(borough)
+        where, params = self._where(borough, "reports")
         with self.cursor() as cur:
             rows = cur.execute(
                 f"SELECT report_id FROM reports WHERE dv_flag AND {where} "
