@@ -107,3 +107,45 @@ def figures(tmp_path: Path, engine: str, ids: list[str], *, start: dt.date = YEA
 
 def value(figs: dict[str, Any], indicator_id: str) -> Any:
     return figs[indicator_id]["value"]
+
+
+FAR_COPIED = ("reports", "people", "relationships", "outcomes")
+FAR_ID_COLUMNS = ("report_id", "person_id", "nominal_id", "victim_person_id",
+                  "suspect_person_id")
+FAR_DATE_COLUMNS = ("recorded_date", "occurred_date", "date_of_birth", "arrest_date",
+                    "outcome_date")
+
+
+def _years_on(value: str, years: int) -> str:
+    if not value:
+        return value
+    day = dt.date.fromisoformat(value)
+    return day.replace(year=day.year + years, day=min(day.day, 28)).isoformat()
+
+
+def add_far_copies(folder: Path) -> None:
+    """Append to each copied table its rows moved eight years back and eight years on,
+    under new ids: reports (and their people, relationships and outcomes) no computation
+    of the example's year can reach."""
+    for name in FAR_COPIED:
+        path = folder / f"{name}.csv"
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+        columns = list(rows[0])
+        extra = []
+        for years, prefix in ((-8, "OLD"), (8, "NEW")):
+            for row in rows:
+                row = dict(row)
+                for c in FAR_ID_COLUMNS:
+                    if row.get(c):
+                        row[c] = f"{prefix}-{row[c]}"
+                for c in FAR_DATE_COLUMNS:
+                    if c in row:
+                        row[c] = _years_on(row[c], years)
+                if "cad_ref" in row:
+                    row["cad_ref"] = ""
+                extra.append(row)
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, columns)
+            writer.writeheader()
+            writer.writerows(rows + extra)

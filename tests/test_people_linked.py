@@ -444,3 +444,26 @@ def test_splinks_database_is_bounded_for_a_national_data_set(monkeypatch):
                 "current_database()").fetchall()
         assert limit.replace(" ", "") in ("488.2MiB", "512.0MB", "488.2MB"), limit
         assert bool(path) == on_disk, (rows, path)
+
+
+def test_an_em_session_that_reaches_a_zero_probability_is_dropped_not_fatal(
+        example_copy, tmp_path, caplog):
+    """The example with far copies of its rows: one of the EM sessions finds a comparison
+    level no blocked pair shows and reaches m = 0, which Splink refuses. Resolution still
+    completes on the other sessions' estimates, every row gets a key, and it says so."""
+    from indicator_data import add_far_copies
+
+    add_far_copies(example_copy)
+    path = tmp_path / "w.duckdb"
+    load_dataset(example_copy, path)
+    con = connect(path)
+    try:
+        with caplog.at_level("WARNING", logger="dvpi.people.linked"):
+            resolve(con, "linked")
+        unkeyed = con.execute(
+            "SELECT count(*) FROM people p LEFT JOIN person_links l ON l.person_id = "
+            "p.person_id AND l.method = 'linked' WHERE l.person_key IS NULL").fetchone()[0]
+    finally:
+        con.close()
+    assert unkeyed == 0
+    assert "gave a zero probability" in caplog.text

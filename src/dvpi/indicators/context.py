@@ -309,12 +309,41 @@ class Context:
         return self.in_span(self.scoped(r.select(*cols)), "recorded_date", span)
 
     @property
-    def people(self) -> ir.Table:
-        """Every people row with its age at the report's reference date and, when a
-        person-resolution method is in force, its ``person_key``."""
+    def reachable_report_ids(self) -> ir.Table:
+        """The reports a computation can reach: recorded within the cells' earliest and
+        latest dates (every span: period, look-back, previous period), or with an outcome
+        dated within them (accusations and detections count outcomes in the period on
+        crimes of any date). A ten-year warehouse asked about one year reaches about a
+        fifth of its reports: the all-years base tables keep only these."""
 
         def build() -> ir.Table:
-            p = self.raw("people")
+            c = self.cell_table
+            # From the cells table, not literals: one plan serves any period (``shape``).
+            bounds = c.aggregate(
+                lo=ibis.least(c.start, c.lookback_start, c.previous_start).min(),
+                hi=ibis.greatest(c.end, c.previous_end).max(),
+            )
+            r = self.raw("reports").select("report_id", day="recorded_date")
+            parts = [r]
+            if self.has("outcomes"):
+                o = self.raw("outcomes")
+                parts.append(o.select("report_id", day=o.outcome_date))
+            ids = []
+            for t in parts:
+                j = t.cross_join(bounds)
+                ids.append(j.filter((j.day >= j.lo) & (j.day <= j.hi)).select("report_id"))
+            return ids[0].union(ids[1], distinct=True) if len(ids) > 1 else ids[0].distinct()
+
+        return self.memo("reachable_reports", build)
+
+    @property
+    def people(self) -> ir.Table:
+        """The people rows of every reachable report (``reachable_report_ids``) with
+        their age at the report's reference date and, when a person-resolution method is
+        in force, their ``person_key``."""
+
+        def build() -> ir.Table:
+            p = self.raw("people").semi_join(self.reachable_report_ids, "report_id")
             r = self.reports.select("report_id", "ref_date")
             j = p.join(r, "report_id")
             # Every base table made from people carries its columns: leave out the ones
@@ -430,7 +459,9 @@ class Context:
         any sanction, a caution (2 or 3) or a charge (1), of any date."""
 
         def build() -> ir.Table:
-            o = self.raw("outcomes")
+            # Every outcome of a reachable crime: its earliest sanction may predate the
+            # bounds (a detection is dated by the earliest, rule 13).
+            o = self.raw("outcomes").semi_join(self.reachable_report_ids, "report_id")
             sanction = o.outcome_type.isin(codes.SANCTION_OUTCOME_TYPES)
             rank = ibis.cases(
                 *[(o.outcome_type == c.outcome_type, i) for i, c in
@@ -447,8 +478,9 @@ class Context:
         return self.memo("outcome_summary", build)
 
     def scoped_dv_crimes(self) -> ir.Table:
-        """DV-flagged crimes of any recording date, in each scope (no cell yet)."""
-        r = self.reports
+        """DV-flagged crimes of any recording date that a computation can reach
+        (``reachable_report_ids``), in each scope (no cell yet)."""
+        r = self.reports.semi_join(self.reachable_report_ids, "report_id")
         r = r.filter(r.dv_flag & (r.classification == "crime"))
         return self.scoped(r.select("report_id", "force", "borough", "recorded_date", "_load_id",
                                     "_line"))

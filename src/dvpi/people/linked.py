@@ -53,6 +53,7 @@ REVIEW_FLOOR = 0.01
 Progress = Callable[[str], None]
 
 logging.getLogger("splink").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -92,10 +93,19 @@ def train(linker: Linker, plan: splink_settings.TrainingPlan) -> None:
             plan.deterministic_rules, recall=plan.deterministic_recall
         )
     training.estimate_u_using_random_sampling(max_pairs=plan.u_max_pairs, seed=plan.seed)
-    for rule in plan.em_rules:
-        training.estimate_parameters_using_expectation_maximisation(
-            rule, max_pairs=plan.em_max_pairs
-        )
+    for number, rule in enumerate(plan.em_rules, 1):
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=plan.em_max_pairs
+            )
+        except ValueError as exc:
+            # EM reaches an m or u of exactly 0 when a comparison level is never seen
+            # among the pairs a rule blocks (small or peculiar data), and Splink refuses
+            # it. That session's estimates are dropped; the other sessions' stand.
+            if "probability value" not in str(exc):
+                raise
+            log.warning("EM session %d of %d gave a zero probability; its estimates "
+                        "are not used (%s)", number, len(plan.em_rules), exc)
 
 
 def link(
