@@ -21,12 +21,20 @@ ids are prefixed per force, year and build, and every table with a borough colum
 persons of each force are also suspects in the next force of the same year (their names
 and date of birth as the first force recorded them), so the truth links people across
 forces.
+
+``--jobs N`` builds and cuts in N processes, at most N + 1 builds ahead of the one being
+written; everything drawn across builds (movers, CPS cases) is drawn where they are
+written, in order, so the files are those of one process.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -84,11 +92,16 @@ def _base() -> Profile:
 
 def generate_ew(out_dir: str | Path, seed: int = 1, from_year: str = "2015-16",
                 scale: float = 1.0, truth_dir: str | Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write the years from ``from_year`` to 2024-25 as Parquet; rows per table."""
+                progress: Callable[[int, int], None] | None = None,
+                jobs: int = 1) -> dict[str, int]:
+    """Write the years from ``from_year`` to 2024-25 as Parquet; rows per table. With
+    ``jobs`` above 1 the builds run in that many processes (one build each at a time) and
+    are written in the same order: the same files as one process."""
     first = parse_year(from_year)
     if not 0 < scale <= 1:
         raise ValueError("scale must be above 0 and at most 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
     out = Path(out_dir)
     truth = Path(truth_dir) if truth_dir else out.parent / f"{out.name}.truth"
     names = force_names()
@@ -99,28 +112,56 @@ def generate_ew(out_dir: str | Path, seed: int = 1, from_year: str = "2015-16",
         sink.write(name, to_arrow(name, df))
         rows[name] = rows.get(name, 0) + len(df)
 
-    total = (LAST_YEAR - first + 1) * len(names)
-    done = 0
-    try:
+    def force_years() -> Iterator[_ForceYear]:
         for year in range(first, LAST_YEAR + 1):
             targets = force_targets(national_targets(year, scale))
-            movers: pd.DataFrame | None = None
             for fi, force in enumerate(names):
-                unit = _ForceYear(force, fi, year, targets[force], scale, seed)
-                for name, df in unit.build(movers):
-                    write(name, df)
-                tsink.write("people", pa.Table.from_pandas(
-                    unit.truth.astype(str), schema=TRUTH_SCHEMA, preserve_index=False))
-                movers = unit.movers
-                done += 1
-                if progress:
-                    progress(done, total)
+                yield _ForceYear(force, fi, year, targets[force], scale, seed)
+
+    total = (LAST_YEAR - first + 1) * len(names)
+    done = 0
+    movers: pd.DataFrame | None = None
+    try:
+        for unit, spec, (tables, truth_rows) in _built(force_years(), jobs):
+            if spec.unit == 0 and unit.index == 0:
+                movers = None  # a year's first force: nobody moves in
+            for name, df in unit.take(spec, tables, truth_rows, movers).items():
+                write(name, df)
+            if spec.unit < spec.units - 1:
+                continue
+            write("cps_cases", unit.cps_cases())
+            tsink.write("people", pa.Table.from_pandas(
+                unit.truth.astype(str), schema=TRUTH_SCHEMA, preserve_index=False))
+            movers = unit.movers
+            done += 1
+            if progress:
+                progress(done, total)
         write("population", population_table(scale))
         write("targets", targets_table(first))
     finally:
         sink.close()
         tsink.close()
     return rows
+
+
+def _built(force_years: Iterator[_ForceYear], jobs: int) -> Iterator[
+        tuple[_ForceYear, _Build, tuple[dict[str, pd.DataFrame], pd.DataFrame]]]:
+    """(force-year, build, its tables and truth) in order: built here one at a time, or
+    in ``jobs`` processes with at most ``jobs + 1`` builds done or under way (bounded
+    memory)."""
+    work = ((unit, spec) for unit in force_years for spec in unit.builds())
+    if jobs == 1:
+        for unit, spec in work:
+            yield unit, spec, _run_build(spec)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        waiting: deque = deque((unit, spec, pool.submit(_run_build, spec))
+                               for unit, spec in itertools.islice(work, jobs + 1))
+        while waiting:
+            unit, spec, future = waiting.popleft()
+            waiting.extend((u, sp, pool.submit(_run_build, sp))
+                           for u, sp in itertools.islice(work, 1))
+            yield unit, spec, future.result()
 
 
 def targets_table(first: int) -> pd.DataFrame:
@@ -133,6 +174,41 @@ def targets_table(first: int) -> pd.DataFrame:
         "target": target, "direction": direction})
 
 
+@dataclass(frozen=True)
+class _Build:
+    """One build of a force-year: all a process needs to build it and cut it."""
+
+    force: str
+    index: int  # the force's
+    year: int
+    unit: int
+    units: int  # builds of the force-year
+    crimes: int
+    non_crimes: int
+    arrests: int
+    scale: float  # of London
+    seed: int
+
+    @property
+    def prefix(self) -> str:
+        return f"F{self.index:02d}Y{self.year % 100:02d}U{self.unit}-"
+
+
+def _run_build(spec: _Build) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The build ``spec`` cut to its integers and relabelled, and its truth."""
+    base = _base()
+    prof = _moved(scale_profile(base, spec.scale), spec.year - base.start.year)
+    built = build_london(prof, spec.seed, force=spec.force,
+                         previous_year_volume=PREVIOUS_YEAR_VOLUME)
+    rng = np.random.default_rng(spec.seed)
+    tables, kept = _Cut(spec).cut(declared(built.tables), rng)
+    truth = built.truth[built.truth.person_id.isin(kept)].copy()
+    truth["person_id"] = spec.prefix + truth.person_id
+    truth["true_person_id"] = spec.prefix + truth.true_person_id
+    tables = {k: _relabel(k, v, spec.prefix, spec.force) for k, v in tables.items()}
+    return tables, truth
+
+
 class _ForceYear:
     """One force's year: its builds, cut to its integers, and its CPS cases."""
 
@@ -143,48 +219,151 @@ class _ForceYear:
         self.first = pd.Timestamp(year, 4, 1)
         self.last = pd.Timestamp(year + 1, 3, 31)
         self.rng = np.random.default_rng([seed, year, index, 1 << 20])
+        # Who moves in and who moves on: a stream of their own, drawn as the builds are
+        # written (in order), in whichever process they were built.
+        self.move_rng = np.random.default_rng([seed, year, index, 2 << 20])
         self.truth = pd.DataFrame(columns=["person_id", "true_person_id", "noise"])
         self.movers: pd.DataFrame | None = None
         self.crimes: list[pd.DataFrame] = []
+        self.truths: list[pd.DataFrame] = []
 
-    def build(self, movers: pd.DataFrame | None):
+    def builds(self) -> list[_Build]:
         base = _base()
         lc, ln = base.c("dv_crimes"), base.c("dv_non_crimes")
         t = self.t
         need = max(t.dv_crimes / lc, t.dv_non_crimes / ln) * MARGIN
         n_units = max(1, math.ceil(need / BUILD_MAX_SCALE))
-        truths = []
+        out = []
         for u, (c, n, a) in enumerate(split_volume(t, n_units)):
             s = max(BUILD_MIN_SCALE, max(c / lc, n / ln) * MARGIN + 2 / lc)
-            prof = _moved(scale_profile(base, s), self.year - base.start.year)
             unit_seed = int(np.random.SeedSequence(
                 [self.seed, self.year, self.index, u]).generate_state(1)[0])
-            built = build_london(prof, unit_seed, force=self.force,
-                                 previous_year_volume=PREVIOUS_YEAR_VOLUME)
-            rng = np.random.default_rng(unit_seed)
-            tables, kept = self._cut(declared(built.tables), c, n, a, rng)
-            truth = built.truth[built.truth.person_id.isin(kept)].copy()
-            prefix = f"F{self.index:02d}Y{self.year % 100:02d}U{u}-"
-            truth["person_id"] = prefix + truth.person_id
-            truth["true_person_id"] = prefix + truth.true_person_id
-            tables = {k: _relabel(k, v, prefix, self.force) for k, v in tables.items()}
-            if u == 0:
-                self._move_in(movers, tables["people"], truth, rng)
-            r = tables["reports"]
-            crimes = r[r.dv_flag & (r.classification == "crime")]
-            self.crimes.append(crimes[["report_id", "borough", "recorded_date"]])
-            truths.append(truth)
-            yield from tables.items()
-            if u == n_units - 1:
-                self.movers = _movers(tables["people"], truth, rng)
-            del built, tables
-        self.truth = pd.concat(truths, ignore_index=True)
-        yield "cps_cases", self._cps_cases()
+            out.append(_Build(self.force, self.index, self.year, u, n_units, c, n, a, s,
+                              unit_seed))
+        return out
 
-    def _cut(self, tables: dict[str, pd.DataFrame], crimes: int, non_crimes: int,
-             arrests: int, rng: np.random.Generator):
-        """The build's year cut to exactly ``crimes`` DV crimes and ``non_crimes`` DV
-        non-crime incidents, ``arrests`` arrested suspect rows on those crimes."""
+    def take(self, spec: _Build, tables: dict[str, pd.DataFrame], truth: pd.DataFrame,
+             movers: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+        """A build's tables, in build order: the last force's movers moved into the
+        first build, this force's movers chosen from the last."""
+        if spec.unit == 0:
+            self._move_in(movers, tables["people"], truth, self.move_rng)
+        r = tables["reports"]
+        crimes = r[r.dv_flag & (r.classification == "crime")]
+        self.crimes.append(crimes[["report_id", "borough", "recorded_date"]])
+        self.truths.append(truth)
+        if spec.unit == spec.units - 1:
+            self.movers = _movers(tables["people"], truth, self.move_rng)
+            self.truth = pd.concat(self.truths, ignore_index=True)
+        return tables
+
+    def build(self, movers: pd.DataFrame | None):
+        """Every table of the force-year, a build at a time, in this process."""
+        for spec in self.builds():
+            tables, truth = _run_build(spec)
+            yield from self.take(spec, tables, truth, movers).items()
+        yield "cps_cases", self.cps_cases()
+
+    def _move_in(self, movers: pd.DataFrame | None, people: pd.DataFrame,
+                 truth: pd.DataFrame, rng: np.random.Generator) -> None:
+        """Give a few of this force's suspects the identity of the last force's movers."""
+        if movers is None or movers.empty:
+            return
+        who = truth.set_index("person_id").true_person_id
+        true_ids = people.person_id.map(who)
+        local = true_ids[(people.role == "suspect").to_numpy()].dropna().unique()
+        n = min(len(movers), len(local))
+        if not n:
+            return
+        chosen = dict(zip(rng.choice(local, n, replace=False), movers.index[:n],
+                          strict=True))
+        rows = true_ids.isin(chosen).to_numpy()
+        mover = true_ids[rows].map(chosen)
+        for col in ("surname", "forenames", "date_of_birth", "gender"):
+            people.loc[rows, col] = movers.loc[mover, col].to_numpy()
+        truth_rows = truth.true_person_id.isin(chosen)
+        truth.loc[truth_rows, "true_person_id"] = truth.true_person_id[truth_rows].map(chosen)
+
+    def cps_cases(self) -> pd.DataFrame:
+        """The force-year's DV-flagged CPS cases, exactly its integers: its own referrals
+        (those charged and prosecuted next year are written by next year, dated in this
+        one), and this year's prosecutions of cases charged the year before."""
+        t, rng = self.t, self.rng
+        k_in = carried(self.scale)[self.force, self.year]
+        k_out = carried(self.scale)[self.force, self.year + 1] if self.year < LAST_YEAR \
+            else 0
+        crimes = pd.concat(self.crimes, ignore_index=True)
+        own, legal, charged = t.referrals - k_out, t.legal_decisions - k_out, \
+            t.charged - k_out
+        if own > len(crimes) or min(own, legal, charged) < 0:
+            raise RuntimeError(f"{self.force}: too few crimes for the CPS referrals")
+        ref = crimes.iloc[rng.choice(len(crimes), own, replace=False)].reset_index(drop=True)
+        rec = pd.to_datetime(ref.recorded_date)
+        room = (self.last - rec).dt.days.to_numpy()
+        referred = rec + pd.to_timedelta(
+            np.minimum(rng.integers(0, 61, own), room), unit="D")
+        not_charged = legal - charged
+        nfa = round(not_charged * 0.79)  # NFA : out-of-court disposal, 75 : 20
+        undecided = own - legal
+        decision = np.array(["charge"] * charged + ["no_further_action"] * nfa
+                            + ["caution_advised"] * (not_charged - nfa)
+                            + ["other"] * (undecided // 2)
+                            + [None] * (undecided - undecided // 2), dtype=object)
+        rng.shuffle(decision)
+        own_pros = t.prosecutions - k_in
+        pros = np.zeros(own, bool)
+        pros[rng.choice(np.flatnonzero(decision == "charge"), own_pros, replace=False)] = True
+        left = (self.last - referred).dt.days.to_numpy()
+        pros_date = referred + pd.to_timedelta(
+            np.minimum(rng.integers(1, 61, own), left), unit="D")
+        cases = pd.DataFrame({
+            "report_id": ref.report_id, "borough": ref.borough, "dv_flagged": True,
+            "referred_date": referred, "decision": decision,
+            "decision_date": (referred + pd.to_timedelta(rng.integers(0, 29, own), unit="D")
+                              ).where(pd.notna(decision)),
+            "prosecution_date": pros_date.where(pros)})
+        # Charged the year before, prosecuted this year; no police report in this year.
+        before = self.first - pd.to_timedelta(rng.integers(1, 91, k_in), unit="D")
+        weights = bcu_population(self.force)
+        earlier = pd.DataFrame({
+            "report_id": None,
+            "borough": rng.choice(list(weights), k_in,
+                                  p=np.array(list(weights.values())) / sum(weights.values())),
+            "dv_flagged": True, "referred_date": before, "decision": "charge",
+            "decision_date": before + pd.to_timedelta(rng.integers(0, 8, k_in), unit="D"),
+            "prosecution_date": self.first + pd.to_timedelta(rng.integers(0, 90, k_in),
+                                                             unit="D")})
+        cps = pd.concat([cases, earlier], ignore_index=True)
+        cps["decision_date"] = pd.to_datetime(cps.decision_date).where(
+            cps.decision.notna(), pd.NaT)
+        prosecuted = np.flatnonzero(cps.prosecution_date.notna().to_numpy())
+        outcome = np.array(["convicted"] * t.convicted
+                           + list(rng.choice(["acquitted", "discontinued"],
+                                             len(prosecuted) - t.convicted, p=[0.45, 0.55])),
+                           dtype=object)
+        rng.shuffle(outcome)
+        cps["outcome"] = None
+        cps.loc[prosecuted, "outcome"] = outcome
+        prefix = f"F{self.index:02d}Y{self.year % 100:02d}"
+        cps.insert(0, "cps_urn", [f"{prefix}CPS{i:07d}" for i in range(len(cps))])
+        cps["force"] = self.force
+        return cps
+
+
+class _Cut:
+    """A build's year cut to exactly its DV crimes, DV non-crime incidents and arrests."""
+
+    def __init__(self, spec: _Build) -> None:
+        self.spec, self.force = spec, spec.force
+        self.first = pd.Timestamp(spec.year, 4, 1)
+        self.last = pd.Timestamp(spec.year + 1, 3, 31)
+
+    def cut(self, tables: dict[str, pd.DataFrame], rng: np.random.Generator):
+        """The build's year cut to exactly its ``crimes`` DV crimes and ``non_crimes`` DV
+        non-crime incidents, ``arrests`` arrested suspect rows on those crimes; and the
+        person ids it keeps."""
+        crimes, non_crimes, arrests = (self.spec.crimes, self.spec.non_crimes,
+                                       self.spec.arrests)
         r = tables["reports"]
         rec = pd.to_datetime(r.recorded_date)
         year = ((rec >= self.first) & (rec <= self.last)).to_numpy()
@@ -250,91 +429,6 @@ class _ForceYear:
             days = pd.to_timedelta(rng.integers(0, 2, len(add)), unit="D")
             people.iloc[add, col] = (pd.to_datetime(
                 people.report_id.iloc[add].map(recorded)) + days).to_numpy()
-
-    def _move_in(self, movers: pd.DataFrame | None, people: pd.DataFrame,
-                 truth: pd.DataFrame, rng: np.random.Generator) -> None:
-        """Give a few of this force's suspects the identity of the last force's movers."""
-        if movers is None or movers.empty:
-            return
-        who = truth.set_index("person_id").true_person_id
-        true_ids = people.person_id.map(who)
-        local = true_ids[(people.role == "suspect").to_numpy()].dropna().unique()
-        n = min(len(movers), len(local))
-        if not n:
-            return
-        chosen = dict(zip(rng.choice(local, n, replace=False), movers.index[:n],
-                          strict=True))
-        rows = true_ids.isin(chosen).to_numpy()
-        mover = true_ids[rows].map(chosen)
-        for col in ("surname", "forenames", "date_of_birth", "gender"):
-            people.loc[rows, col] = movers.loc[mover, col].to_numpy()
-        truth_rows = truth.true_person_id.isin(chosen)
-        truth.loc[truth_rows, "true_person_id"] = truth.true_person_id[truth_rows].map(chosen)
-
-    def _cps_cases(self) -> pd.DataFrame:
-        """The force-year's DV-flagged CPS cases, exactly its integers: its own referrals
-        (those charged and prosecuted next year are written by next year, dated in this
-        one), and this year's prosecutions of cases charged the year before."""
-        t, rng = self.t, self.rng
-        k_in = carried(self.scale)[self.force, self.year]
-        k_out = carried(self.scale)[self.force, self.year + 1] if self.year < LAST_YEAR \
-            else 0
-        crimes = pd.concat(self.crimes, ignore_index=True)
-        own, legal, charged = t.referrals - k_out, t.legal_decisions - k_out, \
-            t.charged - k_out
-        if own > len(crimes) or min(own, legal, charged) < 0:
-            raise RuntimeError(f"{self.force}: too few crimes for the CPS referrals")
-        ref = crimes.iloc[rng.choice(len(crimes), own, replace=False)].reset_index(drop=True)
-        rec = pd.to_datetime(ref.recorded_date)
-        room = (self.last - rec).dt.days.to_numpy()
-        referred = rec + pd.to_timedelta(
-            np.minimum(rng.integers(0, 61, own), room), unit="D")
-        not_charged = legal - charged
-        nfa = round(not_charged * 0.79)  # NFA : out-of-court disposal, 75 : 20
-        undecided = own - legal
-        decision = np.array(["charge"] * charged + ["no_further_action"] * nfa
-                            + ["caution_advised"] * (not_charged - nfa)
-                            + ["other"] * (undecided // 2)
-                            + [None] * (undecided - undecided // 2), dtype=object)
-        rng.shuffle(decision)
-        own_pros = t.prosecutions - k_in
-        pros = np.zeros(own, bool)
-        pros[rng.choice(np.flatnonzero(decision == "charge"), own_pros, replace=False)] = True
-        left = (self.last - referred).dt.days.to_numpy()
-        pros_date = referred + pd.to_timedelta(
-            np.minimum(rng.integers(1, 61, own), left), unit="D")
-        cases = pd.DataFrame({
-            "report_id": ref.report_id, "borough": ref.borough, "dv_flagged": True,
-            "referred_date": referred, "decision": decision,
-            "decision_date": (referred + pd.to_timedelta(rng.integers(0, 29, own), unit="D")
-                              ).where(pd.notna(decision)),
-            "prosecution_date": pros_date.where(pros)})
-        # Charged the year before, prosecuted this year; no police report in this year.
-        before = self.first - pd.to_timedelta(rng.integers(1, 91, k_in), unit="D")
-        weights = bcu_population(self.force)
-        earlier = pd.DataFrame({
-            "report_id": None,
-            "borough": rng.choice(list(weights), k_in,
-                                  p=np.array(list(weights.values())) / sum(weights.values())),
-            "dv_flagged": True, "referred_date": before, "decision": "charge",
-            "decision_date": before + pd.to_timedelta(rng.integers(0, 8, k_in), unit="D"),
-            "prosecution_date": self.first + pd.to_timedelta(rng.integers(0, 90, k_in),
-                                                             unit="D")})
-        cps = pd.concat([cases, earlier], ignore_index=True)
-        cps["decision_date"] = pd.to_datetime(cps.decision_date).where(
-            cps.decision.notna(), pd.NaT)
-        prosecuted = np.flatnonzero(cps.prosecution_date.notna().to_numpy())
-        outcome = np.array(["convicted"] * t.convicted
-                           + list(rng.choice(["acquitted", "discontinued"],
-                                             len(prosecuted) - t.convicted, p=[0.45, 0.55])),
-                           dtype=object)
-        rng.shuffle(outcome)
-        cps["outcome"] = None
-        cps.loc[prosecuted, "outcome"] = outcome
-        prefix = f"F{self.index:02d}Y{self.year % 100:02d}"
-        cps.insert(0, "cps_urn", [f"{prefix}CPS{i:07d}" for i in range(len(cps))])
-        cps["force"] = self.force
-        return cps
 
 
 def _movers(people: pd.DataFrame, truth: pd.DataFrame,
