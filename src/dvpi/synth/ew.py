@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -154,7 +155,8 @@ def _built(force_years: Iterator[_ForceYear], jobs: int) -> Iterator[
         for unit, spec in work:
             yield unit, spec, _run_build(spec)
         return
-    with ProcessPoolExecutor(jobs) as pool:
+    # Fresh processes (spawn), not forks of this one and its Arrow writer threads.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         waiting: deque = deque((unit, spec, pool.submit(_run_build, spec))
                                for unit, spec in itertools.islice(work, jobs + 1))
         while waiting:
