@@ -4,9 +4,11 @@ compare with the published figures (issue 16).
     nice python benchmarks/bench_ew_profile.py                     # 2024-25 only
     nice python benchmarks/bench_ew_profile.py --from-year 2023-24 # and 2023-24
     nice python benchmarks/bench_ew_profile.py --keep /tmp/ew      # keep data + warehouse
+    nice python benchmarks/bench_ew_profile.py --jobs 2            # build in 2 processes
 
 Prints each figure the engine computes for England and Wales beside the published one
-(ONS, November 2025), the times of the three steps and the generator's peak memory.
+(ONS, November 2025), the times of the three steps (generation: wall and CPU, the build
+processes' included) and the generator's peak memory.
 Record the result in docs/benchmarks.md under 'Synthetic data: England and Wales' with
 the date, the machine and the load average.
 """
@@ -36,12 +38,19 @@ PUBLISHED = {
 PER_CENT = {"cps_ons_charging_rate", "cps_conviction_rate"}  # the engine gives a share
 
 
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children (the builds)."""
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--from-year", default="2024-25")
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", type=Path, default=None, help="work here and keep it all")
+    ap.add_argument("--jobs", type=int, default=1, help="build in this many processes")
     args = ap.parse_args()
 
     from dvpi.indicators.engine import compute
@@ -54,13 +63,16 @@ def main() -> int:
     out = work / "data"
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
           f"python {platform.python_version()}; load average {os.getloadavg()}")
-    t0 = time.perf_counter()
-    rows = generate_ew(out, seed=args.seed, from_year=args.from_year, scale=args.scale)
-    t1 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
+    rows = generate_ew(out, seed=args.seed, from_year=args.from_year, scale=args.scale,
+                       jobs=args.jobs)
+    t1, cpu1 = time.perf_counter(), _cpu()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"generate: {t1 - t0:,.0f} s; reports {rows['reports']:,}; all rows "
-          f"{sum(rows.values()):,}; peak memory {peak_mb:,.0f} MB; load average "
-          f"{os.getloadavg()}")
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"generate: {t1 - t0:,.0f} s wall, {cpu1 - cpu0:,.0f} s CPU (jobs {args.jobs}); "
+          f"reports {rows['reports']:,} ({rows['reports'] / (cpu1 - cpu0):,.0f} per CPU "
+          f"second); all rows {sum(rows.values()):,}; peak memory {peak_mb:,.0f} MB "
+          f"(largest build process {workers_mb:,.0f} MB); load average {os.getloadavg()}")
     warehouse = work / "ew.duckdb"
     result = load_dataset(out, warehouse)
     t2 = time.perf_counter()

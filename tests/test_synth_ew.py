@@ -156,3 +156,20 @@ def test_a_year_outside_the_profile_is_refused(tmp_path):
                                    str(tmp_path / "d"), "--from-year", "2025-26"])
     assert res.exit_code != 0
     assert "2024-25" in res.output
+
+
+def test_several_processes_write_the_same_files_as_one(tmp_path, monkeypatch):
+    # Three forces (a mover between each), two builds each: --jobs 2 writes the same rows.
+    monkeypatch.setattr(ew, "force_names", lambda: ["Cumbria", "Dorset", "Gwent"])
+    monkeypatch.setattr(ew, "BUILD_MAX_SCALE", 0.0002)
+    for jobs in (1, 2):
+        ew.generate_ew(tmp_path / f"j{jobs}", seed=4, from_year="2024-25", scale=0.002,
+                       jobs=jobs)
+    names = sorted(p.name for p in (tmp_path / "j1").glob("*.parquet"))
+    assert "cps_cases.parquet" in names
+    assert pq.ParquetFile(tmp_path / "j1" / "reports.parquet").metadata.num_row_groups > 3
+    for folder in ("j{}", "j{}.truth"):
+        for name in (p.name for p in (tmp_path / folder.format(1)).glob("*.parquet")):
+            one = pq.read_table(tmp_path / folder.format(1) / name)
+            two = pq.read_table(tmp_path / folder.format(2) / name)
+            assert one.equals(two), name

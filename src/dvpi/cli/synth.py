@@ -29,6 +29,9 @@ def synth(
     from_year: str | None = typer.Option(None, "--from-year",
                                          help="ew-2024-25: write only this year (e.g. "
                                               "2023-24) and the later ones"),
+    jobs: int = typer.Option(1, "--jobs", min=1,
+                             help="ew-2024-25: build in this many processes (the same "
+                                  "files; memory: a build per process)"),
     reports: int | None = typer.Option(None, "--reports",
                                        help="about this many reports (national: Parquet)"),
     truth: Path | None = typer.Option(None, "--truth",
@@ -55,6 +58,8 @@ def synth(
                                  param_hint="--reports/--febrl")
     if from_year is not None and profile != "ew-2024-25":
         raise typer.BadParameter("only with --profile ew-2024-25", param_hint="--from-year")
+    if jobs != 1 and profile != "ew-2024-25":
+        raise typer.BadParameter("only with --profile ew-2024-25", param_hint="--jobs")
     if febrl is not None:
         from dvpi.synth.febrl import DATASETS, write_dataset
 
@@ -66,7 +71,7 @@ def synth(
     elif no_ids:
         raise typer.BadParameter("only with --febrl", param_hint="--no-ids")
     elif profile == "ew-2024-25":
-        rows = _england_and_wales(out, seed, scale, from_year, truth_dir)
+        rows = _england_and_wales(out, seed, scale, from_year, truth_dir, jobs)
     elif scale == "national" or (reports is not None and reports > 250_000):
         total = reports or NATIONAL_REPORTS
         with Progress(TextColumn("synthesising"), BarColumn(), MofNCompleteColumn(),
@@ -97,7 +102,7 @@ def synth(
 
 
 def _england_and_wales(out: Path, seed: int, scale: str, from_year: str | None,
-                       truth_dir: Path) -> dict[str, int]:
+                       truth_dir: Path, jobs: int = 1) -> dict[str, int]:
     from dvpi.synth.ew import generate_ew
 
     try:
@@ -110,7 +115,7 @@ def _england_and_wales(out: Path, seed: int, scale: str, from_year: str | None,
         task = bar.add_task("force-years", total=None)
         try:
             return generate_ew(out, seed=seed, from_year=from_year or "2015-16", scale=factor,
-                               truth_dir=truth_dir,
+                               truth_dir=truth_dir, jobs=jobs,
                                progress=lambda done, n: bar.update(task, completed=done,
                                                                    total=n))
         except ValueError as exc:

@@ -21,12 +21,21 @@ ids are prefixed per force, year and build, and every table with a borough colum
 persons of each force are also suspects in the next force of the same year (their names
 and date of birth as the first force recorded them), so the truth links people across
 forces.
+
+``--jobs N`` builds and cuts in N processes, at most N + 1 builds ahead of the one being
+written; everything drawn across builds (movers, CPS cases) is drawn where they are
+written, in order, so the files are those of one process.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -43,7 +52,7 @@ from dvpi.synth.ew_figures import (
     parse_year,
     split_volume,
 )
-from dvpi.synth.forces import bcu_of, bcu_population, force_names, population_table
+from dvpi.synth.forces import bcu_population, bcus_of, force_names, population_table
 from dvpi.synth.national import _moved, _relabel
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile, scale_profile
@@ -53,6 +62,10 @@ PROFILE_NAME = "ew-2024-25"
 BUILD_MIN_SCALE = 0.004  # below this the London plan cannot meet its own totals
 BUILD_MAX_SCALE = 0.6  # about 140,000 reports a build: bounded memory
 MARGIN = 1.03  # builds a little more than the year needs, to choose from
+# The year before of a build is dropped: build 0.4 of the year's volume of it, not the
+# London plan's 0.97 (a third less to build). Lower fails: the plan's year before needs
+# victims seen only once for its homicides, and its repeat victims' rows fill about 0.26.
+PREVIOUS_YEAR_VOLUME = 0.4
 MOVER_SHARE = 0.01  # of a force's suspects (true persons), also suspects in the next force
 # Illustrative: the CPS charging rate (ONS) target of every force, every year.
 TARGET = ("cps_ons_charging_rate", 0.75, "at_least")
@@ -80,11 +93,16 @@ def _base() -> Profile:
 
 def generate_ew(out_dir: str | Path, seed: int = 1, from_year: str = "2015-16",
                 scale: float = 1.0, truth_dir: str | Path | None = None,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Write the years from ``from_year`` to 2024-25 as Parquet; rows per table."""
+                progress: Callable[[int, int], None] | None = None,
+                jobs: int = 1) -> dict[str, int]:
+    """Write the years from ``from_year`` to 2024-25 as Parquet; rows per table. With
+    ``jobs`` above 1 the builds run in that many processes (one build each at a time) and
+    are written in the same order: the same files as one process."""
     first = parse_year(from_year)
     if not 0 < scale <= 1:
         raise ValueError("scale must be above 0 and at most 1")
+    if jobs < 1:
+        raise ValueError("jobs must be at least 1")
     out = Path(out_dir)
     truth = Path(truth_dir) if truth_dir else out.parent / f"{out.name}.truth"
     names = force_names()
@@ -95,28 +113,57 @@ def generate_ew(out_dir: str | Path, seed: int = 1, from_year: str = "2015-16",
         sink.write(name, to_arrow(name, df))
         rows[name] = rows.get(name, 0) + len(df)
 
-    total = (LAST_YEAR - first + 1) * len(names)
-    done = 0
-    try:
+    def force_years() -> Iterator[_ForceYear]:
         for year in range(first, LAST_YEAR + 1):
             targets = force_targets(national_targets(year, scale))
-            movers: pd.DataFrame | None = None
             for fi, force in enumerate(names):
-                unit = _ForceYear(force, fi, year, targets[force], scale, seed)
-                for name, df in unit.build(movers):
-                    write(name, df)
-                tsink.write("people", pa.Table.from_pandas(
-                    unit.truth.astype(str), schema=TRUTH_SCHEMA, preserve_index=False))
-                movers = unit.movers
-                done += 1
-                if progress:
-                    progress(done, total)
+                yield _ForceYear(force, fi, year, targets[force], scale, seed)
+
+    total = (LAST_YEAR - first + 1) * len(names)
+    done = 0
+    movers: pd.DataFrame | None = None
+    try:
+        for unit, spec, (tables, truth_rows) in _built(force_years(), jobs):
+            if spec.unit == 0 and unit.index == 0:
+                movers = None  # a year's first force: nobody moves in
+            for name, df in unit.take(spec, tables, truth_rows, movers).items():
+                write(name, df)
+            if spec.unit < spec.units - 1:
+                continue
+            write("cps_cases", unit.cps_cases())
+            tsink.write("people", pa.Table.from_pandas(
+                unit.truth.astype(str), schema=TRUTH_SCHEMA, preserve_index=False))
+            movers = unit.movers
+            done += 1
+            if progress:
+                progress(done, total)
         write("population", population_table(scale))
         write("targets", targets_table(first))
     finally:
         sink.close()
         tsink.close()
     return rows
+
+
+def _built(force_years: Iterator[_ForceYear], jobs: int) -> Iterator[
+        tuple[_ForceYear, _Build, tuple[dict[str, pd.DataFrame], pd.DataFrame]]]:
+    """(force-year, build, its tables and truth) in order: built here one at a time, or
+    in ``jobs`` processes with at most ``jobs + 1`` builds done or under way (bounded
+    memory)."""
+    work = ((unit, spec) for unit in force_years for spec in unit.builds())
+    if jobs == 1:
+        for unit, spec in work:
+            yield unit, spec, _run_build(spec)
+        return
+    # Fresh processes (spawn), not forks of this one and its Arrow writer threads.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        waiting: deque = deque((unit, spec, pool.submit(_run_build, spec))
+                               for unit, spec in itertools.islice(work, jobs + 1))
+        while waiting:
+            unit, spec, future = waiting.popleft()
+            waiting.extend((u, sp, pool.submit(_run_build, sp))
+                           for u, sp in itertools.islice(work, 1))
+            yield unit, spec, future.result()
 
 
 def targets_table(first: int) -> pd.DataFrame:
@@ -129,6 +176,41 @@ def targets_table(first: int) -> pd.DataFrame:
         "target": target, "direction": direction})
 
 
+@dataclass(frozen=True)
+class _Build:
+    """One build of a force-year: all a process needs to build it and cut it."""
+
+    force: str
+    index: int  # the force's
+    year: int
+    unit: int
+    units: int  # builds of the force-year
+    crimes: int
+    non_crimes: int
+    arrests: int
+    scale: float  # of London
+    seed: int
+
+    @property
+    def prefix(self) -> str:
+        return f"F{self.index:02d}Y{self.year % 100:02d}U{self.unit}-"
+
+
+def _run_build(spec: _Build) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The build ``spec`` cut to its integers and relabelled, and its truth."""
+    base = _base()
+    prof = _moved(scale_profile(base, spec.scale), spec.year - base.start.year)
+    built = build_london(prof, spec.seed, force=spec.force,
+                         previous_year_volume=PREVIOUS_YEAR_VOLUME)
+    rng = np.random.default_rng(spec.seed)
+    tables, kept = _Cut(spec).cut(declared(built.tables), rng)
+    truth = built.truth[built.truth.person_id.isin(kept)].copy()
+    truth["person_id"] = spec.prefix + truth.person_id
+    truth["true_person_id"] = spec.prefix + truth.true_person_id
+    tables = {k: _relabel(k, v, spec.prefix, spec.force) for k, v in tables.items()}
+    return tables, truth
+
+
 class _ForceYear:
     """One force's year: its builds, cut to its integers, and its CPS cases."""
 
@@ -139,111 +221,50 @@ class _ForceYear:
         self.first = pd.Timestamp(year, 4, 1)
         self.last = pd.Timestamp(year + 1, 3, 31)
         self.rng = np.random.default_rng([seed, year, index, 1 << 20])
+        # Who moves in and who moves on: a stream of their own, drawn as the builds are
+        # written (in order), in whichever process they were built.
+        self.move_rng = np.random.default_rng([seed, year, index, 2 << 20])
         self.truth = pd.DataFrame(columns=["person_id", "true_person_id", "noise"])
         self.movers: pd.DataFrame | None = None
         self.crimes: list[pd.DataFrame] = []
+        self.truths: list[pd.DataFrame] = []
 
-    def build(self, movers: pd.DataFrame | None):
+    def builds(self) -> list[_Build]:
         base = _base()
         lc, ln = base.c("dv_crimes"), base.c("dv_non_crimes")
         t = self.t
         need = max(t.dv_crimes / lc, t.dv_non_crimes / ln) * MARGIN
         n_units = max(1, math.ceil(need / BUILD_MAX_SCALE))
-        truths = []
+        out = []
         for u, (c, n, a) in enumerate(split_volume(t, n_units)):
             s = max(BUILD_MIN_SCALE, max(c / lc, n / ln) * MARGIN + 2 / lc)
-            prof = _moved(scale_profile(base, s), self.year - base.start.year)
             unit_seed = int(np.random.SeedSequence(
                 [self.seed, self.year, self.index, u]).generate_state(1)[0])
-            built = build_london(prof, unit_seed, force=self.force)
-            rng = np.random.default_rng(unit_seed)
-            tables, kept = self._cut(declared(built.tables), c, n, a, rng)
-            truth = built.truth[built.truth.person_id.isin(kept)].copy()
-            prefix = f"F{self.index:02d}Y{self.year % 100:02d}U{u}-"
-            truth["person_id"] = prefix + truth.person_id
-            truth["true_person_id"] = prefix + truth.true_person_id
-            tables = {k: _relabel(k, v, prefix, self.force) for k, v in tables.items()}
-            if u == 0:
-                self._move_in(movers, tables["people"], truth, rng)
-            r = tables["reports"]
-            crimes = r[r.dv_flag & (r.classification == "crime")]
-            self.crimes.append(crimes[["report_id", "borough", "recorded_date"]])
-            truths.append(truth)
-            yield from tables.items()
-            if u == n_units - 1:
-                self.movers = _movers(tables["people"], truth, rng)
-            del built, tables
-        self.truth = pd.concat(truths, ignore_index=True)
-        yield "cps_cases", self._cps_cases()
+            out.append(_Build(self.force, self.index, self.year, u, n_units, c, n, a, s,
+                              unit_seed))
+        return out
 
-    def _cut(self, tables: dict[str, pd.DataFrame], crimes: int, non_crimes: int,
-             arrests: int, rng: np.random.Generator):
-        """The build's year cut to exactly ``crimes`` DV crimes and ``non_crimes`` DV
-        non-crime incidents, ``arrests`` arrested suspect rows on those crimes."""
+    def take(self, spec: _Build, tables: dict[str, pd.DataFrame], truth: pd.DataFrame,
+             movers: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+        """A build's tables, in build order: the last force's movers moved into the
+        first build, this force's movers chosen from the last."""
+        if spec.unit == 0:
+            self._move_in(movers, tables["people"], truth, self.move_rng)
         r = tables["reports"]
-        rec = pd.to_datetime(r.recorded_date)
-        year = ((rec >= self.first) & (rec <= self.last)).to_numpy()
-        dv = r.dv_flag.to_numpy(bool)
-        crime = (r.classification == "crime").to_numpy()
-        dvc, dvn = np.flatnonzero(year & dv & crime), np.flatnonzero(year & dv & ~crime)
-        if len(dvc) < crimes or len(dvn) < non_crimes:
-            raise RuntimeError(f"{self.force}: the build has too few DV reports")
-        keep = np.zeros(len(r), bool)
-        keep[rng.choice(dvc, crimes, replace=False)] = True
-        keep[rng.choice(dvn, non_crimes, replace=False)] = True
-        share = (crimes + non_crimes) / max(1, len(dvc) + len(dvn))
-        keep |= year & ~dv & (rng.random(len(r)) < share)
-        out = {"reports": r[keep]}
-        report_ids = set(out["reports"].report_id)
-        people = tables["people"]
-        out["people"] = people = people[people.report_id.isin(report_ids)].copy()
-        person_ids = set(people.person_id)
-        ids = {"report_id": report_ids, "person_id": person_ids,
-               "victim_person_id": person_ids, "suspect_person_id": person_ids}
-        for name, df in tables.items():
-            if name in out or name in _REBUILT:
-                continue
-            refs = [c for c in (*_REFS.get(name, ()), "victim_person_id", "suspect_person_id")
-                    if c in df]
-            ok = np.ones(len(df), bool)
-            linked = np.zeros(len(df), bool)
-            for col in dict.fromkeys(refs):
-                given = df[col].notna().to_numpy()
-                ok &= ~given | df[col].isin(ids[col]).to_numpy()
-                linked |= given
-            if name in _UNLINKED_DATE:
-                d = pd.to_datetime(df[_UNLINKED_DATE[name]])
-                in_year = ((d >= self.first) & (d <= self.last + pd.Timedelta(days=1)))
-                ok &= linked | (in_year.to_numpy() & (rng.random(len(df)) < share))
-            else:
-                ok &= linked | (len(refs) == 0)
-            out[name] = df[ok]
-        self._set_arrests(out["reports"], people, arrests, rng)
-        for name, df in out.items():
-            if "borough" in df:
-                out[name] = df.assign(borough=df.borough.map(lambda b: bcu_of(self.force, b)))
-        return out, person_ids
+        crimes = r[r.dv_flag & (r.classification == "crime")]
+        self.crimes.append(crimes[["report_id", "borough", "recorded_date"]])
+        self.truths.append(truth)
+        if spec.unit == spec.units - 1:
+            self.movers = _movers(tables["people"], truth, self.move_rng)
+            self.truth = pd.concat(self.truths, ignore_index=True)
+        return tables
 
-    def _set_arrests(self, reports: pd.DataFrame, people: pd.DataFrame, arrests: int,
-                     rng: np.random.Generator) -> None:
-        crimes = reports[reports.dv_flag & (reports.classification == "crime")]
-        suspect = (people.role == "suspect").to_numpy() \
-            & people.report_id.isin(set(crimes.report_id)).to_numpy()
-        arrested = suspect & people.arrest_date.notna().to_numpy()
-        have = int(arrested.sum())
-        col = people.columns.get_loc("arrest_date")
-        if have > arrests:
-            people.iloc[rng.choice(np.flatnonzero(arrested), have - arrests, replace=False),
-                        col] = None
-        elif have < arrests:
-            free = np.flatnonzero(suspect & ~arrested)
-            if len(free) < arrests - have:
-                raise RuntimeError(f"{self.force}: too few suspects for the arrests")
-            add = rng.choice(free, arrests - have, replace=False)
-            recorded = crimes.set_index("report_id").recorded_date
-            days = pd.to_timedelta(rng.integers(0, 2, len(add)), unit="D")
-            people.iloc[add, col] = (pd.to_datetime(
-                people.report_id.iloc[add].map(recorded)) + days).to_numpy()
+    def build(self, movers: pd.DataFrame | None):
+        """Every table of the force-year, a build at a time, in this process."""
+        for spec in self.builds():
+            tables, truth = _run_build(spec)
+            yield from self.take(spec, tables, truth, movers).items()
+        yield "cps_cases", self.cps_cases()
 
     def _move_in(self, movers: pd.DataFrame | None, people: pd.DataFrame,
                  truth: pd.DataFrame, rng: np.random.Generator) -> None:
@@ -265,7 +286,7 @@ class _ForceYear:
         truth_rows = truth.true_person_id.isin(chosen)
         truth.loc[truth_rows, "true_person_id"] = truth.true_person_id[truth_rows].map(chosen)
 
-    def _cps_cases(self) -> pd.DataFrame:
+    def cps_cases(self) -> pd.DataFrame:
         """The force-year's DV-flagged CPS cases, exactly its integers: its own referrals
         (those charged and prosecuted next year are written by next year, dated in this
         one), and this year's prosecutions of cases charged the year before."""
@@ -329,6 +350,87 @@ class _ForceYear:
         cps.insert(0, "cps_urn", [f"{prefix}CPS{i:07d}" for i in range(len(cps))])
         cps["force"] = self.force
         return cps
+
+
+class _Cut:
+    """A build's year cut to exactly its DV crimes, DV non-crime incidents and arrests."""
+
+    def __init__(self, spec: _Build) -> None:
+        self.spec, self.force = spec, spec.force
+        self.first = pd.Timestamp(spec.year, 4, 1)
+        self.last = pd.Timestamp(spec.year + 1, 3, 31)
+
+    def cut(self, tables: dict[str, pd.DataFrame], rng: np.random.Generator):
+        """The build's year cut to exactly its ``crimes`` DV crimes and ``non_crimes`` DV
+        non-crime incidents, ``arrests`` arrested suspect rows on those crimes; and the
+        person ids it keeps."""
+        crimes, non_crimes, arrests = (self.spec.crimes, self.spec.non_crimes,
+                                       self.spec.arrests)
+        r = tables["reports"]
+        rec = pd.to_datetime(r.recorded_date)
+        year = ((rec >= self.first) & (rec <= self.last)).to_numpy()
+        dv = r.dv_flag.to_numpy(bool)
+        crime = (r.classification == "crime").to_numpy()
+        dvc, dvn = np.flatnonzero(year & dv & crime), np.flatnonzero(year & dv & ~crime)
+        if len(dvc) < crimes or len(dvn) < non_crimes:
+            raise RuntimeError(f"{self.force}: the build has too few DV reports")
+        keep = np.zeros(len(r), bool)
+        keep[rng.choice(dvc, crimes, replace=False)] = True
+        keep[rng.choice(dvn, non_crimes, replace=False)] = True
+        share = (crimes + non_crimes) / max(1, len(dvc) + len(dvn))
+        keep |= year & ~dv & (rng.random(len(r)) < share)
+        out = {"reports": r[keep]}
+        # Arrays, not sets: pandas makes a set a list, then an array, at every isin.
+        report_ids = out["reports"].report_id.to_numpy()
+        people = tables["people"]
+        out["people"] = people = people[people.report_id.isin(report_ids)].copy()
+        person_ids = people.person_id.unique()
+        ids = {"report_id": report_ids, "person_id": person_ids,
+               "victim_person_id": person_ids, "suspect_person_id": person_ids}
+        for name, df in tables.items():
+            if name in out or name in _REBUILT:
+                continue
+            refs = [c for c in (*_REFS.get(name, ()), "victim_person_id", "suspect_person_id")
+                    if c in df]
+            ok = np.ones(len(df), bool)
+            linked = np.zeros(len(df), bool)
+            for col in dict.fromkeys(refs):
+                given = df[col].notna().to_numpy()
+                ok &= ~given | df[col].isin(ids[col]).to_numpy()
+                linked |= given
+            if name in _UNLINKED_DATE:
+                d = pd.to_datetime(df[_UNLINKED_DATE[name]])
+                in_year = ((d >= self.first) & (d <= self.last + pd.Timedelta(days=1)))
+                ok &= linked | (in_year.to_numpy() & (rng.random(len(df)) < share))
+            else:
+                ok &= linked | (len(refs) == 0)
+            out[name] = df[ok]
+        self._set_arrests(out["reports"], people, arrests, rng)
+        for name, df in out.items():
+            if "borough" in df:
+                out[name] = df.assign(borough=bcus_of(self.force, df.borough))
+        return out, person_ids
+
+    def _set_arrests(self, reports: pd.DataFrame, people: pd.DataFrame, arrests: int,
+                     rng: np.random.Generator) -> None:
+        crimes = reports[reports.dv_flag & (reports.classification == "crime")]
+        suspect = (people.role == "suspect").to_numpy() \
+            & people.report_id.isin(crimes.report_id.to_numpy()).to_numpy()
+        arrested = suspect & people.arrest_date.notna().to_numpy()
+        have = int(arrested.sum())
+        col = people.columns.get_loc("arrest_date")
+        if have > arrests:
+            people.iloc[rng.choice(np.flatnonzero(arrested), have - arrests, replace=False),
+                        col] = None
+        elif have < arrests:
+            free = np.flatnonzero(suspect & ~arrested)
+            if len(free) < arrests - have:
+                raise RuntimeError(f"{self.force}: too few suspects for the arrests")
+            add = rng.choice(free, arrests - have, replace=False)
+            recorded = crimes.set_index("report_id").recorded_date
+            days = pd.to_timedelta(rng.integers(0, 2, len(add)), unit="D")
+            people.iloc[add, col] = (pd.to_datetime(
+                people.report_id.iloc[add].map(recorded)) + days).to_numpy()
 
 
 def _movers(people: pd.DataFrame, truth: pd.DataFrame,

@@ -11,6 +11,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dvpi.synth.boroughs import BOROUGHS
@@ -56,6 +57,14 @@ def bcu_of(force: str, borough: str) -> str:
         return borough
     names = bcus(force)
     return names[_london_index().get(borough, 0) % len(names)]
+
+
+def bcus_of(force: str, boroughs: pd.Series) -> np.ndarray:
+    """``bcu_of`` of a whole column: each distinct borough looked up once (a blank one
+    becomes the force's first BCU, as ``bcu_of`` makes it)."""
+    codes, uniques = pd.factorize(boroughs)
+    names = np.array([bcu_of(force, b) for b in uniques] + [bcu_of(force, "")], dtype=object)
+    return names[codes]
 
 
 @cache

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from dvpi.synth.forces import bcu_of, force_names, population_table
+from dvpi.synth.forces import bcus_of, force_names, population_table
 from dvpi.synth.pipeline import build_london
 from dvpi.synth.profile import Profile, load_profile
 from dvpi.synth.writers import ParquetSink, declared, to_arrow
@@ -73,7 +73,7 @@ def generate_national(out_dir: str | Path, seed: int = 1, reports: int = NATIONA
                 if name == "population" or (name == "targets" and k):
                     continue
                 if "borough" in df:
-                    df = df.assign(borough=df.borough.map(lambda b, f=force: bcu_of(f, b)))
+                    df = df.assign(borough=bcus_of(force, df.borough))
                 df = _relabel(name, df, prefix, force)
                 sink.write(name, to_arrow(name, df))
                 rows[name] = rows.get(name, 0) + len(df)

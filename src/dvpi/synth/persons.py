@@ -208,15 +208,17 @@ def draw_accused_ages(state: SynthState) -> None:
     rng, persons, accused = state.rng, state.persons, state.accused
     first = persons["first"].reindex(accused.index).to_numpy("datetime64[D]")
     latest_ref = accused.latest_ref.to_numpy("datetime64[D]")
-    for i, (pid, group) in enumerate(zip(accused.index, accused.group, strict=True)):
-        if pid in state.dual_arrest_persons or group == codes.UNRECORDED \
-                or pid in state.homicide_suspects:
-            continue
-        low, high = group_bounds(group)
-        years = int(np.ceil((latest_ref[i] - first[i]).astype(int) / 365.0)) + 1
-        low = low if group == "0-17" else max(low, 18 + years)
-        persons.at[pid, "age_t"] = int(rng.integers(low, max(low, high) + 1))
-        persons.at[pid, "age_ref"] = latest_ref[i]
+    pids, groups = accused.index.to_numpy(), accused.group.to_numpy()
+    fixed = state.dual_arrest_persons | state.homicide_suspects
+    todo = (groups != codes.UNRECORDED) & ~np.isin(pids, np.fromiter(fixed, int, len(fixed)))
+    bounds = {g: group_bounds(g) for g in np.unique(groups[todo])}
+    low = np.array([bounds[g][0] for g in groups[todo]], int)
+    high = np.array([bounds[g][1] for g in groups[todo]], int)
+    years = np.ceil((latest_ref[todo] - first[todo]).astype(int) / 365.0).astype(int) + 1
+    low = np.where(groups[todo] == "0-17", low, np.maximum(low, 18 + years))
+    # One draw per accused in order, as a loop of scalar draws would make them.
+    persons.loc[pids[todo], "age_t"] = rng.integers(low, np.maximum(low, high) + 1)
+    persons.loc[pids[todo], "age_ref"] = latest_ref[todo]
 
 
 def draw_dates_of_birth(state: SynthState) -> None:

@@ -32,6 +32,7 @@ from dvpi.synth import (
     tables,
     victims,
 )
+from dvpi.synth.parameters import PLAN
 from dvpi.synth.profile import Profile
 from dvpi.synth.state import Built, SynthState
 
@@ -102,18 +103,22 @@ STEPS: tuple[Step, ...] = (
 
 
 def new_state(profile: Profile, seed: int, date_shift_days: int = 0,
-              force: str | None = None) -> SynthState:
+              force: str | None = None,
+              previous_year_volume: float = PLAN["previous_year_volume"]) -> SynthState:
     return SynthState(profile=profile, seed=seed, rng=np.random.default_rng(seed),
-                      date_shift_days=date_shift_days, force=force)
+                      date_shift_days=date_shift_days, force=force,
+                      previous_year_volume=previous_year_volume)
 
 
 def run(profile: Profile, seed: int, steps: tuple[Step, ...] = STEPS,
         after_step: Callable[[Step, SynthState], None] | None = None,
-        date_shift_days: int = 0, force: str | None = None) -> SynthState:
+        date_shift_days: int = 0, force: str | None = None,
+        previous_year_volume: float = PLAN["previous_year_volume"]) -> SynthState:
     """Run ``steps`` in order over a new state; ``after_step`` (for tests and progress)
     is called after each with the step and the state. ``date_shift_days`` and ``force``
-    say where the build will land (the national scale): the law's eras follow them."""
-    state = new_state(profile, seed, date_shift_days, force)
+    say where the build will land (the national scale): the law's eras follow them;
+    ``previous_year_volume`` how much of the year before to build."""
+    state = new_state(profile, seed, date_shift_days, force, previous_year_volume)
     for step in steps:
         step(state)
         if after_step is not None:
@@ -122,7 +127,9 @@ def run(profile: Profile, seed: int, steps: tuple[Step, ...] = STEPS,
 
 
 def build_london(profile: Profile, seed: int, date_shift_days: int = 0,
-                 force: str | None = None) -> Built:
+                 force: str | None = None,
+                 previous_year_volume: float = PLAN["previous_year_volume"]) -> Built:
     """Every table of a calibrated London data set for ``profile`` and its truth."""
-    state = run(profile, seed, date_shift_days=date_shift_days, force=force)
+    state = run(profile, seed, date_shift_days=date_shift_days, force=force,
+                previous_year_volume=previous_year_volume)
     return Built(state.tables, state.truth)

@@ -3,7 +3,8 @@
 Reports are laid out around the planned victims: the year's DV crimes and non-crimes, the
 reason each has or lacks a qualifying pair, and the unflagged reports (qualifying crimes
 without the DV flag, FM reports, non-domestic ones). The year before is laid out the same
-way at about ``PLAN["previous_year_volume"]`` times the year's number of each kind of
+way at about ``state.previous_year_volume`` (``PLAN["previous_year_volume"]`` unless the
+build says otherwise) times the year's number of each kind of
 report (children, unknown ages, dual arrests, FM ...) and the year's shares of reasons;
 its adult victims are the planned persons' rows of that year and persons of that year
 only. Recorded days come from the time model (``calendar``). A report's frame columns:
@@ -103,9 +104,9 @@ def plan_dv_non_crimes(state: SynthState) -> None:
     assert len(state.dv_non_crimes) == counts["dv_non_crimes"]
 
 
-def _scaled(n: int) -> int:
+def _scaled(state: SynthState, n: int) -> int:
     """The year before's number of a kind of report the year has ``n`` of."""
-    return round(PLAN["previous_year_volume"] * n)
+    return round(state.previous_year_volume * n)
 
 
 def _previous_only_persons(state: SynthState) -> pd.DataFrame:
@@ -124,9 +125,10 @@ def _previous_only_persons(state: SynthState) -> pd.DataFrame:
             return frame.iloc[:0]
         return frame.iloc[rng.integers(0, len(frame), round(rows / frame[column].mean()))]
 
-    crimes = _scaled(int(ordinary.crimes.sum())) - int(persons.crimes_before.sum())
+    crimes = _scaled(state, int(ordinary.crimes.sum())) - int(persons.crimes_before.sum())
     sample = draw(ordinary[ordinary.crimes > 0], crimes, "crimes")
-    non_crimes = _scaled(int(ordinary.non_crimes.sum())) - int(persons.non_crimes_before.sum()) \
+    non_crimes = _scaled(state, int(ordinary.non_crimes.sum())) \
+        - int(persons.non_crimes_before.sum()) \
         - int(sample.non_crimes.sum())
     sample = pd.concat([sample, draw(ordinary[ordinary.crimes == 0], non_crimes, "non_crimes")])
     return pd.DataFrame({"pid": state.person_ids.take(len(sample)),
@@ -148,7 +150,7 @@ def _cross_reports(state: SynthState, n: int, cls: str) -> pd.DataFrame:
 def _previous_fm_victims(state: SynthState) -> tuple[np.ndarray, np.ndarray]:
     """The year before's FM victims (the year's breakdowns at its volume): the pids of
     its DV FM reports' adult and child victims; the non-DV reports' split."""
-    profile = scale_profile(state.profile, PLAN["previous_year_volume"])
+    profile = scale_profile(state.profile, state.previous_year_volume)
     victims = fm_victims(state.rng, profile)
     n_dv = profile.counts["fm_records_dv"]
     dv = victims.iloc[:n_dv]
@@ -174,7 +176,7 @@ def plan_previous_year(state: SynthState) -> None:
                                        _victim_rows(only.pid, only.non_crimes)])
 
     def count(frame: pd.DataFrame, kind: str) -> int:
-        return _scaled(int((frame.kind == kind).sum()))
+        return _scaled(state, int((frame.kind == kind).sum()))
 
     kinds = {"adult": adult_crimes, "child": take(count(crimes, "child")),
              "unknown": take(count(crimes, "unknown"))}
@@ -322,7 +324,8 @@ def plan_unflagged_reports(state: SynthState) -> None:
         state.fm_reports_not_dv = _unflagged_year(state, "P", unflagged_crimes, non_crimes,
                                                   extra, state.fm_reports_not_dv_adult)
     state.previous_unflagged = pd.concat(_unflagged_year(
-        state, "L", _scaled(unflagged_crimes), _scaled(non_crimes), _scaled(extra),
+        state, "L", _scaled(state, unflagged_crimes), _scaled(state, non_crimes),
+        _scaled(state, extra),
         state.previous_fm_reports_not_dv_adult), ignore_index=True)
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from dvpi.synth.parameters import EXTRACT_DAYS_AFTER
+from dvpi.synth.parameters import EXTRACT_DAYS_AFTER, PLAN
 from dvpi.synth.profile import Profile
 
 
@@ -72,6 +72,9 @@ class SynthState:
     # (the law's eras are judged in the written calendar).
     date_shift_days: int = 0
     force: str | None = None
+    # The year before's volume over the year's (reports.py). England and Wales drops the
+    # year before of every build, so it builds less of it (synth/ew.py).
+    previous_year_volume: float = PLAN["previous_year_volume"]
 
     # victims.py: the year's adult DV victims planned person-first.
     # victim_persons: kind (1-6), crimes / non_crimes (victim rows in the year's DV crimes

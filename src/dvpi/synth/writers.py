@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -26,9 +25,9 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
     for col in columns:
         s = df[col.name] if col.name in df else pd.Series([None] * len(df))
         typ = _ARROW[col.type]
-        if col.type == "date":
-            v = pd.to_datetime(s).dt.date
-            arr = pa.array(v.where(s.notna(), None), type=typ, from_pandas=True)
+        if col.type == "date":  # whole days, without a Python date per row
+            v = pd.to_datetime(s).to_numpy().astype("datetime64[D]")
+            arr = pa.array(v, type=typ, mask=pd.isna(s).to_numpy())
         elif col.type == "datetime":
             arr = pa.array(pd.to_datetime(s).dt.floor("s"), type=typ, from_pandas=True)
         elif col.type == "integer":
@@ -40,7 +39,8 @@ def to_arrow(name: str, df: pd.DataFrame) -> pa.Table:
         elif col.type == "bool":
             arr = pa.array(s.astype(bool), type=typ)
         else:
-            arr = pa.array(np.where(pd.isna(s), None, s.astype(object)).tolist(), type=typ)
+            arr = pa.array(s.astype(object).where(s.notna(), None).to_numpy(), type=typ,
+                           from_pandas=True)
         arrays.append(arr)
     return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
 
