@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from dvpi.indicators.context import Context
 
 # The dashboard roles (dvpi.web.users) that may see record-level lists; a partner, who
-# sees published aggregates only, never does. A borough user sees their own borough's.
-RECORD_ROLES: tuple[str, ...] = ("admin", "force_analyst", "borough_user")
+# sees published aggregates only, never does. A borough user sees their own borough's,
+# a force user (several forces) their own force's boroughs'.
+RECORD_ROLES: tuple[str, ...] = ("admin", "force_analyst", "borough_user", "force_user")
 
 # fn(backend, start, end, borough=None, definition=..., people=...) -> rows (dicts)
 Query = Callable[..., list[dict[str, Any]]]

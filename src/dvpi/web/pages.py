@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dvpi.indicators.worklists import report_ids
 from dvpi.web import audit as events
 from dvpi.web import views
-from dvpi.web.access import Rule, allowed, home_for, protected
+from dvpi.web.access import Rule, allowed, home_for, protected, sees_force
 from dvpi.web.auth import (
     DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -180,7 +180,7 @@ def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
     that is not the scope (the league table's indicator).
     """
     dash = dashboard_of(request)
-    session = dash.page_user(request, rule, borough)
+    session = dash.page_user(request, rule, force if force is not None else borough)
     snap = dash.snapshot()
     if force is not None:
         name = _force(snap, force)
@@ -190,9 +190,12 @@ def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
     context = _view(dash, session, snap, view, choice, subject if subject else name)
     extra = {}
     if view is views.scorecard and borough is not None:
-        extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name)
+        extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name, snap)
+    # Only the forces whose pages the user may open (a force user: their own).
+    forces = [f for f in snap.forces() if sees_force(session.user, f, snap)]
     return dash.render(request, template, choice=choice, years=years_in(snap),
-                       borough=name, forces=snap.forces(), **extra, **context)
+                       borough=name, forces=forces, national=bool(snap.forces()),
+                       **extra, **context)
 
 
 @router.get("/overview")
@@ -202,7 +205,7 @@ def overview(request: Request) -> Response:
 
 @router.get("/boroughs")
 def boroughs(request: Request) -> Response:
-    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.league, "boroughs.html",
+    return _aggregate_page(request, Rule.BOROUGH_COMPARISONS, views.league, "boroughs.html",
                            subject=request.query_params.get("indicator"))
 
 
@@ -216,8 +219,8 @@ def borough_page(request: Request, borough: str) -> Response:
 @router.get("/forces/{force}")
 def force_page(request: Request, force: str) -> Response:
     """One force of a data set of several, set beside the nation."""
-    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.scorecard, "force.html",
-                           force=_name(force))
+    return _aggregate_page(request, Rule.ONE_FORCE_AGGREGATES, views.scorecard,
+                           "force.html", force=_name(force))
 
 
 @router.get("/equality")

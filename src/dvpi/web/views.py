@@ -10,7 +10,7 @@ from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.stats import equality as equality_rates
 from dvpi.stats import findings, funnel
 from dvpi.web import svg
-from dvpi.web.access import audience, protected
+from dvpi.web.access import Rule, allowed, audience, force_filter, protected
 from dvpi.web.params import Choice
 from dvpi.web.present import display_of, headline, label, plain
 from dvpi.web.users import User
@@ -144,6 +144,11 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     if public and snap.forces():  # the published set holds the forces too: not boroughs
         boroughs = set(snap.boroughs())
         results = [results[0], *(r for r in results[1:] if r.get("scope") in boroughs)]
+    own = force_filter(user, snap)
+    if own is not None:  # a force user: their force and its boroughs, never another's
+        results = [dash.result(snap, choice.start, choice.end, own, choice.definition),
+                   *(r for r in results[1:]
+                     if allowed(user, Rule.BOROUGH_AGGREGATES, r.get("scope"), snap))]
     force = results[0]
     present = force.get("indicators", {})
     rates = [i for i in funnel.FUNNEL_INDICATORS if i in present]
