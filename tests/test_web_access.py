@@ -22,7 +22,10 @@ from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"
-ROLES = ("anonymous", "admin", "force_analyst", "borough_user", "partner")
+# A force user on this one-force warehouse: their force is not in the data, so they
+# see nothing but what any user sees (tests/test_web_forces.py has their own matrix
+# over a warehouse of two forces).
+ROLES = ("anonymous", "admin", "force_analyst", "borough_user", "partner", "force_user")
 
 # Who may use a route of each kind, for each borough variant (None = no borough in it).
 EVERYONE = {r: {None, "own", "other"} for r in ROLES}
@@ -96,11 +99,12 @@ def site(example_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     users.add("analyst", PASSWORD, "force_analyst")
     users.add("bu", PASSWORD, "borough_user", OWN)
     users.add("partner", PASSWORD, "partner")
+    users.add("fu", PASSWORD, "force_user", force="Metropolitan")  # not checked: no forces
     return app
 
 
 USERNAMES = {"admin": "admin", "force_analyst": "analyst", "borough_user": "bu",
-             "partner": "partner"}
+             "partner": "partner", "force_user": "fu"}
 
 
 def _client(app, role: str) -> tuple[TestClient, str]:
