@@ -353,7 +353,8 @@ def methodology_lines() -> list[str]:
     out = [
         "## Worklists (restricted record lists)", "",
         "Lists that name records, never published: the dashboard shows each to the roles "
-        "it names, for the user's own borough (a borough user), and logs every view and "
+        "it names, for the user's own borough (a borough user) or force's boroughs (a "
+        "force user), and logs every view and "
         "export; `dvpi worklists export` exports one, audited; the weekly pack puts the "
         "borough's in its RESTRICTED workbook. Each is declared once in "
         "`dvpi.indicators.worklists`.", "",
