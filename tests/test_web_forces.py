@@ -373,3 +373,36 @@ def test_a_force_user_sees_only_their_forces_rows(served):
     entry = app.state.dashboard.audit.entries(limit=1)[0]
     assert entry.event == "access_denied" and entry.actor == "fu"
     assert entry.detail["force"] == "Force A" and entry.detail["borough"] == B_CENTRAL
+
+
+def test_users_add_a_force_user_checks_the_force(two_forces, example_warehouse, tmp_path):
+    from typer.testing import CliRunner
+
+    from dvpi.cli import app as cli
+    from dvpi.web.audit import AuditLog
+    from dvpi.web.state import StateStore
+    from dvpi.web.users import UserStore
+
+    runner = CliRunner()
+
+    def add(name: str, force: str | None, warehouse: Path, role: str = "force_user"):
+        extra = ["--force", force] if force is not None else []
+        return runner.invoke(cli, ["users", "add", name, "--role", role, *extra,
+                                   "--password-stdin", "--warehouse", str(warehouse),
+                                   "--state", str(tmp_path / "s.sqlite")],
+                             input=PASSWORD + "\n")
+
+    done = add("kim", "  force b ", two_forces)
+    assert done.exit_code == 0, done.output
+    store = StateStore(tmp_path / "s.sqlite")
+    assert UserStore(store).get("kim").force == "Force B"  # as the data spells it
+    entry = AuditLog(store).entries(event="user_added")[0]
+    assert entry.detail["force"] == "Force B" and entry.detail["role"] == "force_user"
+    unknown = add("lee", "Atlantis", two_forces)
+    assert unknown.exit_code != 0 and "no force 'Atlantis'" in unknown.output
+    assert "Force A, Force B" in unknown.output
+    one = add("mo", "Metropolitan", example_warehouse)
+    assert one.exit_code != 0 and "holds one force" in one.output
+    assert add("ned", None, two_forces).exit_code != 0  # a force user needs --force
+    assert add("oz", "Force A", two_forces, role="force_analyst").exit_code != 0
+    assert {u.username for u in UserStore(store).list()} == {"kim"}
