@@ -327,6 +327,10 @@ def test_a_force_user_starts_on_their_force(served):
     assert 'href="/forces/Force%20A?' in overview
     assert "/forces/Force%20B" not in overview  # no link to a page they cannot open
     assert "/forces/Force%20B" in clients["analyst"].get(f"/overview?{FY}").text
+    nav = {a["href"] for a in BeautifulSoup(overview, "html.parser").select(
+        'nav[aria-label="Main"] a')}
+    assert {"/forces/Force%20A", "/overview", "/boroughs"} <= nav
+    assert "/worklists" not in nav and "/admin/audit" not in nav
 
 
 def _league_boroughs(html: str) -> set[str]:
@@ -406,3 +410,39 @@ def test_users_add_a_force_user_checks_the_force(two_forces, example_warehouse, 
     assert add("ned", None, two_forces).exit_code != 0  # a force user needs --force
     assert add("oz", "Force A", two_forces, role="force_analyst").exit_code != 0
     assert {u.username for u in UserStore(store).list()} == {"kim"}
+
+
+@pytest.mark.browser
+def test_a_force_user_walks_their_force_in_a_browser(served):
+    """Debian's chromium (as tests/test_web_browser.py): from their force's page to its
+    boroughs' league table, a borough and its worklists; the other force is 403."""
+    from live_server import serving
+    from test_web_browser import ARGS, CHROMIUM, _login, _visit
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    app, _ = served
+    shots = Path(app.state.dashboard.store.path).parent
+    with serving(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context, page, errors = _login(browser, base, "fu")
+            assert page.url == f"{base}/forces/Force%20A"
+            page.click("header.top nav a:text('Boroughs')")
+            page.wait_for_load_state()
+            links = page.locator("table.league th a").all_inner_texts()
+            assert links and all(t.startswith("Force A / ") for t in links)
+            page.click(f"table.league a:text('{A_CENTRAL}')")
+            page.wait_for_load_state()
+            assert page.locator("h1").inner_text().startswith(A_CENTRAL)
+            _visit(page, f"{base}/boroughs/{quote(A_CENTRAL, safe='')}/worklists?{FY}",
+                   shots / "fu-worklists.png")
+            other = f"{base}/forces/Force%20B?{FY}"
+            _visit(page, other, shots / "fu-other-force-403.png", 403)
+            assert "Access denied" in page.content()
+            assert errors == [f"403 {other}"]
+            context.close()
+        finally:
+            browser.close()
