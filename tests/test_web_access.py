@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], Case | None] = {
     ("GET", "/boroughs/{borough}/safeguarding"): Case(BOROUGH_AGGREGATES, ("own", "other")),
     ("GET", "/methodology"): Case(ANY_USER),
     ("GET", "/worklists"): Case(FORCE_RECORDS),
+    # One force's lists (several forces): on this one-force set, not found.
+    ("GET", "/forces/{force}/worklists"): Case(FORCE_RECORDS, ok=404),
     ("GET", "/boroughs/{borough}/worklists"): Case(BOROUGH_RECORDS, ("own", "other")),
     ("GET", "/boroughs/{borough}/worklists/{kind}.csv"):
         Case(BOROUGH_RECORDS, ("own", "other")),

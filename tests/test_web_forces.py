@@ -210,6 +210,8 @@ BOROUGH = {"admin": {"own", "other"}, "force_analyst": {"own", "other"},
 RECORDS = {"admin": {"own", "other"}, "force_analyst": {"own", "other"},
            "borough_user": {"own"}, "force_user": {"own"}}
 WHOLE_RECORDS = {"admin": {None}, "force_analyst": {None}}
+FORCE_RECORDS = {"admin": {"own_force", "other_force"},
+                 "force_analyst": {"own_force", "other_force"}, "force_user": {"own_force"}}
 # (allowed, variants, status of an allowed call); written out apart from web.access.
 B2 = ("own", "other")
 MATRIX: dict[tuple[str, str], tuple[dict, tuple, int] | None] = {
@@ -227,6 +229,7 @@ MATRIX: dict[tuple[str, str], tuple[dict, tuple, int] | None] = {
     ("GET", "/boroughs/{borough}/safeguarding"): (BOROUGH, B2, 200),
     ("GET", "/methodology"): (ALL, (None,), 200),
     ("GET", "/worklists"): (WHOLE_RECORDS, (None,), 200),
+    ("GET", "/forces/{force}/worklists"): (FORCE_RECORDS, ("own_force", "other_force"), 200),
     ("GET", "/boroughs/{borough}/worklists"): (RECORDS, B2, 200),
     ("GET", "/boroughs/{borough}/worklists/{kind}.csv"): (RECORDS, B2, 200),
     ("GET", "/boroughs/{borough}/dip-samples"): (RECORDS, B2, 200),
@@ -330,6 +333,7 @@ def test_a_force_user_starts_on_their_force(served):
     nav = {a["href"] for a in BeautifulSoup(overview, "html.parser").select(
         'nav[aria-label="Main"] a')}
     assert {"/forces/Force%20A", "/overview", "/boroughs"} <= nav
+    assert "/forces/Force%20A/worklists" in nav
     assert "/worklists" not in nav and "/admin/audit" not in nav
 
 
@@ -372,6 +376,18 @@ def test_a_force_user_sees_only_their_forces_rows(served):
     csv_text = fu.get(f"/boroughs/{quote(A_CENTRAL, safe='')}/worklists/risk_gaps.csv"
                       f"?{FY}").text
     assert "A-" in csv_text and "B-" not in csv_text
+    # Their force's lists: Force A's rows, every one of them; the nation's has Force B's.
+    def listed(client, url: str) -> set[str]:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        return {td.get_text(strip=True) for td in soup.select("#risk_gaps td")
+                if td.get_text().startswith(("A-", "B-"))}
+
+    force_ids = listed(fu, f"/forces/Force%20A/worklists?{FY}")
+    assert force_ids and all(i.startswith("A-") for i in force_ids)
+    nation_ids = listed(clients["analyst"], f"/worklists?{FY}")
+    assert force_ids == {i for i in nation_ids if i.startswith("A-")}
+    assert any(i.startswith("B-") for i in nation_ids)
+    assert fu.get(f"/forces/Force%20B/worklists?{FY}").status_code == 403
     denied = fu.get(f"/boroughs/{quote(B_CENTRAL, safe='')}/worklists/risk_gaps.csv?{FY}")
     assert denied.status_code == 403
     entry = app.state.dashboard.audit.entries(limit=1)[0]
@@ -446,3 +462,37 @@ def test_a_force_user_walks_their_force_in_a_browser(served):
             context.close()
         finally:
             browser.close()
+
+
+def test_a_forces_worklists_are_its_boroughs_rows(two_forces):
+    """Every list taken for one force holds exactly the rows of its boroughs' lists (the
+    query filters by force, then by force and borough), never another force's."""
+    from collections import Counter
+
+    from dvpi.indicators import worklists
+
+    def key(row: dict) -> str:
+        return repr(sorted((k, str(v)) for k, v in row.items()))
+
+    with backend(two_forces, "duckdb", people.DEFAULT_METHOD) as b:
+        boroughs = [s.name for s in indicators.boroughs_in(b.con)
+                    if s.name.startswith("Force A / ")]
+        assert len(boroughs) > 1
+        some = False
+        for wl in worklists.WORKLISTS:
+            if any(t not in b.tables for t in wl.needs):
+                continue
+            args = (wl, b, YEAR.start, YEAR.end)
+            force = worklists.fetch(*args, force=" force a ", people=people.DEFAULT_METHOD)
+            parts = Counter(key(r) for name in boroughs
+                            for r in worklists.fetch(*args, borough=name,
+                                                     people=people.DEFAULT_METHOD))
+            if wl.unit != "person":  # a person may be in two boroughs' lists
+                assert Counter(key(r) for r in force) == parts, wl.id
+            ids = worklists.report_ids(force)
+            assert all(i.startswith("A-") for i in ids), wl.id
+            some = some or bool(ids)
+        assert some
+        with pytest.raises(ValueError, match="no force"):
+            worklists.fetch(worklists.WORKLISTS[0], b, YEAR.start, YEAR.end,
+                            force="Atlantis")

@@ -5,8 +5,8 @@
   samples, its indicators through the API. Not the force pages or other boroughs.
 - ``partner`` sees published aggregates only, after the disclosure control of
   ``--audience public``: no worklist, no record, no dip sample.
-- ``force_user`` (a warehouse of several forces) sees their own force: its page, its
-  boroughs' pages, worklists and dip samples, and the API for the force and its
+- ``force_user`` (a warehouse of several forces) sees their own force: its page and
+  worklists, its boroughs' pages, worklists and dip samples, and the API for the force and its
   boroughs; and the nation's headline figures (an aggregate of every force: the
   figure a force sets itself beside). Never another force, its boroughs or its rows;
   comparisons across boroughs are cut down to their force's (:func:`force_filter`).
@@ -36,7 +36,8 @@ class Rule(Enum):
     ONE_FORCE_AGGREGATES = "one_force_aggregates"  # one force of several (named)
     BOROUGH_AGGREGATES = "borough_aggregates"  # one borough's figures
     BOROUGH_RECORDS = "borough_records"        # one borough's record-level lists
-    FORCE_RECORDS = "force_records"            # force-wide record-level lists
+    FORCE_RECORDS = "force_records"            # the whole data set's record-level lists
+    ONE_FORCE_RECORDS = "one_force_records"    # one force's of several (named)
     ADMIN_ONLY = "admin_only"
 
 
@@ -78,7 +79,7 @@ def allowed(user: User | None, rule: Rule, borough: str | None = None,
         return role == PARTNER or (role == BOROUGH_USER and same_borough(user.borough, borough))
     if rule is Rule.BOROUGH_RECORDS:
         return role == BOROUGH_USER and same_borough(user.borough, borough)
-    return False  # FORCE_RECORDS: admin and force analysts only
+    return False  # FORCE_RECORDS, ONE_FORCE_RECORDS: admin and force analysts only
 
 
 def own_force(user: User, data: Forces | None) -> str | None:
@@ -104,6 +105,8 @@ def _force_user_may(user: User, rule: Rule, name: str | None, data: Forces | Non
         return data.force_of(name) == mine or data.force_named(name) == mine
     if rule is Rule.BOROUGH_RECORDS:
         return data.force_of(name) == mine
+    if rule is Rule.ONE_FORCE_RECORDS:
+        return data.force_named(name) == mine
     return False  # FORCE_RECORDS (the whole data set's rows), ADMIN_ONLY
 
 

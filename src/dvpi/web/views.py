@@ -233,11 +233,15 @@ def list_end(dash: Dashboard, snap: Snapshot, choice: Choice, kind: str):
 
 
 def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str | None,
-                  kind: str) -> list[dict]:
+                  kind: str, force: str | None = None) -> list[dict]:
+    """A list's rows: the whole data set, one borough, or one force of several."""
     worklist = dash.engine.worklists[kind]
     end = list_end(dash, snap, choice, kind)
     key = ("worklist", snap.version, kind, choice.start, end,
-           borough.lower() if borough else None, choice.definition)
+           borough.lower() if borough else None, force.lower() if force else None,
+           choice.definition)
+    # One force's rows only: a list that cannot take a force is an error, never the nation.
+    scope = {"force": force} if force is not None else {}
 
     def make() -> list[dict]:
         # The snapshot's person method, as for the figures: never a linkage in a request.
@@ -245,7 +249,7 @@ def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str 
             return [dict(r) for r in worklist.fetch(backend, choice.start, end,
                                                      borough=borough,
                                                      definition=choice.definition,
-                                                     people=snap.people_method)]
+                                                     people=snap.people_method, **scope)]
 
     return snap.cache.get(key, make)
 
@@ -264,14 +268,16 @@ def may_see(worklist: Any, role: str | None) -> bool:
 
 
 def worklists(dash: Dashboard, snap: Snapshot, choice: Choice,
-              borough: str | None, role: str | None = None) -> list[dict[str, Any]]:
-    """The lists ``role`` may see (every list when None), with their rows."""
+              borough: str | None, role: str | None = None,
+              force: str | None = None) -> list[dict[str, Any]]:
+    """The lists ``role`` may see (every list when None), with their rows: of the whole
+    data set, one borough, or one force of several (``force``)."""
     out = []
     for kind, worklist in dash.engine.worklists.items():
         if not may_see(worklist, role):
             continue
         why_not = worklist_unavailable(dash, snap, kind)
-        rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind)
+        rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind, force)
         out.append({"kind": kind, "title": worklist.title, "unit": worklist.unit,
                     "description": worklist.description, "rows": rows,
                     "columns": columns_of(rows), "unavailable": why_not,
