@@ -321,6 +321,17 @@ def _legacy_store(path: Path, n: int) -> None:
     path.chmod(0o644)
 
 
+def test_migration_gives_users_a_force_column(tmp_path):
+    from dvpi.web.users import User, UserStore
+
+    path = tmp_path / "old.sqlite"
+    _legacy_store(path, 1)
+    users = UserStore(StateStore(path))
+    assert users.get("ann") == User("ann", "admin", None, None)
+    users.add("kim", "a long enough password", "force_user", force="Force A")
+    assert users.get("kim").force == "Force A"
+
+
 def test_migration_keeps_a_legacy_chain_then_keys_it(tmp_path):
     path = tmp_path / "old.sqlite"
     _legacy_store(path, 4)

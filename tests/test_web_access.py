@@ -22,7 +22,10 @@ from web_fakes import csrf_of, fake_engine, login
 
 PASSWORD = "a long enough password"
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"
-ROLES = ("anonymous", "admin", "force_analyst", "borough_user", "partner")
+# A force user on this one-force warehouse: their force is not in the data, so they
+# see nothing but what any user sees (tests/test_web_forces.py has their own matrix
+# over a warehouse of two forces).
+ROLES = ("anonymous", "admin", "force_analyst", "borough_user", "partner", "force_user")
 
 # Who may use a route of each kind, for each borough variant (None = no borough in it).
 EVERYONE = {r: {None, "own", "other"} for r in ROLES}
@@ -64,6 +67,8 @@ MATRIX: dict[tuple[str, str], Case | None] = {
     ("GET", "/boroughs/{borough}/safeguarding"): Case(BOROUGH_AGGREGATES, ("own", "other")),
     ("GET", "/methodology"): Case(ANY_USER),
     ("GET", "/worklists"): Case(FORCE_RECORDS),
+    # One force's lists (several forces): on this one-force set, not found.
+    ("GET", "/forces/{force}/worklists"): Case(FORCE_RECORDS, ok=404),
     ("GET", "/boroughs/{borough}/worklists"): Case(BOROUGH_RECORDS, ("own", "other")),
     ("GET", "/boroughs/{borough}/worklists/{kind}.csv"):
         Case(BOROUGH_RECORDS, ("own", "other")),
@@ -96,11 +101,12 @@ def site(example_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     users.add("analyst", PASSWORD, "force_analyst")
     users.add("bu", PASSWORD, "borough_user", OWN)
     users.add("partner", PASSWORD, "partner")
+    users.add("fu", PASSWORD, "force_user", force="Metropolitan")  # not checked: no forces
     return app
 
 
 USERNAMES = {"admin": "admin", "force_analyst": "analyst", "borough_user": "bu",
-             "partner": "partner"}
+             "partner": "partner", "force_user": "fu"}
 
 
 def _client(app, role: str) -> tuple[TestClient, str]:

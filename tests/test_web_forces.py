@@ -6,6 +6,10 @@ the one borough of the one force.
 
 The data set is the worked example twice (tests/test_indicators_forces.py): Force A
 and Force B, each with a borough called Central.
+
+A force user (Force A) sees the nation's figures, their force and its boroughs, never
+Force B, its boroughs or its rows: the access matrix below checks every route of the
+application for every role against their own and the other force.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from dvpi.indicators.periods import Period
 from dvpi.web.app import create_app
 from engine_helpers import backend, load_resolved
 from test_indicators_forces import write_two
-from web_fakes import login
+from test_web_access import _route_keys
+from web_fakes import csrf_of, login
 
 PASSWORD = "a long enough password"
 FY = "year=2007-08"
@@ -45,10 +50,14 @@ def served(two_forces, tmp_path_factory):
     dash = app.state.dashboard
     names = dash.snapshot().boroughs()
     clients = {}
-    for user, role, borough in (("analyst", "force_analyst", None),
-                                ("bu", "borough_user", A_CENTRAL),
-                                ("partner", "partner", None)):
-        dash.users.add(user, PASSWORD, role, borough, boroughs=names)
+    forces = dash.snapshot().forces()
+    for user, role, borough, force in (("admin", "admin", None, None),
+                                       ("analyst", "force_analyst", None, None),
+                                       ("bu", "borough_user", A_CENTRAL, None),
+                                       ("partner", "partner", None, None),
+                                       ("fu", "force_user", None, " force a ")):
+        dash.users.add(user, PASSWORD, role, borough, boroughs=names, force=force,
+                       forces=forces)
         clients[user] = TestClient(app, follow_redirects=False)
         login(clients[user], user, PASSWORD)
     return app, clients
@@ -180,3 +189,310 @@ def test_the_public_see_forces_from_the_years_one_protected_set(served, two_forc
     published = app.state.dashboard.published(app.state.dashboard.snapshot(), YEAR.start,
                                               YEAR.end, "acpo2004")
     assert [r["scope"] for r in published] == [r["scope"] for r in protected.results]
+
+
+# --- a force user: their own force only ---------------------------------------------------
+
+ROLES = ("admin", "force_analyst", "borough_user", "partner", "force_user")
+USERNAMES = {"admin": "admin", "force_analyst": "analyst", "borough_user": "bu",
+             "partner": "partner", "force_user": "fu"}
+# What each variant names: a borough of Force A or of Force B, or the force itself.
+SCOPES = {"own": A_CENTRAL, "other": B_CENTRAL, "own_force": "Force A",
+          "other_force": "Force B"}
+ALL = {r: {None} for r in ROLES}
+NATIONAL = {"admin": {None}, "force_analyst": {None}, "partner": {None},
+            "force_user": {None}}
+ONE_FORCE = {"admin": {"own_force", "other_force"},
+             "force_analyst": {"own_force", "other_force"},
+             "partner": {"own_force", "other_force"}, "force_user": {"own_force"}}
+BOROUGH = {"admin": {"own", "other"}, "force_analyst": {"own", "other"},
+           "partner": {"own", "other"}, "borough_user": {"own"}, "force_user": {"own"}}
+RECORDS = {"admin": {"own", "other"}, "force_analyst": {"own", "other"},
+           "borough_user": {"own"}, "force_user": {"own"}}
+WHOLE_RECORDS = {"admin": {None}, "force_analyst": {None}}
+FORCE_RECORDS = {"admin": {"own_force", "other_force"},
+                 "force_analyst": {"own_force", "other_force"}, "force_user": {"own_force"}}
+# (allowed, variants, status of an allowed call); written out apart from web.access.
+B2 = ("own", "other")
+MATRIX: dict[tuple[str, str], tuple[dict, tuple, int] | None] = {
+    ("GET", "/login"): (ALL, (None,), 303),  # logged in: sent to their start page
+    ("POST", "/login"): None,
+    ("POST", "/logout"): (ALL, (None,), 303),
+    ("GET", "/"): (ALL, (None,), 303),
+    ("GET", "/overview"): (NATIONAL, (None,), 200),
+    ("GET", "/boroughs"): (NATIONAL, (None,), 200),  # a force user's: cut to theirs
+    ("GET", "/boroughs/{borough}"): (BOROUGH, B2, 200),
+    ("GET", "/forces/{force}"): (ONE_FORCE, ("own_force", "other_force"), 200),
+    ("GET", "/equality"): (NATIONAL, (None,), 200),
+    ("GET", "/boroughs/{borough}/equality"): (BOROUGH, B2, 200),
+    ("GET", "/safeguarding"): (NATIONAL, (None,), 200),
+    ("GET", "/boroughs/{borough}/safeguarding"): (BOROUGH, B2, 200),
+    ("GET", "/methodology"): (ALL, (None,), 200),
+    ("GET", "/worklists"): (WHOLE_RECORDS, (None,), 200),
+    ("GET", "/forces/{force}/worklists"): (FORCE_RECORDS, ("own_force", "other_force"), 200),
+    ("GET", "/boroughs/{borough}/worklists"): (RECORDS, B2, 200),
+    ("GET", "/boroughs/{borough}/worklists/{kind}.csv"): (RECORDS, B2, 200),
+    ("GET", "/boroughs/{borough}/dip-samples"): (RECORDS, B2, 200),
+    ("POST", "/boroughs/{borough}/dip-samples"): (RECORDS, B2, 303),
+    ("GET", "/dip-samples/{sample_id}"): (RECORDS, B2, 200),
+    ("POST", "/dip-samples/{sample_id}/results"): (RECORDS, B2, 303),
+    ("GET", "/admin/audit"): ({"admin": {None}}, (None,), 200),
+    ("GET", "/api/indicators"): (
+        {r: NATIONAL.get(r, set()) | BOROUGH.get(r, set()) | ONE_FORCE.get(r, set())
+         for r in ROLES}, (None, "own", "other", "own_force", "other_force"), 200),
+    ("GET", "/api/indicators/boroughs"): (NATIONAL, (None,), 200),
+    ("GET", "/api/boroughs"): (ALL, (None,), 200),
+    ("GET", "/api/openapi.json"): (ALL, (None,), 200),
+    ("MOUNT", "/static"): (ALL, (None,), 200),
+}
+
+
+@pytest.fixture(scope="module")
+def samples(served) -> dict[str, int]:
+    """A dip sample in Force A's Central and one in Force B's, drawn by the analyst."""
+    app, _ = served
+    client = TestClient(app, follow_redirects=False)
+    login(client, "analyst", PASSWORD)
+    csrf = csrf_of(client.get("/methodology").text)
+    out = {}
+    for variant in ("own", "other"):
+        r = client.post(f"/boroughs/{quote(SCOPES[variant], safe='')}/dip-samples",
+                        data={"csrf_token": csrf, "size": 3, "start": "2007-04-01",
+                              "end": "2008-03-31"})
+        assert r.status_code == 303, r.text
+        out[variant] = int(r.headers["location"].rsplit("/", 1)[1])
+    return out
+
+
+def test_every_route_is_in_the_forces_matrix(served):
+    app, _ = served
+    routes = _route_keys(app.routes)
+    assert routes == MATRIX.keys(), sorted(routes ^ MATRIX.keys())
+
+
+def _call(client: TestClient, csrf: str, method: str, path: str, variant, samples):
+    name = quote(SCOPES[variant], safe="") if variant else ""
+    url = (path.replace("{borough}", name).replace("{force}", name)
+           .replace("{kind}", "flag_audit"))
+    if "{sample_id}" in url:
+        url = url.replace("{sample_id}", str(samples[variant]))
+    if path == "/api/indicators" and variant:
+        url += f"?borough={quote(SCOPES[variant])}&{FY}"
+    elif method == "GET" and not path.startswith(("/api/", "/login", "/static")):
+        url += ("&" if "?" in url else "?") + FY
+    if path == "/static":
+        url = "/static/dvpi.css"
+    if method in ("GET", "MOUNT"):
+        return client.get(url)
+    data = {"csrf_token": csrf}
+    if path.endswith("/dip-samples"):
+        data |= {"size": "2"}
+    if path.endswith("/results"):
+        sample = client.get(url.removesuffix("/results"))
+        report = sample.text.split('name="report_id" value="', 1)[1].split('"', 1)[0] \
+            if sample.status_code == 200 else "x"
+        data |= {"report_id": report, "result": "compliant"}
+    return client.post(url, data=data)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix_over_two_forces(served, samples, role):
+    app, _ = served
+    failures = []
+
+    def client_of() -> tuple[TestClient, str]:
+        client = TestClient(app, follow_redirects=False)
+        assert login(client, USERNAMES[role], PASSWORD).status_code == 303
+        return client, csrf_of(client.get("/methodology").text)
+
+    shared = client_of()
+    for (method, path), case in MATRIX.items():
+        if case is None:
+            continue
+        allowed, variants, ok = case
+        for variant in variants:
+            client, csrf = client_of() if path == "/logout" else shared
+            response = _call(client, csrf, method, path, variant, samples)
+            expected = ok if variant in allowed.get(role, set()) else 403
+            if response.status_code != expected:
+                failures.append(f"{role} {method} {path} [{variant}]: "
+                                f"{response.status_code}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_force_user_starts_on_their_force(served):
+    _, clients = served
+    fu = clients["fu"]
+    assert fu.get("/").headers["location"] == "/forces/Force%20A"
+    assert fu.app.state.dashboard.users.get("fu").force == "Force A"  # as the data spells it
+    overview = fu.get(f"/overview?{FY}").text
+    assert "National overview" in overview
+    assert 'href="/forces/Force%20A?' in overview
+    assert "/forces/Force%20B" not in overview  # no link to a page they cannot open
+    assert "/forces/Force%20B" in clients["analyst"].get(f"/overview?{FY}").text
+    nav = {a["href"] for a in BeautifulSoup(overview, "html.parser").select(
+        'nav[aria-label="Main"] a')}
+    assert {"/forces/Force%20A", "/overview", "/boroughs"} <= nav
+    assert "/forces/Force%20A/worklists" in nav
+    assert "/worklists" not in nav and "/admin/audit" not in nav
+
+
+def _league_boroughs(html: str) -> set[str]:
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.select_one("table.league")
+    return {tr.find_all(["th", "td"])[1].get_text(strip=True)
+            for tr in table.select("tbody tr")}
+
+
+def test_a_force_users_comparisons_are_cut_to_their_force(served, two_forces):
+    _, clients = served
+    page = clients["fu"].get(f"/boroughs?{FY}").text
+    assert "Force B" not in page  # not in the table, nor a funnel plot's points
+    seen = _league_boroughs(page)
+    everyone = _league_boroughs(clients["analyst"].get(f"/boroughs?{FY}").text)
+    assert seen and all(b.startswith("Force A / ") for b in seen)
+    assert any(b.startswith("Force B / ") for b in everyone)  # so the cut is real
+    api = clients["fu"].get(f"/api/indicators/boroughs?{FY}").json()
+    assert api[0]["scope"] == "Force A"
+    assert _value(api[0], "dv_incidents") == _value(_engine(two_forces, force="Force A"),
+                                                     "dv_incidents")
+    assert len(api) > 1 and all(r["scope"].startswith("Force A / ") for r in api[1:])
+    names = clients["fu"].get("/api/boroughs").json()
+    assert names and all(n.startswith("Force A / ") for n in names)
+    assert any(n.startswith("Force B / ")
+               for n in clients["analyst"].get("/api/boroughs").json())
+    # The nation's headline figures are theirs to set beside (the issue's use case).
+    nation = clients["fu"].get(f"/api/indicators?{FY}").json()
+    assert _value(nation, "dv_incidents") == _value(_engine(two_forces), "dv_incidents")
+
+
+def test_a_force_user_sees_only_their_forces_rows(served):
+    app, clients = served
+    fu = clients["fu"]
+    html = fu.get(f"/boroughs/{quote(A_CENTRAL, safe='')}/worklists?{FY}").text
+    ids = {td.get_text(strip=True) for td in BeautifulSoup(html, "html.parser").select("td")
+           if td.get_text().startswith(("A-", "B-"))}
+    assert ids and all(i.startswith("A-") for i in ids)
+    csv_text = fu.get(f"/boroughs/{quote(A_CENTRAL, safe='')}/worklists/risk_gaps.csv"
+                      f"?{FY}").text
+    assert "A-" in csv_text and "B-" not in csv_text
+    # Their force's lists: Force A's rows, every one of them; the nation's has Force B's.
+    def listed(client, url: str) -> set[str]:
+        soup = BeautifulSoup(client.get(url).text, "html.parser")
+        return {td.get_text(strip=True) for td in soup.select("#risk_gaps td")
+                if td.get_text().startswith(("A-", "B-"))}
+
+    force_ids = listed(fu, f"/forces/Force%20A/worklists?{FY}")
+    assert force_ids and all(i.startswith("A-") for i in force_ids)
+    nation_ids = listed(clients["analyst"], f"/worklists?{FY}")
+    assert force_ids == {i for i in nation_ids if i.startswith("A-")}
+    assert any(i.startswith("B-") for i in nation_ids)
+    assert fu.get(f"/forces/Force%20B/worklists?{FY}").status_code == 403
+    denied = fu.get(f"/boroughs/{quote(B_CENTRAL, safe='')}/worklists/risk_gaps.csv?{FY}")
+    assert denied.status_code == 403
+    entry = app.state.dashboard.audit.entries(limit=1)[0]
+    assert entry.event == "access_denied" and entry.actor == "fu"
+    assert entry.detail["force"] == "Force A" and entry.detail["borough"] == B_CENTRAL
+
+
+def test_users_add_a_force_user_checks_the_force(two_forces, example_warehouse, tmp_path):
+    from typer.testing import CliRunner
+
+    from dvpi.cli import app as cli
+    from dvpi.web.audit import AuditLog
+    from dvpi.web.state import StateStore
+    from dvpi.web.users import UserStore
+
+    runner = CliRunner()
+
+    def add(name: str, force: str | None, warehouse: Path, role: str = "force_user"):
+        extra = ["--force", force] if force is not None else []
+        return runner.invoke(cli, ["users", "add", name, "--role", role, *extra,
+                                   "--password-stdin", "--warehouse", str(warehouse),
+                                   "--state", str(tmp_path / "s.sqlite")],
+                             input=PASSWORD + "\n")
+
+    done = add("kim", "  force b ", two_forces)
+    assert done.exit_code == 0, done.output
+    store = StateStore(tmp_path / "s.sqlite")
+    assert UserStore(store).get("kim").force == "Force B"  # as the data spells it
+    entry = AuditLog(store).entries(event="user_added")[0]
+    assert entry.detail["force"] == "Force B" and entry.detail["role"] == "force_user"
+    unknown = add("lee", "Atlantis", two_forces)
+    assert unknown.exit_code != 0 and "no force 'Atlantis'" in unknown.output
+    assert "Force A, Force B" in unknown.output
+    one = add("mo", "Metropolitan", example_warehouse)
+    assert one.exit_code != 0 and "holds one force" in one.output
+    assert add("ned", None, two_forces).exit_code != 0  # a force user needs --force
+    assert add("oz", "Force A", two_forces, role="force_analyst").exit_code != 0
+    assert {u.username for u in UserStore(store).list()} == {"kim"}
+
+
+@pytest.mark.browser
+def test_a_force_user_walks_their_force_in_a_browser(served):
+    """Debian's chromium (as tests/test_web_browser.py): from their force's page to its
+    boroughs' league table, a borough and its worklists; the other force is 403."""
+    from live_server import serving
+    from test_web_browser import ARGS, CHROMIUM, _login, _visit
+
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    app, _ = served
+    shots = Path(app.state.dashboard.store.path).parent
+    with serving(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context, page, errors = _login(browser, base, "fu")
+            assert page.url == f"{base}/forces/Force%20A"
+            page.click("header.top nav a:text('Boroughs')")
+            page.wait_for_load_state()
+            links = page.locator("table.league th a").all_inner_texts()
+            assert links and all(t.startswith("Force A / ") for t in links)
+            page.click(f"table.league a:text('{A_CENTRAL}')")
+            page.wait_for_load_state()
+            assert page.locator("h1").inner_text().startswith(A_CENTRAL)
+            _visit(page, f"{base}/boroughs/{quote(A_CENTRAL, safe='')}/worklists?{FY}",
+                   shots / "fu-worklists.png")
+            other = f"{base}/forces/Force%20B?{FY}"
+            _visit(page, other, shots / "fu-other-force-403.png", 403)
+            assert "Access denied" in page.content()
+            assert errors == [f"403 {other}"]
+            context.close()
+        finally:
+            browser.close()
+
+
+def test_a_forces_worklists_are_its_boroughs_rows(two_forces):
+    """Every list taken for one force holds exactly the rows of its boroughs' lists (the
+    query filters by force, then by force and borough), never another force's."""
+    from collections import Counter
+
+    from dvpi.indicators import worklists
+
+    def key(row: dict) -> str:
+        return repr(sorted((k, str(v)) for k, v in row.items()))
+
+    with backend(two_forces, "duckdb", people.DEFAULT_METHOD) as b:
+        boroughs = [s.name for s in indicators.boroughs_in(b.con)
+                    if s.name.startswith("Force A / ")]
+        assert len(boroughs) > 1
+        some = False
+        for wl in worklists.WORKLISTS:
+            if any(t not in b.tables for t in wl.needs):
+                continue
+            args = (wl, b, YEAR.start, YEAR.end)
+            force = worklists.fetch(*args, force=" force a ", people=people.DEFAULT_METHOD)
+            parts = Counter(key(r) for name in boroughs
+                            for r in worklists.fetch(*args, borough=name,
+                                                     people=people.DEFAULT_METHOD))
+            if wl.unit != "person":  # a person may be in two boroughs' lists
+                assert Counter(key(r) for r in force) == parts, wl.id
+            ids = worklists.report_ids(force)
+            assert all(i.startswith("A-") for i in ids), wl.id
+            some = some or bool(ids)
+        assert some
+        with pytest.raises(ValueError, match="no force"):
+            worklists.fetch(worklists.WORKLISTS[0], b, YEAR.start, YEAR.end,
+                            force="Atlantis")

@@ -51,6 +51,23 @@ def _store(warehouse: Path, state: Path | None, key_file: Path | None = None):
         raise fail(f"cannot open the dashboard's state: {exc}") from exc
 
 
+def _forces(warehouse: Path) -> list[str]:
+    """The forces of the warehouse (as the data spells them; none for one force)."""
+    from dvpi.indicators.engine import forces_in
+    from dvpi.warehouse import open_warehouse
+
+    if not warehouse.exists():
+        raise fail(f"no warehouse at {warehouse} to check the force against: load the "
+                   f"data first")
+    try:
+        with open_warehouse(warehouse, "read") as wh:
+            if "reports" not in wh.tables():
+                return []
+            return [s.name for s in forces_in(wh.con)]
+    except WarehouseError as exc:
+        raise fail(str(exc)) from exc
+
+
 def _boroughs(warehouse: Path) -> list[str]:
     """The boroughs of the warehouse (as the data spells them)."""
     from dvpi.indicators.engine import boroughs_in
@@ -135,8 +152,12 @@ def _read_password(from_stdin: bool) -> str:
 @users_app.command("add")
 def users_add(
     username: str = typer.Argument(...),
-    role: str = typer.Option(..., help="admin, force_analyst, borough_user or partner"),
+    role: str = typer.Option(
+        ..., help="admin, force_analyst, borough_user, partner or force_user"),
     borough: str | None = typer.Option(None, help="the borough of a borough_user"),
+    force: str | None = typer.Option(
+        None, help="the force of a force_user (a warehouse of several forces; checked "
+                   "against the warehouse's forces, case ignored)"),
     check_borough: bool = typer.Option(
         True, "--check-borough/--no-check-borough",
         help="refuse a borough that is not in the warehouse"),
@@ -147,20 +168,25 @@ def users_add(
 ) -> None:
     """Add a user (asks for the password)."""
     from dvpi.web.audit import USER_ADDED, AuditLog
-    from dvpi.web.users import BOROUGH_USER, UserError, UserStore
+    from dvpi.web.users import BOROUGH_USER, FORCE_USER, UserError, UserStore
 
     boroughs = _boroughs(warehouse) if borough and role == BOROUGH_USER and check_borough \
         else None
+    # A force user's force is always checked: a force the data does not hold would
+    # see nothing (and on a one-force warehouse the role means nothing).
+    forces = _forces(warehouse) if force and role == FORCE_USER else None
     store = _store(warehouse, state, key_file)
     try:
         user = UserStore(store).add(username, _read_password(password_stdin), role, borough,
-                                    boroughs=boroughs)
+                                    boroughs=boroughs, force=force, forces=forces)
     except UserError as exc:
         raise fail(str(exc)) from exc
     AuditLog(store).append(USER_ADDED, os_user(), username=user.username, role=user.role,
-                           borough=user.borough)
+                           borough=user.borough,
+                           **({"force": user.force} if user.force else {}))
+    place = user.borough or user.force
     console.print(f"added {shown(user.username)} ({shown(user.role)}"
-                  f"{', ' + shown(user.borough) if user.borough else ''})")
+                  f"{', ' + shown(place) if place else ''})")
 
 
 @users_app.command("passwd")
@@ -208,10 +234,11 @@ def users_list(warehouse: Path = WarehouseOption, state: Path | None = StateOpti
     from dvpi.web.users import UserStore
 
     table = Table(title="dashboard users")
-    for name in ("user", "role", "borough"):
+    for name in ("user", "role", "borough", "force"):
         table.add_column(name)
     for u in UserStore(_store(warehouse, state, key_file)).list():
-        table.add_row(shown(u.username), shown(u.role), shown(u.borough or ""))
+        table.add_row(shown(u.username), shown(u.role), shown(u.borough or ""),
+                      shown(u.force or ""))
     console.print(table)
 
 

@@ -26,14 +26,20 @@ OVERFLAGGED = "overflagged"
 
 def _with_context(backend: Backend, start: dt.date, end: dt.date,
                   borough: str | None, definition: str, people: str | None,
-                  build: Callable[[Context], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Run ``build`` on a one-cell context. Like the engine, it only reads person links:
+                  build: Callable[[Context], list[dict[str, Any]]],
+                  force: str | None = None) -> list[dict[str, Any]]:
+    """Run ``build`` on a one-cell context: the whole data set, one borough, or (a data
+    set of several forces) one force. Like the engine, it only reads person links:
     ``people`` must have been resolved (``dvpi.people.ready``)."""
     if people is not None:
         require_links(backend, people)
+    if borough is not None and force is not None:
+        raise ValueError("give either a borough or a force, not both")
     runner = backend.runner
-    # A borough name one force has (several forces: a name two share is an error).
-    scope = FORCE if borough is None else scopes_for(backend.con, borough=borough)[0].key
+    # A borough name one force has (several forces: a name two share is an error); a
+    # force by name (an unknown one is an error, never the whole data set).
+    scope = FORCE if borough is None and force is None else \
+        scopes_for(backend.con, borough=borough, force=force)[0].key
     ctx = Context(runner, backend.tables, [Cell(0, scope, Period(start, end))],
                   get_definition(definition), people)
     runner.put_arrow(CELLS, ctx.cells_arrow())
@@ -51,7 +57,8 @@ def _rows(ctx: Context, expr) -> list[dict[str, Any]]:
 
 def flag_audit_records(backend: Backend, start: dt.date, end: dt.date,
                        borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                       people: str | None = None) -> list[dict[str, Any]]:
+                       people: str | None = None,
+                       *, force: str | None = None) -> list[dict[str, Any]]:
     """Reports of the period whose DV flag disagrees with their relationships."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -68,12 +75,13 @@ def flag_audit_records(backend: Backend, start: dt.date, end: dt.date,
 
     # Counts reports, not persons: no person links are read.
     del people  # the same signature as the other lists
-    return _with_context(backend, start, end, borough, definition, None, build)
+    return _with_context(backend, start, end, borough, definition, None, build, force)
 
 
 def risk_assessment_gaps(backend: Backend, start: dt.date, end: dt.date,
                          borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                         people: str | None = None) -> list[dict[str, Any]]:
+                         people: str | None = None,
+                         *, force: str | None = None) -> list[dict[str, Any]]:
     """DV-flagged reports of the period with no risk assessment (of any date)."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -84,12 +92,13 @@ def risk_assessment_gaps(backend: Backend, start: dt.date, end: dt.date,
         return sorted(rows, key=lambda x: (x["recorded_date"], x["report_id"]))
 
     del people  # no person is involved: the same signature as the other lists
-    return _with_context(backend, start, end, borough, definition, None, build)
+    return _with_context(backend, start, end, borough, definition, None, build, force)
 
 
 def dual_arrest_records(backend: Backend, start: dt.date, end: dt.date,
                         borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                        people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
+                        people: str = DEFAULT_METHOD,
+                        *, force: str | None = None) -> list[dict[str, Any]]:
     """DV-flagged reports of the period found by either dual-arrest method, saying which."""
 
     def build(ctx: Context) -> list[dict[str, Any]]:
@@ -102,12 +111,13 @@ def dual_arrest_records(backend: Backend, start: dt.date, end: dt.date,
                 entry["methods"].append(method_name)
         return sorted(found.values(), key=lambda x: (x["recorded_date"], x["report_id"]))
 
-    return _with_context(backend, start, end, borough, definition, people, build)
+    return _with_context(backend, start, end, borough, definition, people, build, force)
 
 
 def repeat_victim_records(backend: Backend, start: dt.date, end: dt.date,
                           borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-                          people: str = DEFAULT_METHOD) -> list[dict[str, Any]]:
+                          people: str = DEFAULT_METHOD,
+                          *, force: str | None = None) -> list[dict[str, Any]]:
     """Repeat adult victims of the period: the person and their DV-flagged reports in the
     look-back (every such report, the period's included)."""
 
@@ -124,4 +134,4 @@ def repeat_victim_records(backend: Backend, start: dt.date, end: dt.date,
         return [{"person_key": k, "report_ids": [rid for _, rid in sorted(v)], "count": len(v)}
                 for k, v in sorted(by_person.items())]
 
-    return _with_context(backend, start, end, borough, definition, people, build)
+    return _with_context(backend, start, end, borough, definition, people, build, force)

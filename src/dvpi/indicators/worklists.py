@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from dvpi.indicators.context import Context
 
 # The dashboard roles (dvpi.web.users) that may see record-level lists; a partner, who
-# sees published aggregates only, never does. A borough user sees their own borough's.
-RECORD_ROLES: tuple[str, ...] = ("admin", "force_analyst", "borough_user")
+# sees published aggregates only, never does. A borough user sees their own borough's,
+# a force user (several forces) their own force's boroughs'.
+RECORD_ROLES: tuple[str, ...] = ("admin", "force_analyst", "borough_user", "force_user")
 
 # fn(backend, start, end, borough=None, definition=..., people=...) -> rows (dicts)
 Query = Callable[..., list[dict[str, Any]]]
@@ -72,19 +73,21 @@ class Worklist:
 
 
 def _listing(rows_of: Callable[[Context], ir.Table], order: tuple[str, ...]) -> Query:
-    """A query from an Ibis expression over a one-cell context (the period, in the force
-    or one borough). No person links are read: these lists name people rows."""
+    """A query from an Ibis expression over a one-cell context (the period, in the whole
+    data set, one borough or one force). No person links are read: these lists name
+    people rows."""
 
     def query(backend: Backend, start: dt.date, end: dt.date, borough: str | None = None,
-              definition: str = DEFAULT_DEFINITION, people: str | None = None
-              ) -> list[dict[str, Any]]:
+              definition: str = DEFAULT_DEFINITION, people: str | None = None,
+              *, force: str | None = None) -> list[dict[str, Any]]:
         del people  # rows, not persons: the same signature as the other lists
 
         def build(ctx: Context) -> list[dict[str, Any]]:
             rows = records._rows(ctx, rows_of(ctx))
             return sorted(rows, key=lambda r: tuple(_sortable(r[c]) for c in order))
 
-        return records._with_context(backend, start, end, borough, definition, None, build)
+        return records._with_context(backend, start, end, borough, definition, None, build,
+                                     force)
 
     return query
 
@@ -263,15 +266,20 @@ def latest_recorded(backend: Backend) -> dt.date | None:
 
 def fetch(worklist: Worklist, backend: Backend, start: dt.date, end: dt.date,
           borough: str | None = None, definition: str = DEFAULT_DEFINITION,
-          people: str | None = None) -> list[dict[str, Any]]:
-    """The list's rows for the period (an "as at" list: on ``end``), in the force or one
-    borough. ``people`` must be resolved (``dvpi.people.ready``) for person lists."""
+          people: str | None = None, *, force: str | None = None) -> list[dict[str, Any]]:
+    """The list's rows for the period (an "as at" list: on ``end``), in the whole data
+    set, one borough, or one force of several (``force``). ``people`` must be resolved
+    (``dvpi.people.ready``) for person lists."""
     import inspect
 
     wanted: dict[str, Any] = {"borough": borough, "definition": definition}
     if people is not None:
         wanted["people"] = people
     taken = inspect.signature(worklist.query).parameters
+    if force is not None:
+        if "force" not in taken:  # never the whole data set in place of one force
+            raise ValueError(f"worklist {worklist.id} cannot be taken for one force")
+        wanted["force"] = force
     return [dict(r) for r in worklist.query(
         backend, start, end, **{k: v for k, v in wanted.items() if k in taken})]
 
@@ -352,7 +360,8 @@ def methodology_lines() -> list[str]:
     out = [
         "## Worklists (restricted record lists)", "",
         "Lists that name records, never published: the dashboard shows each to the roles "
-        "it names, for the user's own borough (a borough user), and logs every view and "
+        "it names, for the user's own borough (a borough user) or force's boroughs (a "
+        "force user), and logs every view and "
         "export; `dvpi worklists export` exports one, audited; the weekly pack puts the "
         "borough's in its RESTRICTED workbook. Each is declared once in "
         "`dvpi.indicators.worklists`.", "",

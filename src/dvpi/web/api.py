@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.web import audit as events
-from dvpi.web.access import Rule, allowed, audience, protected
+from dvpi.web.access import Rule, allowed, audience, force_filter, protected
 from dvpi.web.dashboard import dashboard_of
 from dvpi.web.params import choose, published_only
 
@@ -130,7 +130,8 @@ def indicators(
 
 
 @router.get("/indicators/boroughs", response_model=list[IndicatorResult], responses=ERRORS,
-            summary="The force, then every borough, for one period")
+            summary="The force, then every borough, for one period (a force user: "
+                    "their force, then its boroughs)")
 def indicators_by_borough(
     request: Request,
     year: str | None = Query(None, pattern=r"^\d{4}-\d{2}$"),
@@ -140,12 +141,17 @@ def indicators_by_borough(
 ) -> JSONResponse:
     dash = dashboard_of(request)
     user = dash.api_user(request)
-    dash.require(request, user, Rule.FORCE_AGGREGATES)
+    dash.require(request, user, Rule.BOROUGH_COMPARISONS)
     dash, snap, choice = _params(request, user, year, start, end, definition)
     if audience(user) == "public":
         results = dash.published(snap, choice.start, choice.end, choice.definition)
     else:
         results = dash.all_scopes(snap, choice.start, choice.end, choice.definition)
+    own = force_filter(user, snap)
+    if own is not None:  # a force user: their force, then its boroughs only
+        results = [dash.result(snap, choice.start, choice.end, own, choice.definition),
+                   *(r for r in results[1:]
+                     if allowed(user, Rule.BOROUGH_AGGREGATES, r.get("scope"), snap))]
     dash.audit.append(events.EXPORT, user.username, what="api indicators by borough",
                       start=choice.start, end=choice.end, definition=choice.definition)
     return JSONResponse(results)
@@ -157,6 +163,6 @@ def boroughs(request: Request) -> JSONResponse:
     dash = dashboard_of(request)
     user = dash.api_user(request)
     dash.require(request, user, Rule.ANY_USER)
-    names = dash.snapshot().boroughs()
-    names = [b for b in names if allowed(user, Rule.BOROUGH_AGGREGATES, b)]
+    snap = dash.snapshot()
+    names = [b for b in snap.boroughs() if allowed(user, Rule.BOROUGH_AGGREGATES, b, snap)]
     return JSONResponse(names)

@@ -142,14 +142,14 @@ class SessionManager:
         with self.store.connect() as con:
             row = con.execute(
                 "SELECT s.session_hash, s.csrf_token, s.expires_at, u.username, u.role, "
-                "u.borough FROM sessions s JOIN users u USING (username) "
+                "u.borough, u.force FROM sessions s JOIN users u USING (username) "
                 "WHERE s.session_hash = ?",
                 (digest,),
             ).fetchone()
         if row is None or not hmac.compare_digest(row["session_hash"], digest) \
                 or row["expires_at"] < self.clock():
             return None
-        user = User(row["username"], row["role"], row["borough"])
+        user = User(row["username"], row["role"], row["borough"], row["force"])
         return Session(session_id, user, row["csrf_token"])
 
     def destroy(self, session_id: str) -> None:

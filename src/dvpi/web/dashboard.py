@@ -21,14 +21,14 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
-from dvpi.web.access import Rule, allowed, audience, protected
+from dvpi.web.access import Rule, allowed, audience, force_filter, protected
 from dvpi.web.audit import ACCESS_DENIED, AuditLog
 from dvpi.web.auth import SESSION_COOKIE, AuthPolicy, LoginThrottle, Session, SessionManager
 from dvpi.web.data import Snapshot, Warehouse, WarehouseUnavailable
 from dvpi.web.params import PUBLISHED_PERIODS, is_published
 from dvpi.web.services import Engine
 from dvpi.web.state import StateStore
-from dvpi.web.users import User, UserStore
+from dvpi.web.users import FORCE_USER, User, UserStore
 
 
 class LoginRequired(Exception):
@@ -81,13 +81,16 @@ class Dashboard:
 
     def require(self, request: Request, user: User | None, rule: Rule,
                 borough: str | None = None) -> None:
-        if allowed(user, rule, borough):
+        # A force user's rules ask the data which force a borough belongs to.
+        data = self.snapshot() if user is not None and user.role == FORCE_USER else None
+        if allowed(user, rule, borough, data):
             _asking.set(user.username if user is not None else None)
             return
         if user is None:
             raise LoginRequired()
         self.audit.append(ACCESS_DENIED, user.username, path=request.url.path,
-                          borough=borough, role=user.role)
+                          borough=borough, role=user.role,
+                          **({"force": user.force} if user.force else {}))
         raise HTTPException(403, "You do not have access to this page.")
 
     def page_user(self, request: Request, rule: Rule, borough: str | None = None) -> Session:
@@ -290,8 +293,10 @@ class Dashboard:
 
     def view(self, view: Any, user: User, snap: Snapshot, choice: Any, arg: Any) -> dict:
         """A page's context, cached like the results it is made of: it depends on the
-        user only through their audience (public or restricted)."""
-        key = ("view", view.__name__, snap.version, choice, arg, audience(user))
+        user only through their audience (public or restricted) and the force their
+        comparisons are cut down to (a force user's)."""
+        key = ("view", view.__name__, snap.version, choice, arg, audience(user),
+               force_filter(user, snap))
         return self._cached(snap, key, lambda: view(self, user, snap, choice, arg))
 
     # --- rendering -----------------------------------------------------------------------

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dvpi.indicators.worklists import report_ids
 from dvpi.web import audit as events
 from dvpi.web import views
-from dvpi.web.access import Rule, allowed, home_for, protected
+from dvpi.web.access import Rule, allowed, home_for, protected, sees_force
 from dvpi.web.auth import (
     DEVICE_COOKIE,
     LOGIN_CSRF_COOKIE,
@@ -180,7 +180,7 @@ def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
     that is not the scope (the league table's indicator).
     """
     dash = dashboard_of(request)
-    session = dash.page_user(request, rule, borough)
+    session = dash.page_user(request, rule, force if force is not None else borough)
     snap = dash.snapshot()
     if force is not None:
         name = _force(snap, force)
@@ -190,9 +190,12 @@ def _aggregate_page(request: Request, rule: Rule, view: Callable[..., dict],
     context = _view(dash, session, snap, view, choice, subject if subject else name)
     extra = {}
     if view is views.scorecard and borough is not None:
-        extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name)
+        extra["can_see_records"] = allowed(session.user, Rule.BOROUGH_RECORDS, name, snap)
+    # Only the forces whose pages the user may open (a force user: their own).
+    forces = [f for f in snap.forces() if sees_force(session.user, f, snap)]
     return dash.render(request, template, choice=choice, years=years_in(snap),
-                       borough=name, forces=snap.forces(), **extra, **context)
+                       borough=name, forces=forces, national=bool(snap.forces()),
+                       **extra, **context)
 
 
 @router.get("/overview")
@@ -202,7 +205,7 @@ def overview(request: Request) -> Response:
 
 @router.get("/boroughs")
 def boroughs(request: Request) -> Response:
-    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.league, "boroughs.html",
+    return _aggregate_page(request, Rule.BOROUGH_COMPARISONS, views.league, "boroughs.html",
                            subject=request.query_params.get("indicator"))
 
 
@@ -216,8 +219,8 @@ def borough_page(request: Request, borough: str) -> Response:
 @router.get("/forces/{force}")
 def force_page(request: Request, force: str) -> Response:
     """One force of a data set of several, set beside the nation."""
-    return _aggregate_page(request, Rule.FORCE_AGGREGATES, views.scorecard, "force.html",
-                           force=_name(force))
+    return _aggregate_page(request, Rule.ONE_FORCE_AGGREGATES, views.scorecard,
+                           "force.html", force=_name(force))
 
 
 @router.get("/equality")
@@ -245,17 +248,23 @@ def methodology(request: Request) -> Response:
 WORKLIST_PAGE_ROWS = 100  # rows of each list on one page; the CSV has them all
 
 
-def _worklists(request: Request, borough: str | None) -> Response:
+def _worklists(request: Request, borough: str | None, force: str | None = None) -> Response:
+    """The lists of one borough, of one force of several (``force``), or of the whole
+    data set (neither)."""
     dash = dashboard_of(request)
-    rule = Rule.BOROUGH_RECORDS if borough else Rule.FORCE_RECORDS
-    session = dash.page_user(request, rule, borough)
+    if force is not None:
+        rule, scope = Rule.ONE_FORCE_RECORDS, force
+    else:
+        rule, scope = (Rule.BOROUGH_RECORDS if borough else Rule.FORCE_RECORDS), borough
+    session = dash.page_user(request, rule, scope)
     snap = dash.snapshot()
     name = _borough(snap, borough) if borough else None
+    force_name = _force(snap, force) if force is not None else None
     choice = _period(request, snap)
     paged, offset = request.query_params.get("list"), request.query_params.get("offset", "0")
     if not re.fullmatch(r"[0-9]{1,9}", offset):
         raise HTTPException(400, "offset must be a whole number")
-    lists = views.worklists(dash, snap, choice, name, session.user.role)
+    lists = views.worklists(dash, snap, choice, name, session.user.role, force_name)
     for wl in lists:  # a page of each list: a borough's lists run to thousands of rows
         start = int(offset) if wl["kind"] == paged else 0
         wl["total"], wl["offset"] = len(wl["rows"]), start
@@ -265,17 +274,25 @@ def _worklists(request: Request, borough: str | None) -> Response:
     ids = report_ids([r for wl in lists for r in wl["rows"]])
     keyed = views.record_ids(lists)
     dash.audit.append(events.RECORD_VIEW, session.user.username, page="worklists",
-                      borough=name, start=choice.start, end=choice.end,
+                      borough=name, **({"force": force_name} if force_name else {}),
+                      start=choice.start, end=choice.end,
                       records=len(ids), report_ids=ids[:AUDIT_ID_LIMIT],
                       record_ids=keyed[:AUDIT_ID_LIMIT],
                       rows={wl["kind"]: len(wl["rows"]) for wl in lists})
     return dash.render(request, "worklists.html", choice=choice, years=years_in(snap),
-                       borough=name, lists=lists)
+                       borough=name, force=force_name, lists=lists,
+                       national=bool(snap.forces()))
 
 
 @router.get("/worklists")
 def force_worklists(request: Request) -> Response:
     return _worklists(request, None)
+
+
+@router.get("/forces/{force}/worklists")
+def one_force_worklists(request: Request, force: str) -> Response:
+    """One force's lists (a data set of several): that force's rows only."""
+    return _worklists(request, None, _name(force))
 
 
 @router.get("/boroughs/{borough}/worklists")

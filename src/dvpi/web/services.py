@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dvpi.web.users import ADMIN, BOROUGH_USER, FORCE_ANALYST, ROLES
+from dvpi.web.users import ADMIN, BOROUGH_USER, FORCE_ANALYST, FORCE_USER, ROLES
 
 # Record-level lists: never a partner (docs/dashboard.md).
-RECORD_ROLES: tuple[str, ...] = (ADMIN, FORCE_ANALYST, BOROUGH_USER)
+RECORD_ROLES: tuple[str, ...] = (ADMIN, FORCE_ANALYST, BOROUGH_USER, FORCE_USER)
 
 @dataclass(frozen=True)
 class Worklist:

@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     role TEXT NOT NULL,
     borough TEXT,
+    force TEXT,
     created_at TEXT NOT NULL,
     failed_logins INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0
@@ -132,6 +133,9 @@ def _migrate(con: sqlite3.Connection) -> None:
         con.execute("UPDATE tokens SET expires_at = CAST(strftime('%s', 'now') AS REAL) + ?",
                     (LEGACY_TOKEN_DAYS * 86400,))
     con.execute("DROP TABLE IF EXISTS login_failures")
+    user_columns = {r[1] for r in con.execute("PRAGMA table_info(users)")}
+    if user_columns and "force" not in user_columns:  # force users came later
+        con.execute("ALTER TABLE users ADD COLUMN force TEXT")
 
 
 class StateStoreError(RuntimeError):

@@ -26,7 +26,8 @@ ADMIN = "admin"
 FORCE_ANALYST = "force_analyst"
 BOROUGH_USER = "borough_user"
 PARTNER = "partner"
-ROLES: tuple[str, ...] = (ADMIN, FORCE_ANALYST, BOROUGH_USER, PARTNER)
+FORCE_USER = "force_user"
+ROLES: tuple[str, ...] = (ADMIN, FORCE_ANALYST, BOROUGH_USER, PARTNER, FORCE_USER)
 
 MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3          # zxcvbn: 0 (too guessable) .. 4 (very unguessable)
@@ -49,6 +50,7 @@ class User:
     username: str
     role: str
     borough: str | None = None
+    force: str | None = None  # a force_user's force (a warehouse of several forces)
 
     @property
     def sees_everything(self) -> bool:
@@ -103,9 +105,13 @@ class UserStore:
         self.store = store
 
     def add(self, username: str, password: str, role: str, borough: str | None = None,
-            *, boroughs: Collection[str] | None = None) -> User:
+            *, boroughs: Collection[str] | None = None, force: str | None = None,
+            forces: Collection[str] | None = None) -> User:
         """Add a user. ``boroughs``: the boroughs of the warehouse, when known; a
-        borough user's borough must be one of them (spelt as the data spells it)."""
+        borough user's borough must be one of them (spelt as the data spells it).
+        ``forces``: the forces of the warehouse, when known (none: one force); a force
+        user's force must be one of them, matched as the engine matches force names
+        (trimmed, case ignored) and stored as the data spells it."""
         username = username.strip().lower()
         if not username or not set(username) <= USERNAME_CHARS:
             raise UserError("a username is letters, digits and . _ - @")
@@ -116,24 +122,39 @@ class UserStore:
             raise UserError("a borough_user needs --borough")
         if role != BOROUGH_USER and borough:
             raise UserError("only a borough_user has a borough")
+        force = force.strip() if force else None
+        if role == FORCE_USER and not force:
+            raise UserError("a force_user needs --force")
+        if role != FORCE_USER and force:
+            raise UserError("only a force_user has a force")
+        if force and forces is not None:
+            if not forces:
+                raise UserError("the warehouse holds one force: a force_user is for a "
+                                "warehouse of several forces (use force_analyst or "
+                                "borough_user)")
+            known_forces = {f.strip().lower(): f for f in forces}
+            if force.lower() not in known_forces:
+                raise UserError(f"no force {force!r} in the warehouse (its forces: "
+                                f"{', '.join(sorted(forces))})")
+            force = known_forces[force.lower()]
         if borough and boroughs is not None:
             known = {b.strip().lower(): b for b in boroughs}
             if borough.lower() not in known:
                 raise UserError(f"no borough {borough!r} in the warehouse")
             borough = known[borough.lower()]
         problem = password_problem(password, username=username,
-                                   extra=[borough] if borough else [])
+                                   extra=[v for v in (borough, force) if v])
         if problem:
             raise UserError(problem)
         with self.store.connect(immediate=True) as con:
             if con.execute("SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
                 raise UserError(f"user {username} already exists")
             con.execute(
-                "INSERT INTO users(username, password_hash, role, borough, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (username, _hasher.hash(password), role, borough, _now()),
+                "INSERT INTO users(username, password_hash, role, borough, force, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (username, _hasher.hash(password), role, borough, force, _now()),
             )
-        return User(username, role, borough)
+        return User(username, role, borough, force)
 
     def remove(self, username: str) -> None:
         with self.store.connect(immediate=True) as con:
@@ -148,7 +169,7 @@ class UserStore:
         if user is None:
             raise UserError(f"no user {username}")
         problem = password_problem(password, username=user.username,
-                                   extra=[user.borough] if user.borough else [])
+                                   extra=[v for v in (user.borough, user.force) if v])
         if problem:
             raise UserError(problem)
         with self.store.connect(immediate=True) as con:
@@ -159,23 +180,25 @@ class UserStore:
 
     def get(self, username: str) -> User | None:
         with self.store.connect() as con:
-            row = con.execute("SELECT username, role, borough FROM users WHERE username = ?",
-                              (username.strip().lower(),)).fetchone()
-        return User(row[0], row[1], row[2]) if row else None
+            row = con.execute("SELECT username, role, borough, force FROM users "
+                              "WHERE username = ?", (username.strip().lower(),)).fetchone()
+        return User(*row) if row else None
 
     def list(self) -> list[User]:
         with self.store.connect() as con:
-            rows = con.execute("SELECT username, role, borough FROM users ORDER BY username")
+            rows = con.execute("SELECT username, role, borough, force FROM users "
+                               "ORDER BY username")
             return [User(*r) for r in rows.fetchall()]
 
     def check_password(self, username: str, password: str) -> User | None:
         """The user when the password is right, else None (in the same time either way)."""
         with self.store.connect() as con:
             row = con.execute(
-                "SELECT username, role, borough, password_hash FROM users WHERE username = ?",
+                "SELECT username, role, borough, force, password_hash FROM users "
+                "WHERE username = ?",
                 (username.strip().lower(),),
             ).fetchone()
-        stored = row[3] if row else _DUMMY_HASH
+        stored = row[4] if row else _DUMMY_HASH
         try:
             _hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -186,7 +209,7 @@ class UserStore:
             with self.store.connect() as con:
                 con.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                             (_hasher.hash(password), row[0]))
-        return User(row[0], row[1], row[2])
+        return User(row[0], row[1], row[2], row[3])
 
     def issue_token(self, username: str, days: float = TOKEN_DAYS) -> str:
         user = self.get(username)
@@ -239,14 +262,15 @@ class UserStore:
         digest = _token_digest(token)
         with self.store.connect() as con:
             row = con.execute(
-                "SELECT u.username, u.role, u.borough, t.expires_at, t.last_used_at "
+                "SELECT u.username, u.role, u.borough, u.force, t.expires_at, "
+                "t.last_used_at "
                 "FROM tokens t JOIN users u USING (username) WHERE t.token_hash = ?",
                 (digest,),
             ).fetchone()
-        if row is None or row[3] <= now:
+        if row is None or row[4] <= now:
             return None
-        if row[4] is None or now - row[4] >= LAST_USED_RESOLUTION:
+        if row[5] is None or now - row[5] >= LAST_USED_RESOLUTION:
             with self.store.connect() as con:
                 con.execute("UPDATE tokens SET last_used_at = ? WHERE token_hash = ?",
                             (now, digest))
-        return User(row[0], row[1], row[2])
+        return User(row[0], row[1], row[2], row[3])

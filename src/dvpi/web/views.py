@@ -10,7 +10,7 @@ from dvpi.indicators.definitions import DEFINITIONS
 from dvpi.stats import equality as equality_rates
 from dvpi.stats import findings, funnel
 from dvpi.web import svg
-from dvpi.web.access import audience, protected
+from dvpi.web.access import Rule, allowed, audience, force_filter, protected
 from dvpi.web.params import Choice
 from dvpi.web.present import display_of, headline, label, plain
 from dvpi.web.users import User
@@ -144,6 +144,11 @@ def league(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     if public and snap.forces():  # the published set holds the forces too: not boroughs
         boroughs = set(snap.boroughs())
         results = [results[0], *(r for r in results[1:] if r.get("scope") in boroughs)]
+    own = force_filter(user, snap)
+    if own is not None:  # a force user: their force and its boroughs, never another's
+        results = [dash.result(snap, choice.start, choice.end, own, choice.definition),
+                   *(r for r in results[1:]
+                     if allowed(user, Rule.BOROUGH_AGGREGATES, r.get("scope"), snap))]
     force = results[0]
     present = force.get("indicators", {})
     rates = [i for i in funnel.FUNNEL_INDICATORS if i in present]
@@ -228,11 +233,15 @@ def list_end(dash: Dashboard, snap: Snapshot, choice: Choice, kind: str):
 
 
 def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str | None,
-                  kind: str) -> list[dict]:
+                  kind: str, force: str | None = None) -> list[dict]:
+    """A list's rows: the whole data set, one borough, or one force of several."""
     worklist = dash.engine.worklists[kind]
     end = list_end(dash, snap, choice, kind)
     key = ("worklist", snap.version, kind, choice.start, end,
-           borough.lower() if borough else None, choice.definition)
+           borough.lower() if borough else None, force.lower() if force else None,
+           choice.definition)
+    # One force's rows only: a list that cannot take a force is an error, never the nation.
+    scope = {"force": force} if force is not None else {}
 
     def make() -> list[dict]:
         # The snapshot's person method, as for the figures: never a linkage in a request.
@@ -240,7 +249,7 @@ def worklist_rows(dash: Dashboard, snap: Snapshot, choice: Choice, borough: str 
             return [dict(r) for r in worklist.fetch(backend, choice.start, end,
                                                      borough=borough,
                                                      definition=choice.definition,
-                                                     people=snap.people_method)]
+                                                     people=snap.people_method, **scope)]
 
     return snap.cache.get(key, make)
 
@@ -259,14 +268,16 @@ def may_see(worklist: Any, role: str | None) -> bool:
 
 
 def worklists(dash: Dashboard, snap: Snapshot, choice: Choice,
-              borough: str | None, role: str | None = None) -> list[dict[str, Any]]:
-    """The lists ``role`` may see (every list when None), with their rows."""
+              borough: str | None, role: str | None = None,
+              force: str | None = None) -> list[dict[str, Any]]:
+    """The lists ``role`` may see (every list when None), with their rows: of the whole
+    data set, one borough, or one force of several (``force``)."""
     out = []
     for kind, worklist in dash.engine.worklists.items():
         if not may_see(worklist, role):
             continue
         why_not = worklist_unavailable(dash, snap, kind)
-        rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind)
+        rows = [] if why_not else worklist_rows(dash, snap, choice, borough, kind, force)
         out.append({"kind": kind, "title": worklist.title, "unit": worklist.unit,
                     "description": worklist.description, "rows": rows,
                     "columns": columns_of(rows), "unavailable": why_not,
