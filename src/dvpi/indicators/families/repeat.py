@@ -44,10 +44,15 @@ def repeat_victims(ctx, crimes_only: bool):
         lookback = ctx.memo(
             "lookback_reports", lambda: ctx.reports_in("lookback")
         )
-        v = _victims(ctx, lookback, crimes_only)
-        n = v.group_by(["cell", "person_key"]).agg(reports=v.report_id.nunique())
-        n = n.filter(n.reports >= 2).select("cell", "person_key")
-        return adult_victims(ctx, crimes_only).semi_join(n, ["cell", "person_key"])
+        adults = adult_victims(ctx, crimes_only)
+        # Only the period's adult victims are asked about: keep their look-back rows
+        # before grouping (most look-back victims are not among them).
+        v = _victims(ctx, lookback, crimes_only).semi_join(adults, ["cell", "person_key"])
+        # At least two distinct reports: the least and greatest report id differ (ids are
+        # never blank), without counting distinct ids.
+        n = v.group_by(["cell", "person_key"]).agg(first=v.report_id.min(),
+                                                    last=v.report_id.max())
+        return n.filter(n.first != n.last).select("cell", "person_key")
 
     return ctx.memo(f"repeat_victims_{crimes_only}", build, cache=False)
 
