@@ -496,3 +496,19 @@ def test_a_forces_worklists_are_its_boroughs_rows(two_forces):
         with pytest.raises(ValueError, match="no force"):
             worklists.fetch(worklists.WORKLISTS[0], b, YEAR.start, YEAR.end,
                             force="Atlantis")
+
+
+def test_a_boroughs_justice_page_is_set_beside_its_own_force(served, two_forces):
+    _, clients = served
+    html = clients["analyst"].get(
+        f"/boroughs/{quote(A_CENTRAL, safe='')}/safeguarding?{FY}").text
+    soup = BeautifulSoup(html, "html.parser")
+    heads = {th.get_text(strip=True) for th in soup.select("thead th")}
+    assert "Force A" in heads and "Force" not in heads
+    # The column holds the force's figure, not the nation's.
+    rows = {r[0]: r[1:] for r in ([c.get_text(" ", strip=True) for c in tr.find_all(
+        ["th", "td"])] for tr in soup.select("tbody tr"))}
+    force = int(rows["Offences brought to justice"][2])
+    ind = "offences_brought_to_justice"
+    assert force == _value(_engine(two_forces, force="Force A"), ind)
+    assert force < _value(_engine(two_forces), ind)

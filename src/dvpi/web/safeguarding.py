@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from dvpi.stats import sections
+from dvpi.web import views
 from dvpi.web.access import Rule, audience
 from dvpi.web.pages import _aggregate_page, _name
 from dvpi.web.params import Choice
@@ -35,7 +36,9 @@ def safeguarding(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
     current = dash.result_for(user, snap, choice.start, choice.end, borough,
                               choice.definition)
     before = dash.result_for(user, snap, *choice.year_before, borough, choice.definition)
-    force = (dash.result_for(user, snap, choice.start, choice.end, None, choice.definition)
+    # A borough is set beside its own force (several forces: not beside the nation).
+    home = snap.force_of(borough) if borough else None
+    force = (dash.result_for(user, snap, choice.start, choice.end, home, choice.definition)
              if borough else None)
     blocks = []
     for fam in sections.families():
@@ -46,7 +49,8 @@ def safeguarding(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
             "rows": [] if why else sections.figure_rows(fam.id, current, before, force),
         })
     return {"sections": blocks, "title": TITLE, "year_before": choice.year_before,
-            "public": audience(user) == "public"}
+            "public": audience(user) == "public",
+            "compared_with": views.compared_with(force)}
 
 
 @router.get("/safeguarding")

@@ -113,16 +113,20 @@ def scorecard(dash: Dashboard, user: User, snap: Snapshot, choice: Choice,
                    else f"{before_start} to {before_end}")
     opening = findings.key_findings(current, before, period=period, last_period=last_period,
                                     force=force)
-    compared_with = COMPARED_WITH.get(force.get("scope") if force else None,
-                                      str(force.get("scope")) if force else "Force")
     return {"rows": rows, "result": current, "year_before": choice.year_before,
-            "compared_with": compared_with,
+            "compared_with": compared_with(force),
             "weeks": weeks, "public": public, "weekly": bool(weekly), "findings": opening}
 
 
 # The heading of the column a borough is set against: its force's name, else these.
 COMPARED_WITH: dict[str | None, str] = {None: "Force", "force": "Force",
                                         "national": "National"}
+
+
+def compared_with(force: dict | None) -> str:
+    """The heading of the column a borough's figures are set against."""
+    scope = force.get("scope") if force else None
+    return COMPARED_WITH.get(scope, str(scope) if scope else "Force")
 
 
 def _plain(entry: dict | None) -> float | None:
