@@ -121,9 +121,14 @@ def _client(app, role: str) -> tuple[TestClient, str]:
 def samples(site) -> dict[str, int]:
     """One dip sample in each borough, drawn by the analyst."""
     client, csrf = _client(site, "force_analyst")
+    return draw_samples(client, csrf, {"own": OWN, "other": OTHER})
+
+
+def draw_samples(client: TestClient, csrf: str, boroughs: dict[str, str]) -> dict[str, int]:
+    """One dip sample of 2007-08 in each borough, by variant: the sample ids."""
     out = {}
-    for variant, borough in (("own", OWN), ("other", OTHER)):
-        r = client.post(f"/boroughs/{quote(borough)}/dip-samples",
+    for variant, borough in boroughs.items():
+        r = client.post(f"/boroughs/{quote(borough, safe='')}/dip-samples",
                         data={"csrf_token": csrf, "size": 3, "start": "2007-04-01",
                               "end": "2008-03-31"})
         assert r.status_code == 303, r.text
@@ -177,6 +182,13 @@ def _call(client: TestClient, csrf: str, method: str, path: str, variant, sample
         url = url.replace("{sample_id}", str(samples[variant]))
     if path == "/api/indicators" and borough:
         url += f"?borough={quote(borough)}"
+    return send(client, csrf, method, path, url)
+
+
+def send(client: TestClient, csrf: str, method: str, path: str, url: str):
+    """Request ``url`` (the route ``path`` filled in) as the matrix does: a form post
+    carries the CSRF token and what its route needs (a dip sample's size, a result for
+    the sample's first report)."""
     if path == "/static":
         url = "/static/dvpi.css"
     if method in ("GET", "MOUNT"):

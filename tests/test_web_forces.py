@@ -28,7 +28,7 @@ from dvpi.indicators.periods import Period
 from dvpi.web.app import create_app
 from engine_helpers import backend, load_resolved
 from test_indicators_forces import write_two
-from test_web_access import _route_keys
+from test_web_access import _route_keys, draw_samples, send
 from web_fakes import csrf_of, login
 
 PASSWORD = "a long enough password"
@@ -254,14 +254,7 @@ def samples(served) -> dict[str, int]:
     client = TestClient(app, follow_redirects=False)
     login(client, "analyst", PASSWORD)
     csrf = csrf_of(client.get("/methodology").text)
-    out = {}
-    for variant in ("own", "other"):
-        r = client.post(f"/boroughs/{quote(SCOPES[variant], safe='')}/dip-samples",
-                        data={"csrf_token": csrf, "size": 3, "start": "2007-04-01",
-                              "end": "2008-03-31"})
-        assert r.status_code == 303, r.text
-        out[variant] = int(r.headers["location"].rsplit("/", 1)[1])
-    return out
+    return draw_samples(client, csrf, {v: SCOPES[v] for v in ("own", "other")})
 
 
 def test_every_route_is_in_the_forces_matrix(served):
@@ -280,19 +273,7 @@ def _call(client: TestClient, csrf: str, method: str, path: str, variant, sample
         url += f"?borough={quote(SCOPES[variant])}&{FY}"
     elif method == "GET" and not path.startswith(("/api/", "/login", "/static")):
         url += ("&" if "?" in url else "?") + FY
-    if path == "/static":
-        url = "/static/dvpi.css"
-    if method in ("GET", "MOUNT"):
-        return client.get(url)
-    data = {"csrf_token": csrf}
-    if path.endswith("/dip-samples"):
-        data |= {"size": "2"}
-    if path.endswith("/results"):
-        sample = client.get(url.removesuffix("/results"))
-        report = sample.text.split('name="report_id" value="', 1)[1].split('"', 1)[0] \
-            if sample.status_code == 200 else "x"
-        data |= {"report_id": report, "result": "compliant"}
-    return client.post(url, data=data)
+    return send(client, csrf, method, path, url)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -54,33 +54,29 @@ def _store(warehouse: Path, state: Path | None, key_file: Path | None = None):
 def _forces(warehouse: Path) -> list[str]:
     """The forces of the warehouse (as the data spells them; none for one force)."""
     from dvpi.indicators.engine import forces_in
-    from dvpi.warehouse import open_warehouse
 
-    if not warehouse.exists():
-        raise fail(f"no warehouse at {warehouse} to check the force against: load the "
-                   f"data first")
-    try:
-        with open_warehouse(warehouse, "read") as wh:
-            if "reports" not in wh.tables():
-                return []
-            return [s.name for s in forces_in(wh.con)]
-    except WarehouseError as exc:
-        raise fail(str(exc)) from exc
+    return _scope_names(warehouse, forces_in, "the force", "")
 
 
 def _boroughs(warehouse: Path) -> list[str]:
     """The boroughs of the warehouse (as the data spells them)."""
     from dvpi.indicators.engine import boroughs_in
+
+    return _scope_names(warehouse, boroughs_in, "the borough", ", or pass --no-check-borough")
+
+
+def _scope_names(warehouse: Path, lister, what: str, or_else: str) -> list[str]:
+    """The names ``lister`` finds in the warehouse (none before any report is loaded)."""
     from dvpi.warehouse import open_warehouse
 
     if not warehouse.exists():
-        raise fail(f"no warehouse at {warehouse} to check the borough against: load the "
-                   f"data first, or pass --no-check-borough")
+        raise fail(f"no warehouse at {warehouse} to check {what} against: load the "
+                   f"data first{or_else}")
     try:
         with open_warehouse(warehouse, "read") as wh:
             if "reports" not in wh.tables():
                 return []
-            return [s.name for s in boroughs_in(wh.con)]
+            return [s.name for s in lister(wh.con)]
     except WarehouseError as exc:
         raise fail(str(exc)) from exc
 
