@@ -45,9 +45,25 @@ def example_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                          / "example.duckdb")
 
 
+@pytest.fixture(scope="session")
+def example_loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example loaded once into a warehouse, no person resolved. Read-only: tests
+    take a copy (`warehouse_rows.copy_warehouse`); a fresh load of the example costs a
+    second or more, and the property tests start from it dozens of times."""
+    from dvpi.ingest import load_dataset
+
+    path = tmp_path_factory.mktemp("example-loaded") / "example.duckdb"
+    load_dataset(EXAMPLE_DIR, path)
+    return path
+
+
 # --- backends ---------------------------------------------------------------------------
 
 SPARK_ON = os.environ.get("DVPI_SPARK_TESTS") == "1"
+if SPARK_ON:
+    # JVM options for a short-lived driver running tiny queries (the file says why);
+    # a configuration the caller set wins.
+    os.environ.setdefault("DVPI_SPARK_CONF", str(DATA / "spark-tests.toml"))
 
 
 @pytest.fixture(

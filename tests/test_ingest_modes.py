@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from dvpi.cli import app
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, list_loads, load_dataset
-from warehouse_rows import counts, rows
+from warehouse_rows import copy_warehouse, counts, rows
 
 EXAMPLE = Path(__file__).parent / "data" / "example"
 CHILDREN = ("relationships", "outcomes", "risk_assessments", "homicide_reviews")
@@ -37,10 +37,8 @@ def extract(tmp_path: Path, *tables: str, name: str = "extract") -> Path:
 
 
 @pytest.fixture
-def loaded(tmp_path: Path) -> Path:
-    wh = tmp_path / "w.duckdb"
-    load_dataset(EXAMPLE, wh)
-    return wh
+def loaded(example_loaded: Path, tmp_path: Path) -> Path:
+    return copy_warehouse(example_loaded, tmp_path / "w.duckdb")  # the example loaded
 
 
 def test_an_extract_without_child_tables_no_longer_deletes_them_silently(
@@ -186,15 +184,14 @@ def extracts(draw):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=extracts())
-def test_every_row_taken_out_is_counted(case):
+def test_every_row_taken_out_is_counted(case, example_loaded: Path):
     """Whatever the extract holds and the mode: read = loaded + quarantined, and each
     table's rows after = before + loaded - replaced - removed."""
     reports, tables, mode, deleted = case
     keep = {f"R{i:02d}" for i in reports}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        wh = tmp_path / "w.duckdb"
-        load_dataset(EXAMPLE, wh)
+        wh = copy_warehouse(example_loaded, tmp_path / "w.duckdb")  # the example loaded
         before = counts_of(wh)
         folder = tmp_path / "x"
         folder.mkdir()

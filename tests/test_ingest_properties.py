@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from dvpi.contract import TABLES
 from dvpi.ingest import LoadError, load_dataset
-from warehouse_rows import counts
+from warehouse_rows import copy_warehouse, counts
 
 # A one-force export: no ``force`` column (a file that has it must fill every row).
 REPORT_COLUMNS = tuple(c.name for c in TABLES["reports"].columns if not c.required_if_given)
@@ -119,11 +119,11 @@ def consistent(warehouse: Path) -> None:
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=data_sets())
-def test_rows_are_conserved_and_the_warehouse_stays_consistent(data: dict, example_dir: Path):
+def test_rows_are_conserved_and_the_warehouse_stays_consistent(data: dict,
+                                                              example_loaded: Path):
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        wh = tmp_path / "w.duckdb"
-        load_dataset(example_dir, wh)
+        wh = copy_warehouse(example_loaded, tmp_path / "w.duckdb")  # the example loaded
         before = table_counts(wh)
         folder = tmp_path / "extract"
         folder.mkdir()

@@ -8,13 +8,16 @@ from typer.testing import CliRunner
 
 from dvpi.cli import app
 
-EXAMPLE = "/work/shared/spec/example"
+EXAMPLE = str(Path(__file__).parent / "data" / "example")
 runner = CliRunner()
 
 
-def test_report_public_without_pdf(tmp_path: Path):
-    result = runner.invoke(app, ["report", EXAMPLE, "--year", "2007-08", "--out", str(tmp_path),
-                                 "--audience", "public", "--threshold", "3", "--no-pdf"])
+def test_report_public_without_pdf(example_warehouse: Path, tmp_path: Path):
+    # The example loaded and resolved once for the session; a data folder's way through
+    # the command (load, resolve, compute) is test_report_without_optional_tables'.
+    result = runner.invoke(app, ["report", str(example_warehouse), "--year", "2007-08",
+                                 "--out", str(tmp_path), "--audience", "public",
+                                 "--threshold", "3", "--no-pdf"])
     assert result.exit_code == 0, result.output
     html = (tmp_path / "dv-report-2007-08-public.html").read_text(encoding="utf-8")
     assert "[c]" in html and "fewer than 3" in html

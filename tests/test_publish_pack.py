@@ -14,13 +14,13 @@ from dvpi.publish import pack
 from dvpi.stats.display import NOT_AVAILABLE
 from engine_helpers import gather_pack
 
-EXAMPLE = Path("/work/shared/spec/example")
 WEEK = dt.date(2008, 3, 30)
 
 
 @pytest.fixture(scope="module")
-def inputs() -> pack.PackInputs:
-    got = gather_pack(EXAMPLE, WEEK, restricted=False)
+def inputs(example_warehouse) -> pack.PackInputs:
+    # The example loaded and resolved once for the session (conftest).
+    got = gather_pack(example_warehouse, WEEK, restricted=False)
     # The record lists are the engine's (restricted); here hand-made rows that name reports.
     got.restricted = {
         scope: {pack.SHOULD_BE_FLAGGED: [{"report_id": f"R9{i}", "borough": scope,
@@ -190,11 +190,11 @@ def _records(path: Path, sheet: str) -> list[tuple]:
     return [r for r in rows[4:] if any(v not in (None, "") for v in r)]
 
 
-def test_restricted_lists_from_the_engine(tmp_path):
+def test_restricted_lists_from_the_engine(example_warehouse, tmp_path):
     """With the engine's record lists: one RESTRICTED workbook per borough, holding as many
     records as the engine's flag-audit counts for the year to date, each naming a report of
     that borough."""
-    got = gather_pack(EXAMPLE, WEEK, restricted=True)
+    got = gather_pack(example_warehouse, WEEK, restricted=True)
     assert got.restricted_unavailable is None
     written = pack.write_packs(got, tmp_path)
     assert set(written.restricted) == set(got.scopes[1:])

@@ -18,13 +18,14 @@ from dvpi.publish import report
 from dvpi.stats import disclosure
 from engine_helpers import gather_report
 
-EXAMPLE = Path("/work/shared/spec/example")
 TEMPLATE = Path(report.__file__).parent / "templates" / "report.html.j2"
 
 
 @pytest.fixture(scope="module")
-def inputs() -> report.ReportInputs:
-    return gather_report(EXAMPLE, "2007-08")
+def inputs(example_warehouse) -> report.ReportInputs:
+    # The example already loaded and resolved (conftest): resolving it again here would
+    # only repeat the linked method's training.
+    return gather_report(example_warehouse, "2007-08")
 
 
 @pytest.fixture(scope="module")

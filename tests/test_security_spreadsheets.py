@@ -30,7 +30,6 @@ from dvpi.contract import cells
 from dvpi.publish import pack
 from engine_helpers import gather_pack
 
-EXAMPLE = Path("/work/shared/spec/example")
 WEEK = dt.date(2008, 3, 30)
 EVIL = '=HYPERLINK("http://evil.example","B")'
 # Each of these starts a formula in Excel, LibreOffice or Google Sheets (or does once a
@@ -117,8 +116,8 @@ def test_restricted_sheets_with_hostile_names(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def example_inputs() -> pack.PackInputs:
-    return gather_pack(EXAMPLE, WEEK, restricted=False)
+def example_inputs(example_warehouse) -> pack.PackInputs:
+    return gather_pack(example_warehouse, WEEK, restricted=False)
 
 
 def with_boroughs(inputs: pack.PackInputs, names: list[str]) -> pack.PackInputs:

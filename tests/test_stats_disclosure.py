@@ -15,14 +15,13 @@ from dvpi.publish import report
 from dvpi.stats import disclosure as sdc
 from engine_helpers import gather_report
 
-EXPECTED = Path("/work/shared/spec/example/expected.json")
-EXAMPLE = Path("/work/shared/spec/example")
+EXPECTED = Path(__file__).parent / "data" / "example" / "expected.json"
 
 
 @pytest.fixture(scope="module")
-def report_inputs() -> report.ReportInputs:
+def report_inputs(example_warehouse) -> report.ReportInputs:
     """The engine's figures for the example: two years, the force and two boroughs."""
-    return gather_report(EXAMPLE, "2007-08")
+    return gather_report(example_warehouse, "2007-08")
 
 
 def _breakdown_result(values: dict[str, int]) -> dict:

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from dvpi import indicators, people, warehouse
 from dvpi.cli import app
-from dvpi.ingest import load_dataset
 from dvpi.warehouse import WarehouseError, open_backend, open_warehouse
+from warehouse_rows import copy_warehouse
 
 runner = CliRunner()
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
@@ -121,11 +121,9 @@ def test_an_unknown_method_is_refused_before_a_folder_is_loaded(example_dir, mon
 
 
 @pytest.fixture
-def fresh(example_dir, tmp_path) -> Path:
+def fresh(example_loaded, tmp_path) -> Path:
     """The example loaded, no person resolved yet."""
-    path = tmp_path / "w.duckdb"
-    load_dataset(example_dir, path)
-    return path
+    return copy_warehouse(example_loaded, tmp_path / "w.duckdb")
 
 
 def _links(path: Path) -> set[str]:

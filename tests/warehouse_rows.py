@@ -1,7 +1,8 @@
-"""Reading a warehouse file in tests without holding its lock."""
+"""Reading a warehouse file in tests without holding its lock, and copying one."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -25,3 +26,13 @@ def counts(warehouse: Path, tables) -> dict[str, int]:
                 for t in tables if t in names}
     finally:
         con.close()
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """A closed warehouse file copied (DuckDB keeps a closed database in its one file;
+    a write-ahead log left beside it is copied too)."""
+    shutil.copyfile(source, target)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+    return target
