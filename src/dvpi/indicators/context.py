@@ -306,7 +306,21 @@ class Context:
         r = self.reports
         cols = ["report_id", "force", "borough", "recorded_date", "classification", "offence",
                 "dv_flag", "fm_flag", "hbv_flag"]
-        return self.in_span(self.scoped(r.select(*cols)), "recorded_date", span)
+        # Cut to the cells' dates before each row is copied into its scopes.
+        r = self.within_bounds(r.select(*cols), "recorded_date")
+        return self.in_span(self.scoped(r), "recorded_date", span)
+
+    def within_bounds(self, t: ir.Table, day: str) -> ir.Table:
+        """Rows of ``t`` whose ``day`` falls between the cells' earliest date (of any
+        span: period, look-back, previous period) and their latest."""
+        c = self.cell_table
+        # From the cells table, not literals: one plan serves any period (``shape``).
+        bounds = c.aggregate(
+            lo_=ibis.least(c.start, c.lookback_start, c.previous_start).min(),
+            hi_=ibis.greatest(c.end, c.previous_end).max(),
+        )
+        j = t.cross_join(bounds)
+        return j.filter((j[day] >= j.lo_) & (j[day] <= j.hi_)).select(*t.columns)
 
     @property
     def reachable_report_ids(self) -> ir.Table:
@@ -317,22 +331,13 @@ class Context:
         fifth of its reports: the all-years base tables keep only these."""
 
         def build() -> ir.Table:
-            c = self.cell_table
-            # From the cells table, not literals: one plan serves any period (``shape``).
-            bounds = c.aggregate(
-                lo=ibis.least(c.start, c.lookback_start, c.previous_start).min(),
-                hi=ibis.greatest(c.end, c.previous_end).max(),
-            )
-            r = self.raw("reports").select("report_id", day="recorded_date")
-            parts = [r]
+            r = self.raw("reports")
+            ids = self.within_bounds(r, "recorded_date").select("report_id")
             if self.has("outcomes"):
                 o = self.raw("outcomes")
-                parts.append(o.select("report_id", day=o.outcome_date))
-            ids = []
-            for t in parts:
-                j = t.cross_join(bounds)
-                ids.append(j.filter((j.day >= j.lo) & (j.day <= j.hi)).select("report_id"))
-            return ids[0].union(ids[1], distinct=True) if len(ids) > 1 else ids[0].distinct()
+                dated = self.within_bounds(o, "outcome_date").select("report_id")
+                return ids.union(dated, distinct=True)
+            return ids
 
         return self.memo("reachable_reports", build)
 
