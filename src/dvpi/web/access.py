@@ -113,7 +113,7 @@ def _force_user_may(user: User, rule: Rule, name: str | None, data: Forces | Non
 def force_filter(user: User, data: Forces | None) -> str | None:
     """The force a user's comparisons across boroughs (league table, funnel plots, the
     API's every-borough list) are cut down to: a force user's own; None: no cut."""
-    return own_force(user, data) if user.role == FORCE_USER else None
+    return own_force(user, data)  # None for every other role
 
 
 def sees_force(user: User, force: str, data: Forces | None) -> bool:
