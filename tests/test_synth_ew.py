@@ -173,3 +173,17 @@ def test_several_processes_write_the_same_files_as_one(tmp_path, monkeypatch):
             one = pq.read_table(tmp_path / folder.format(1) / name)
             two = pq.read_table(tmp_path / folder.format(2) / name)
             assert one.equals(two), name
+
+
+def test_a_small_force_year_whose_fm_reports_are_all_child_only_still_builds():
+    """At a small scale a force-year may plan every non-DV FM report with a child victim
+    only; the FM victims left over then join any report (before, the build failed on an
+    empty choice: `--scale 0.075` of the ten-year profile)."""
+    from dvpi.synth.reports import _fm_report_of_victims
+
+    victims = pd.DataFrame({"age": [30, 12, 40, 9]})
+    rids = np.array([7, 8])
+    report_of = _fm_report_of_victims(np.random.default_rng(1), rids, victims,
+                                      np.array([False, False]))
+    assert set(report_of) <= {7, 8}
+    assert set(report_of[[1, 3]]) == {7, 8}  # each child-only report has its child

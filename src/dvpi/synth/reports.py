@@ -362,9 +362,12 @@ def _fm_report_of_victims(rng: np.random.Generator, rids: np.ndarray,
     for rid, adult in zip(rids, adult_report, strict=True):
         source = adults if adult else children
         report_of[source.pop()] = rid
+    # The rest join a report with an adult victim; a small force-year may have none
+    # (every non-DV FM report child-only), and then any report.
     adult_rids = rids[adult_report]
+    pool = adult_rids if len(adult_rids) else rids
     for i in adults + children:
-        report_of[i] = rng.choice(adult_rids)
+        report_of[i] = rng.choice(pool)
     return report_of
 
 
