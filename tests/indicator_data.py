@@ -110,28 +110,38 @@ def value(figs: dict[str, Any], indicator_id: str) -> Any:
 
 
 FAR_COPIED = ("reports", "people", "relationships", "outcomes")
+# Columns naming a row (given the copy's prefix, so references stay within the copy).
 FAR_ID_COLUMNS = ("report_id", "person_id", "nominal_id", "victim_person_id",
-                  "suspect_person_id")
-FAR_DATE_COLUMNS = ("recorded_date", "occurred_date", "date_of_birth", "arrest_date",
-                    "outcome_date")
+                  "suspect_person_id", "call_id", "cad_ref", "cps_urn", "review_id",
+                  "bail_id", "order_id", "request_id", "case_id", "victim_ref",
+                  "referral_id", "survey_id", "requirement_id")
+# Tables with no dates of their own: copied as they are would double them.
+FAR_NOT_COPIED = ("population", "targets")
 
 
 def _years_on(value: str, years: int) -> str:
     if not value:
         return value
+    if "T" in value:  # a timestamp (cad_calls.received_at)
+        day, time = value.split("T", 1)
+        return f"{_years_on(day, years)}T{time}"
     day = dt.date.fromisoformat(value)
     return day.replace(year=day.year + years, day=min(day.day, 28)).isoformat()
 
 
-def add_far_copies(folder: Path) -> None:
+def add_far_copies(folder: Path, tables: tuple[str, ...] = FAR_COPIED) -> None:
     """Append to each copied table its rows moved eight years back and eight years on,
-    under new ids: reports (and their people, relationships and outcomes) no computation
-    of the example's year can reach."""
-    for name in FAR_COPIED:
+    under new ids: rows no computation of the example's year can reach. Every date and
+    timestamp of the contract moves. A bail period left open would still be running in
+    the example's year eight years on: its copies end on the day they start."""
+    for name in tables:
         path = folder / f"{name}.csv"
         with path.open(newline="", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
+        if not rows:
+            continue
         columns = list(rows[0])
+        dated = [c.name for c in TABLES[name].columns if c.type in ("date", "datetime")]
         extra = []
         for years, prefix in ((-8, "OLD"), (8, "NEW")):
             for row in rows:
@@ -139,13 +149,19 @@ def add_far_copies(folder: Path) -> None:
                 for c in FAR_ID_COLUMNS:
                     if row.get(c):
                         row[c] = f"{prefix}-{row[c]}"
-                for c in FAR_DATE_COLUMNS:
+                for c in dated:
                     if c in row:
                         row[c] = _years_on(row[c], years)
-                if "cad_ref" in row:
-                    row["cad_ref"] = ""
+                if name == "bail" and not row.get("end_date"):
+                    row["end_date"], row["ended_by"] = row["start_date"], "charge"
                 extra.append(row)
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, columns)
             writer.writeheader()
             writer.writerows(rows + extra)
+
+
+def far_copied_tables(folder: Path) -> tuple[str, ...]:
+    """Every table of a data set folder that has dates of its own."""
+    return tuple(sorted(p.stem for p in folder.glob("*.csv")
+                        if p.stem in TABLES and p.stem not in FAR_NOT_COPIED))

@@ -1,14 +1,29 @@
 """What a computation reaches: the all-years base tables keep only the reports recorded
 within the cells' dates (period, look-back, previous period) or with an outcome dated
-within them (``Context.reachable_report_ids``). Rows beyond that change no figure; an old
-crime given an outcome in the period is still reached."""
+within them (``Context.reachable_report_ids``); dated tables are cut to the cells' dates
+before they are scoped (``Context.dated``), and a table that hangs off a person to the
+rows whose dates meet them (``Context.reachable_rows``). Rows beyond that change no
+figure; an old crime given an outcome in the period, a bail period begun years before
+and still running, are still reached."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 from engine_helpers import compute
-from indicator_data import YEAR, add_far_copies, outcome, report, suspect, warehouse
+from indicator_data import (
+    YEAR,
+    add_far_copies,
+    far_copied_tables,
+    outcome,
+    report,
+    suspect,
+    warehouse,
+)
+
+EXAMPLE_V2 = Path(__file__).parent / "data" / "example_v2"
 
 
 def test_rows_beyond_every_span_change_no_figure(example_dir, example_copy, engine):
@@ -44,3 +59,52 @@ def test_an_old_crime_given_an_outcome_in_the_period_is_reached(tmp_path, engine
     assert f["accused_persons"]["value"] == 2
     assert f["accused_by_gender"]["values"]["M"] == 1
     assert f["accused_by_gender"]["values"]["F"] == 1
+
+
+def test_every_dated_table_beyond_every_span_changes_no_figure(tmp_path, engine):
+    """The version-2 example, every table with dates copied eight years back and on: no
+    figure of its year moves, and the copies' own year finds their calls, CPS cases,
+    MARAC cases, orders, requests, bail, referrals, surveys and programme orders."""
+    far = tmp_path / "far"
+    shutil.copytree(EXAMPLE_V2, far)
+    tables = far_copied_tables(far)
+    assert {"bail", "cad_calls", "support_referrals", "programme_requirements"} <= set(tables)
+    add_far_copies(far, tables)
+    before = compute(EXAMPLE_V2, *YEAR, engine=engine, people="exact")["indicators"]
+    after = compute(far, *YEAR, engine=engine, people="exact")["indicators"]
+    assert after == before
+    ids = ["cad_dv_calls", "cps_dv_referrals", "marac_cases", "protective_orders_applied", "homicide_reviews_started",
+           "dvds_applications", "bail_days", "support_referrals",
+           "victim_satisfaction_rate", "programme_requirements_ordered"]
+    moved = {}
+    for years in (-8, 8):
+        start, end = (d.replace(year=d.year + years) for d in YEAR)
+        moved[years] = compute(far, start, end, engine=engine, ids=ids,
+                               people="exact")["indicators"]
+    for i in ids:
+        assert moved[-8][i] == moved[8][i], i
+        assert moved[8][i] not in ({"value": 0}, {"value": None}), i
+        if i != "bail_days":  # the copies' open bail ended (add_far_copies)
+            assert moved[8][i] == before[i], i
+
+
+def test_a_bail_period_begun_years_before_and_still_running_is_reached(tmp_path, engine):
+    """Bail begun in 2001 and not ended runs on the period's last day: its dates (only a
+    start) end nowhere, so it meets every span; bail that ended in 2002 does not."""
+    path = warehouse(
+        tmp_path,
+        reports=[report("OLD", "2001-03-01"), report("DONE", "2001-03-01")],
+        people=[suspect("s1", "OLD"), suspect("s2", "DONE")],
+        bail=[{"bail_id": "B1", "person_id": "s1", "kind": "pre_charge_bail",
+               "start_date": "2001-03-02"},
+              {"bail_id": "B2", "person_id": "s2", "kind": "pre_charge_bail",
+               "start_date": "2001-03-02", "end_date": "2002-01-01", "ended_by": "charge"}],
+        programme_requirements=[
+            # Ordered years before, never started, expiring 20 days after the period.
+            {"requirement_id": "Q1", "person_id": "s1", "programme": "idap",
+             "ordered_date": "2001-04-01", "expiry_date": "2008-04-20"}],
+    )
+    f = compute(path, *YEAR, engine=engine, people="exact",
+                ids=["bail_open_over_8_weeks", "programme_at_risk_of_expiry"])["indicators"]
+    assert f["bail_open_over_8_weeks"]["values"]["pre_charge_bail"] == 1
+    assert f["programme_at_risk_of_expiry"] == {"value": 1}

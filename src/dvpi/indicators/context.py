@@ -236,6 +236,13 @@ class Context:
         joined = t.join(c, [t.scope == c.scope, t[date_column] >= c[lo], t[date_column] <= c[hi]])
         return joined.select(*[t[n] for n in t.columns if n != "scope"], c.cell, c.scope)
 
+    def dated(self, t: ir.Table, date_column: str, span: str = "period") -> ir.Table:
+        """Rows of an unscoped table (with ``force`` and ``borough``) whose date falls in
+        each cell's span, scoped, with ``cell``. Cut to the cells' dates first: a table of
+        many years is not copied into every scope to be thrown away by the date join."""
+        return self.in_span(self.scoped(self.within_bounds(t, date_column)), date_column,
+                            span)
+
     def on_last_day(self, t: ir.Table) -> ir.Table:
         """A scope-level table spread over the cells of its scope, with each cell's
         ``last_day`` (for figures taken on the period's last day)."""
@@ -252,7 +259,7 @@ class Context:
 
         def build() -> ir.Table:
             table = TABLES[name]
-            t = self.raw(name)
+            t = self.reachable_rows(name)
             column = table.hangs_off_person
             p = self.dv_people
             p = p.select(**{column: p.person_id}, force=p.force, borough=p.borough,
@@ -266,16 +273,16 @@ class Context:
 
     @property
     def dv_people(self) -> ir.Table:
-        """The people rows of DV-flagged reports (of any date) that a table hanging off a
-        person names, with the report's force and borough: made once for every such
-        table."""
+        """The people rows of DV-flagged reports (of any date) that the reachable rows of a
+        table hanging off a person name (``reachable_rows``), with the report's force and
+        borough: made once for every such table."""
 
         def build() -> ir.Table:
             p = self.raw("people").select("person_id", "report_id", "self_defined_ethnicity")
             # Only the people rows those tables name: a small share of every year's rows.
-            named = union_all([self.raw(t.name).select(person_id=self.raw(t.name)[column])
-                               for t in TABLES.values()
-                               if (column := t.hangs_off_person) and self.has(t.name)])
+            hanging = [(self.reachable_rows(t.name), t.hangs_off_person)
+                       for t in TABLES.values() if t.hangs_off_person and self.has(t.name)]
+            named = union_all([rows.select(person_id=rows[column]) for rows, column in hanging])
             p = p.semi_join(named, "person_id")
             r = self.raw("reports")
             r = r.filter(r.dv_flag).select("report_id", "force", "borough")
@@ -306,21 +313,42 @@ class Context:
         r = self.reports
         cols = ["report_id", "force", "borough", "recorded_date", "classification", "offence",
                 "dv_flag", "fm_flag", "hbv_flag"]
-        # Cut to the cells' dates before each row is copied into its scopes.
-        r = self.within_bounds(r.select(*cols), "recorded_date")
-        return self.in_span(self.scoped(r), "recorded_date", span)
+        return self.dated(r.select(*cols), "recorded_date", span)
 
-    def within_bounds(self, t: ir.Table, day: str) -> ir.Table:
-        """Rows of ``t`` whose ``day`` falls between the cells' earliest date (of any
-        span: period, look-back, previous period) and their latest."""
+    @property
+    def _bounds(self) -> ir.Table:
+        """One row: the cells' earliest date of any span (period, look-back, previous
+        period), ``lo_``, and their latest, ``hi_``. From the cells table, not literals:
+        one plan serves any period (``shape``)."""
         c = self.cell_table
-        # From the cells table, not literals: one plan serves any period (``shape``).
-        bounds = c.aggregate(
+        return c.aggregate(
             lo_=ibis.least(c.start, c.lookback_start, c.previous_start).min(),
             hi_=ibis.greatest(c.end, c.previous_end).max(),
         )
-        j = t.cross_join(bounds)
+
+    def within_bounds(self, t: ir.Table, day: str) -> ir.Table:
+        """Rows of ``t`` whose ``day`` falls within the cells' bounds (``_bounds``)."""
+        j = t.cross_join(self._bounds)
         return j.filter((j[day] >= j.lo_) & (j[day] <= j.hi_)).select(*t.columns)
+
+    def reachable_rows(self, name: str) -> ir.Table:
+        """The rows of a table that hangs off a person that a computation can reach: those
+        whose dates, from the earliest to the latest (with no end while an optional date
+        is blank: bail not yet ended, a programme not started), meet the cells' bounds.
+        A row dated in a span by any of its dates, or running on a day of one, is among
+        them; the rest (other years') are left out before anything is joined to them."""
+        t = self.raw(name)
+        dates = [c for c in TABLES[name].columns if c.type == "date"]
+        if not dates:
+            return t
+        j = t.cross_join(self._bounds)
+        first = ibis.least(*[j[c.name] for c in dates]) if len(dates) > 1 else j[dates[0].name]
+        last = ibis.greatest(*[j[c.name] for c in dates]) if len(dates) > 1 else first
+        open_ended = ibis.literal(False)
+        for c in dates:
+            if not c.required:
+                open_ended = open_ended | j[c.name].isnull()
+        return j.filter((first <= j.hi_) & ((last >= j.lo_) | open_ended)).select(*t.columns)
 
     @property
     def reachable_report_ids(self) -> ir.Table:

@@ -29,7 +29,7 @@ def decided_cases(ctx):
     """DV-flagged CPS cases whose decision is dated in the period, with their days."""
     c = ctx.raw("cps_cases")
     c = c.filter(c.dv_flagged)
-    c = ctx.in_span(ctx.scoped(c), "decision_date")
+    c = ctx.dated(c, "decision_date")
     return c.mutate(days=days_between(c.decision_date, c.referred_date))
 
 

@@ -19,7 +19,7 @@ CONVICTED = "convicted"
 def _dv_cases(ctx, date_column: str):
     c = ctx.raw("cps_cases")
     c = c.filter(c.dv_flagged)
-    return ctx.in_span(ctx.scoped(c), date_column)
+    return ctx.dated(c, date_column)
 
 
 def referrals(ctx):

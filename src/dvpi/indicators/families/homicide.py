@@ -59,8 +59,7 @@ def reviews(ctx, date_column: str):
     h = ctx.raw("homicide_reviews")
     r = ctx.raw("reports").select("report_id", "force", "borough")
     j = h.join(r, "report_id")
-    return ctx.in_span(ctx.scoped(j.select("review_id", "force", "borough", date_column)),
-                       date_column)
+    return ctx.dated(j.select("review_id", "force", "borough", date_column), date_column)
 
 
 NEEDS = ("reports",)

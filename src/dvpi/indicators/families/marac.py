@@ -21,7 +21,7 @@ MALE = "M"
 
 
 def cases(ctx):
-    return ctx.in_span(ctx.scoped(ctx.raw("marac_cases")), "conference_date")
+    return ctx.dated(ctx.raw("marac_cases"), "conference_date")
 
 
 def _day_number(d):

@@ -21,7 +21,7 @@ DECIDED: tuple[str, ...] = tuple(d for d in codes.DVDS_DECISIONS if d != codes.D
 
 
 def orders(ctx):
-    return ctx.in_span(ctx.scoped(ctx.raw("protective_orders")), "applied_date")
+    return ctx.dated(ctx.raw("protective_orders"), "applied_date")
 
 
 def _granted(ctx):
@@ -45,7 +45,7 @@ def _breached(ctx):
 
 
 def requests(ctx):
-    return ctx.in_span(ctx.scoped(ctx.raw("disclosures")), "received_date")
+    return ctx.dated(ctx.raw("disclosures"), "received_date")
 
 
 def _by_route(ctx):
@@ -69,7 +69,7 @@ def decisions(ctx):
     their days."""
     d = ctx.raw("disclosures")
     d = d.filter(d.decision.isin(DECIDED))
-    d = ctx.in_span(ctx.scoped(d), "decision_date")
+    d = ctx.dated(d, "decision_date")
     return d.mutate(days=days_between(d.decision_date, d.received_date))
 
 

@@ -21,6 +21,9 @@ NO_ASSESSMENT_KEY = "none"
 LEVEL_KEYS: tuple[str, ...] = (*codes.RISK_LEVELS, NO_ASSESSMENT_KEY)
 DASH_TOOL = "dash"
 YES = "Y"
+ELEVATED: tuple[str, ...] = ("medium", "high")
+HIGH = "high"
+PRIMARY = codes.RISK_STAGES[0]  # the other stage is secondary
 
 
 def assessments(ctx):
@@ -30,16 +33,46 @@ def assessments(ctx):
     return ra.join(r, "report_id")
 
 
+def _level_rank(level):
+    """A risk level's place in ``codes.RISK_LEVELS`` (standard < medium < high)."""
+    return ibis.cases(*[(level == lvl, i) for i, lvl in enumerate(codes.RISK_LEVELS)])
+
+
+def risk_summary(ctx):
+    """Per DV-flagged report of the period with assessments (of any date): whether a
+    primary assessment is medium or high, any assessment is medium or high, any is high,
+    any is secondary, any records a plan, and the rank of the highest level assessed.
+    Made once; every measure of this family and of risk management filters it."""
+
+    def build():
+        ra = ctx.raw("risk_assessments")
+        # Only the period's DV-flagged reports are asked about (``assessed_reports``).
+        ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
+        primary = ra.stage.fill_null(codes.RISK_STAGE_DEFAULT) == PRIMARY
+        elevated = ra.risk_level.isin(ELEVATED)
+
+        def anyone(condition):
+            return condition.fill_null(False).ifelse(1, 0).max() == 1
+
+        return ra.group_by("report_id").agg(
+            primary_elevated=anyone(primary & elevated),
+            elevated=anyone(elevated),
+            high=anyone(ra.risk_level == HIGH),
+            secondary=anyone(~primary),
+            planned=anyone(ra.plan_recorded),
+            top_rank=_level_rank(ra.risk_level).max(),
+        )
+
+    return ctx.memo("risk_summary", build)
+
+
 def _assessed_reports(ctx):
-    return dv_reports(ctx).semi_join(ctx.raw("risk_assessments"), "report_id")
+    return dv_reports(ctx).semi_join(risk_summary(ctx), "report_id")
 
 
 def _highest_level(ctx):
-    ra = ctx.raw("risk_assessments")
-    rank = ibis.cases(*[(ra.risk_level == lvl, i) for i, lvl in enumerate(codes.RISK_LEVELS)])
-    top = ra.group_by("report_id").agg(rank=rank.max())
-    j = dv_reports(ctx).join(top, "report_id", how="left")
-    level = ibis.cases(*[(j.rank == i, lvl) for i, lvl in enumerate(codes.RISK_LEVELS)],
+    j = dv_reports(ctx).join(risk_summary(ctx), "report_id", how="left")
+    level = ibis.cases(*[(j.top_rank == i, lvl) for i, lvl in enumerate(codes.RISK_LEVELS)],
                        else_=NO_ASSESSMENT_KEY)
     return breakdown(j, level)
 
@@ -64,9 +97,16 @@ def _visible_high_risk(ctx):
 
 
 def dv_calls(ctx):
-    c = ctx.raw("cad_calls")
-    c = c.filter(c.dv_related).mutate(received_date=lambda t: t.received_at.date())
-    return ctx.in_span(ctx.scoped(c), "received_date")
+    """DV-related calls received in each cell's period: made once (the calls table is the
+    largest of every year's)."""
+
+    def build():
+        c = ctx.raw("cad_calls")
+        c = c.filter(c.dv_related).select("force", "borough", "report_id",
+                                          received_date=c.received_at.date())
+        return ctx.dated(c, "received_date")
+
+    return ctx.memo("dv_calls", build)
 
 
 INDICATORS = (

@@ -5,6 +5,7 @@ of victims to support services."""
 from __future__ import annotations
 
 from dvpi.contract import codes
+from dvpi.indicators.families.risk import HIGH, risk_summary
 from dvpi.indicators.families.volume import dv_reports
 from dvpi.indicators.measures import breakdown, count
 from dvpi.indicators.model import Family, Indicator, Ref, Sum
@@ -17,37 +18,8 @@ FAMILY = Family(
 )
 
 NEEDS = ("reports", "risk_assessments")
-ELEVATED: tuple[str, ...] = ("medium", "high")
-HIGH = "high"
-PRIMARY = codes.RISK_STAGES[0]  # the other stage is secondary
 SERVICE_KEYS: tuple[str, ...] = tuple(codes.SUPPORT_SERVICES)
 REFERRAL_NEEDS = ("reports", "people", "support_referrals")
-
-
-def risk_summary(ctx):
-    """Per DV-flagged report of the period with assessments (of any date): whether a
-    primary assessment is medium or high, any assessment is medium or high, any is high,
-    any is secondary, any records a plan. Made once; every measure below filters it."""
-
-    def build():
-        ra = ctx.raw("risk_assessments")
-        # Only the period's DV-flagged reports are asked about (``assessed_reports``).
-        ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
-        primary = ra.stage.fill_null(codes.RISK_STAGE_DEFAULT) == PRIMARY
-        elevated = ra.risk_level.isin(ELEVATED)
-
-        def anyone(condition):
-            return condition.fill_null(False).ifelse(1, 0).max() == 1
-
-        return ra.group_by("report_id").agg(
-            primary_elevated=anyone(primary & elevated),
-            elevated=anyone(elevated),
-            high=anyone(ra.risk_level == HIGH),
-            secondary=anyone(~primary),
-            planned=anyone(ra.plan_recorded),
-        )
-
-    return ctx.memo("risk_summary", build)
 
 
 def assessed_reports(ctx):
@@ -70,9 +42,11 @@ def _high_risk(ctx):
 
 def _high_risk_with_victim(ctx, victims):
     """High-risk reports with a victim row among ``victims`` (person ids), of any date."""
-    p = ctx.raw("people")
+    high = _high_risk(ctx)
+    # The people of the period's reports (a year's, not every year's), then the victims.
+    p = ctx.people.semi_join(high.select("report_id"), "report_id")
     p = p.filter(p.role == "victim").semi_join(victims, "person_id")
-    return _high_risk(ctx).semi_join(p.select("report_id"), "report_id")
+    return high.semi_join(p.select("report_id"), "report_id")
 
 
 def _idva_referred(ctx):
