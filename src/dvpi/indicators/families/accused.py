@@ -41,6 +41,8 @@ def accusations(ctx):
             "report_id", o_person=o.person_id, outcome_date=o.outcome_date,
             o_load=o._load_id, o_line=o._line,
         )
+        # Outcomes of other years are left out before they meet the scoped crimes.
+        o = ctx.within_bounds(o, "outcome_date")
         dated = ctx.in_span(o.join(crimes, "report_id"), "outcome_date")
         p = ctx.people
         p = p.filter(p.role == "suspect").select(
@@ -70,7 +72,8 @@ def latest_involvement(ctx):
         a = a.mutate(rn=ibis.row_number().over(group_by=[a.cell, a.person_key], order_by=order))
         return a.filter(a.rn == 0)
 
-    return ctx.memo("latest_involvement", build, cache=False)
+    # Made once: three breakdowns read it (the window is the costly part).
+    return ctx.memo("latest_involvement", build)
 
 
 def _by(key_of):

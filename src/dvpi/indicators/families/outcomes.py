@@ -28,7 +28,7 @@ def sanction_detections(ctx):
     def build():
         crimes = ctx.scoped_dv_crimes()
         s = ctx.outcome_summary
-        s = s.filter(s.sanction_date.notnull())
+        s = ctx.within_bounds(s.filter(s.sanction_date.notnull()), "sanction_date")
         j = crimes.join(s, "report_id")
         j = j.select("report_id", "scope", "sanction_date", "sanction_rank")
         return ctx.in_span(j, "sanction_date")
@@ -48,9 +48,11 @@ def cohort_detected(ctx):
 
 
 def latest_outcome(ctx):
-    """Each crime's latest outcome of any date; ties go to the later row in the file
-    (rule 14)."""
+    """Each of the period's crimes' latest outcome of any date; ties go to the later row
+    in the file (rule 14)."""
     o = ctx.raw("outcomes")
+    # Rank only the period's reports' outcomes (all of them), not every year's.
+    o = o.semi_join(ctx.period_report_ids, "report_id")
     order = [ibis.desc(o.outcome_date), ibis.desc(o._load_id), ibis.desc(o._line)]
     o = o.mutate(rn=ibis.row_number().over(group_by=o.report_id, order_by=order))
     return o.filter(o.rn == 0).select("report_id", latest_type=o.outcome_type)

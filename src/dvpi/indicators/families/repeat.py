@@ -41,13 +41,22 @@ def repeat_victims(ctx, crimes_only: bool):
     DV-flagged reports of the look-back span: their period report and another."""
 
     def build():
-        lookback = ctx.memo(
-            "lookback_reports", lambda: ctx.reports_in("lookback")
-        )
         adults = adult_victims(ctx, crimes_only)
-        # Only the period's adult victims are asked about: keep their look-back rows
-        # before grouping (most look-back victims are not among them).
-        v = _victims(ctx, lookback, crimes_only).semi_join(adults, ["cell", "person_key"])
+        # Only the period's adult victims are asked about: their victim rows are found
+        # first, and only those are dated into each cell's look-back and scope (not every
+        # report of the look-back, copied into every scope).
+        p = ctx.people
+        p = p.filter(p.role == "victim").semi_join(adults.select("person_key"), "person_key")
+        r = ctx.raw("reports")
+        r = r.filter(r.dv_flag)
+        if crimes_only:
+            r = r.filter(r.classification == "crime")
+        r = ctx.within_bounds(r.select("report_id", "force", "borough", "recorded_date"),
+                              "recorded_date")
+        j = p.join(r, "report_id")
+        rows = j.select("person_key", "report_id", "force", "borough", "recorded_date")
+        v = ctx.in_span(ctx.scoped(rows), "recorded_date", "lookback")
+        v = v.semi_join(adults, ["cell", "person_key"])
         # At least two distinct reports: the least and greatest report id differ (ids are
         # never blank), without counting distinct ids.
         n = v.group_by(["cell", "person_key"]).agg(first=v.report_id.min(),

@@ -28,9 +28,15 @@ PRIMARY = codes.RISK_STAGES[0]  # the other stage is secondary
 
 def assessments(ctx):
     """Risk assessment rows of any date on the period's DV-flagged reports, per cell."""
-    ra = ctx.raw("risk_assessments")
+
+    def build():
+        # The period's reports' rows (made once), not every year's joined in each measure.
+        ra = ctx.raw("risk_assessments")
+        ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
+        return ra.select("report_id", "tool", "dash_answers", "quality_assured")
+
     r = dv_reports(ctx).select("report_id", "cell")
-    return ra.join(r, "report_id")
+    return ctx.memo("period_assessments", build).join(r, "report_id")
 
 
 def _level_rank(level):
