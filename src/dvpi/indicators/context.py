@@ -240,8 +240,8 @@ class Context:
         """Rows of an unscoped table (with ``force`` and ``borough``) whose date falls in
         each cell's span, scoped, with ``cell``. Cut to the cells' dates first: a table of
         many years is not copied into every scope to be thrown away by the date join."""
-        return self.in_span(self.scoped(self.within_bounds(t, date_column)), date_column,
-                            span)
+        return self.in_span(self.scoped(self.within_bounds(t, date_column, span)),
+                            date_column, span)
 
     def on_last_day(self, t: ir.Table) -> ir.Table:
         """A scope-level table spread over the cells of its scope, with each cell's
@@ -315,20 +315,22 @@ class Context:
                 "dv_flag", "fm_flag", "hbv_flag"]
         return self.dated(r.select(*cols), "recorded_date", span)
 
-    @property
-    def _bounds(self) -> ir.Table:
-        """One row: the cells' earliest date of any span (period, look-back, previous
-        period), ``lo_``, and their latest, ``hi_``. From the cells table, not literals:
-        one plan serves any period (``shape``)."""
+    def _bounds(self, span: str | None = None) -> ir.Table:
+        """One row: the cells' earliest date, ``lo_``, and their latest, ``hi_``, of one
+        span, or of every span (period, look-back, previous period). From the cells
+        table, not literals: one plan serves any period (``shape``)."""
         c = self.cell_table
+        if span is not None:
+            lo, hi = SPANS[span]
+            return c.aggregate(lo_=c[lo].min(), hi_=c[hi].max())
         return c.aggregate(
             lo_=ibis.least(c.start, c.lookback_start, c.previous_start).min(),
             hi_=ibis.greatest(c.end, c.previous_end).max(),
         )
 
-    def within_bounds(self, t: ir.Table, day: str) -> ir.Table:
+    def within_bounds(self, t: ir.Table, day: str, span: str | None = None) -> ir.Table:
         """Rows of ``t`` whose ``day`` falls within the cells' bounds (``_bounds``)."""
-        j = t.cross_join(self._bounds)
+        j = t.cross_join(self._bounds(span))
         return j.filter((j[day] >= j.lo_) & (j[day] <= j.hi_)).select(*t.columns)
 
     def reachable_rows(self, name: str) -> ir.Table:
@@ -341,7 +343,7 @@ class Context:
         dates = [c for c in TABLES[name].columns if c.type == "date"]
         if not dates:
             return t
-        j = t.cross_join(self._bounds)
+        j = t.cross_join(self._bounds())
         first = ibis.least(*[j[c.name] for c in dates]) if len(dates) > 1 else j[dates[0].name]
         last = ibis.greatest(*[j[c.name] for c in dates]) if len(dates) > 1 else first
         open_ended = ibis.literal(False)

@@ -42,7 +42,7 @@ def accusations(ctx):
             o_load=o._load_id, o_line=o._line,
         )
         # Outcomes of other years are left out before they meet the scoped crimes.
-        o = ctx.within_bounds(o, "outcome_date")
+        o = ctx.within_bounds(o, "outcome_date", "period")
         dated = ctx.in_span(o.join(crimes, "report_id"), "outcome_date")
         p = ctx.people
         p = p.filter(p.role == "suspect").select(

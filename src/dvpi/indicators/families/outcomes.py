@@ -28,7 +28,8 @@ def sanction_detections(ctx):
     def build():
         crimes = ctx.scoped_dv_crimes()
         s = ctx.outcome_summary
-        s = ctx.within_bounds(s.filter(s.sanction_date.notnull()), "sanction_date")
+        s = ctx.within_bounds(s.filter(s.sanction_date.notnull()), "sanction_date",
+                              "period")
         j = crimes.join(s, "report_id")
         j = j.select("report_id", "scope", "sanction_date", "sanction_rank")
         return ctx.in_span(j, "sanction_date")

@@ -52,7 +52,7 @@ def repeat_victims(ctx, crimes_only: bool):
         if crimes_only:
             r = r.filter(r.classification == "crime")
         r = ctx.within_bounds(r.select("report_id", "force", "borough", "recorded_date"),
-                              "recorded_date")
+                              "recorded_date", "lookback")
         j = p.join(r, "report_id")
         rows = j.select("person_key", "report_id", "force", "borough", "recorded_date")
         v = ctx.in_span(ctx.scoped(rows), "recorded_date", "lookback")
