@@ -38,6 +38,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -260,7 +261,7 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
             # CPU time (solid) is what a busy shared machine does not distort much; wall
             # time (faint, dotted) is given too.
             for what, style, alpha in (("cpu_s", "-", 1.0), ("wall_s", ":", 0.35)):
-                pts = sorted((r["reports"] / 1e6, r[what] / (r["reports"] / 1e6)) for r in mine)
+                pts = [(m, t / m) for m, t in _medians(mine, what)]
                 ax.plot(*zip(*pts, strict=True), marker="o", linestyle=style, color=color,
                         alpha=alpha, label=f"{name} ({what[:-2]})")
     ax.set_xlabel("reports in the warehouse (millions)")
@@ -273,6 +274,38 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
     plt.close(fig)
+
+
+def _medians(runs: list[dict[str, Any]], what: str) -> list[tuple[float, float]]:
+    """(millions of reports, median ``what``) per data set, smallest first."""
+    by_size: dict[float, list[float]] = {}
+    for r in runs:
+        by_size.setdefault(r["reports"] / 1e6, []).append(r[what])
+    return sorted((m, statistics.median(ts)) for m, ts in by_size.items())
+
+
+def flatness(results: list[dict[str, Any]], label: str, scope_set: str = "all") -> None:
+    """Print time per million reports at each size, against the largest, and a straight
+    line fitted through the medians (time = fixed + marginal x millions): "flat" is a
+    marginal cost that does not grow with the data."""
+    mine = [r for r in results if r.get("label", "") == label and r["scopes"] == scope_set]
+    if len(mine) < 2:
+        return
+    for what in ("wall_s", "cpu_s"):
+        pts = _medians(mine, what)
+        big = pts[-1][1] / pts[-1][0]
+        n = len(pts)
+        mx = sum(m for m, _ in pts) / n
+        my = sum(t for _, t in pts) / n
+        slope = (sum((m - mx) * (t - my) for m, t in pts)
+                 / sum((m - mx) ** 2 for m, _ in pts))
+        fixed = my - slope * mx
+        print(f"\n{what[:-2]}: median seconds per million reports (ratio to the largest set); "
+              f"fitted: {fixed:.1f} s fixed + {slope:.2f} s per million")
+        for m, t in pts:
+            net = (t - fixed) / m
+            print(f"  {m:6.2f} M  {t:7.1f} s  {t / m:6.2f} s/M ({t / m / big:4.2f})  "
+                  f"net of the fixed part {net:6.2f} s/M ({net / slope:4.2f} of the slope)")
 
 
 def parse_year(text: str):
@@ -329,6 +362,9 @@ def main() -> None:
         results = json.loads(results_path.read_text())
     if args.plot_only:
         plot(results, args.plot)
+        for label in dict.fromkeys(r.get("label", "") for r in results):
+            print(f"\n== {label or '(no label)'}")
+            flatness(results, label)
         return
     args.data.mkdir(parents=True, exist_ok=True)
     warmed: set[tuple[str, str]] = set()
@@ -368,6 +404,7 @@ def main() -> None:
                       f"{q['peak_buffer_mb']:7.0f} MB  {q['query']}")
         results_path.write_text(json.dumps(results, indent=1))
     plot(results, args.plot)
+    flatness(results, args.label)
     print(f"\nresults: {results_path}; plot: {args.plot}")
 
 
