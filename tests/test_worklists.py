@@ -21,7 +21,8 @@ from dvpi.indicators import TABLES_READ, compute_series, worklists
 from dvpi.indicators.engine import FORCE_SCOPE, Scope
 from dvpi.warehouse import open_warehouse
 from dvpi.web.users import ROLES
-from v2_data import EXAMPLE_V1, FORMULA_ID, v2_warehouse, warehouse
+from forces_data import write_national
+from v2_data import EXAMPLE_V1, FORMULA_ID, v2_folder, v2_warehouse, warehouse
 
 YEAR = (dt.date(2007, 4, 1), dt.date(2008, 3, 31))
 OWN, OTHER = "Tower Hamlets", "Waltham Forest"
@@ -238,3 +239,87 @@ def test_cli_export_refuses_what_it_cannot_list(v2, tmp_path):
                                  "--year", "2007-08", "--out", str(out), "--people", "exact"])
     assert result.exit_code == 2 and "bail not loaded" in result.output
     assert not out.exists()
+
+
+# --- one force of several (`--force`) -----------------------------------------------------
+
+# Two copies of the example (with the rows above), each a force with the same boroughs:
+# a copy's ids are prefixed F0C0- (Northshire) or F1C0- (Southmoor).
+TWO_FORCES = {"Northshire": (0,), "Southmoor": (0,)}
+PREFIX = {"Northshire": "F0C0-", "Southmoor": "F1C0-"}
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("worklists-national")
+    folder = write_national(root / "data", TWO_FORCES, example=v2_folder(root / "example_v2"))
+    return warehouse(folder, root / "national.duckdb")
+
+
+def export(source: Path, tmp_path: Path, *options: str,
+           list_id: str = "disclosures_waiting") -> tuple[object, Path, list[dict]]:
+    """Export ``list_id`` for 2007-08 from a copy of ``source``: the result, the copy and
+    the rows written (none when refused)."""
+    data = tmp_path / f"w{len(list(tmp_path.glob('w*.duckdb')))}.duckdb"
+    shutil.copyfile(source, data)
+    out = tmp_path / f"{data.stem}.csv"
+    result = runner.invoke(app, ["worklists", "export", list_id, str(data), "--year",
+                                 "2007-08", "--out", str(out), "--people", "exact",
+                                 *options])
+    written = list(csv.DictReader(out.open(encoding="utf-8"))) if out.exists() else []
+    return result, data, written
+
+
+def exports(data: Path) -> list[dict]:
+    shown = runner.invoke(app, ["audit", "show", "--warehouse", str(data), "--json",
+                                "--event", "export"])
+    return [json.loads(line)["detail"] for line in shown.output.splitlines() if line.strip()]
+
+
+def test_cli_exports_one_forces_list_alone(national, tmp_path):
+    _, _, nation = export(national, tmp_path, list_id="bail_over_8_weeks")
+    assert {r["bail_id"][:5] for r in nation} == set(PREFIX.values())
+    for force, prefix in PREFIX.items():
+        result, data, rows = export(national, tmp_path, "--force", force.upper(),
+                                    list_id="bail_over_8_weeks")
+        assert result.exit_code == 0, result.output
+        assert rows and rows == [r for r in nation if r["bail_id"].startswith(prefix)]
+        assert f", {force})" in result.output
+        (detail,) = exports(data)
+        assert detail["force"] == force and detail["borough"] is None
+        assert detail["rows"] == len(rows)
+
+
+def test_cli_exports_a_shared_borough_of_one_force(national, tmp_path):
+    _, _, nation = export(national, tmp_path)
+    result, data, rows = export(national, tmp_path, "--borough", "tower hamlets",
+                                "--force", "southmoor")
+    assert result.exit_code == 0, result.output
+    assert rows and rows == [r for r in nation if r["borough"] == "Tower Hamlets"
+                             and r["request_id"].startswith(PREFIX["Southmoor"])]
+    (detail,) = exports(data)
+    assert detail["force"] == "Southmoor" and detail["borough"] == "Southmoor / Tower Hamlets"
+    assert detail["record_ids"] == [f"request_id:{r['request_id']}" for r in rows]
+    # The borough as the output names it, with or without its force.
+    for options in (["--borough", "Southmoor / Tower Hamlets"],
+                    ["--borough", "southmoor / tower hamlets", "--force", "Southmoor"]):
+        again, _, same = export(national, tmp_path, *options)
+        assert again.exit_code == 0 and same == rows, again.output
+
+
+@pytest.mark.parametrize(("source", "options", "words"), [
+    ("national", ["--borough", "Tower Hamlets"],  # two forces have one
+     ["more than one force", "Northshire / Tower Hamlets", "Southmoor / Tower Hamlets"]),
+    ("national", ["--force", "Atlantis"],
+     ["no force 'Atlantis' in the data", "Northshire, Southmoor"]),
+    ("national", ["--force", "Northshire", "--borough", "Atlantis"],
+     ["no borough 'Atlantis' in the data of Northshire", "Northshire / Tower Hamlets"]),
+    ("v2", ["--force", "Northshire"], ["no force 'Northshire'", "the data set is one force"]),
+], ids=["shared-borough", "unknown-force", "unknown-borough-of-force", "one-force-data"])
+def test_cli_export_refuses_a_scope_it_cannot_tell(source, options, words, request,
+                                                   tmp_path):
+    result, data, rows = export(request.getfixturevalue(source), tmp_path, *options)
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())  # as the terminal wrapped it
+    assert all(w in output for w in words), output
+    assert not rows and not exports(data)

@@ -10,6 +10,7 @@ written, as the weekly pack's RESTRICTED workbooks are.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -18,10 +19,14 @@ from dvpi.cli.application import app
 from dvpi.cli.common import computing, export_audit, export_state_path, fail, os_user, shown
 from dvpi.cli.indicators import resolve_period
 from dvpi.files import write_private
-from dvpi.indicators import TABLES_READ, boroughs_in, worklists
+from dvpi.indicators import TABLES_READ, boroughs_in, scopes_for, worklists
 from dvpi.indicators.context import name_key
 from dvpi.indicators.definitions import DEFAULT_DEFINITION, DEFINITIONS
+from dvpi.indicators.engine import FORCE_SCOPE, NATIONAL_SCOPE, Scope, force_scope
 from dvpi.people import DEFAULT_METHOD, method_names
+
+if TYPE_CHECKING:
+    import duckdb
 
 console = Console()
 err = Console(stderr=True)
@@ -54,6 +59,8 @@ def export(
     start: str | None = typer.Option(None, "--start", help="first day, YYYY-MM-DD"),
     end: str | None = typer.Option(None, "--end", help="last day, YYYY-MM-DD (inclusive)"),
     borough: str | None = typer.Option(None, "--borough", help="one borough (case ignored)"),
+    force: str | None = typer.Option(None, "--force", help="one force of a warehouse of "
+                                                           "several (case ignored)"),
     definition: str = typer.Option(DEFAULT_DEFINITION, "--definition",
                                    help=" | ".join(DEFINITIONS)),
     people: str = typer.Option(DEFAULT_METHOD, "--people",
@@ -74,21 +81,45 @@ def export(
         why = worklists.unavailable(worklist, backend.tables)
         if why:
             raise fail(f"the worklist {list_id} is not available: {why}")
-        if borough is not None:
-            known = {name_key(s.name): s.name for s in boroughs_in(wh.con)}
-            if name_key(borough) not in known:
-                raise fail(f"no borough {borough!r} in the data (known: "
-                           f"{', '.join(sorted(known.values()))})")
-        if worklist.as_at:
-            last = worklists.as_at_day(first, last, worklists.latest_recorded(backend))
-        rows = worklists.fetch(worklist, backend, first, last, borough=borough,
-                               definition=definition, people=method)
+        try:
+            scope = export_scope(wh.con, borough, force)
+            if worklist.as_at:
+                last = worklists.as_at_day(first, last, worklists.latest_recorded(backend))
+            # A borough goes by its resolved name ("FORCE / BOROUGH" in a warehouse of
+            # several forces), which names its force; a whole force by the force.
+            rows = worklists.fetch(
+                worklist, backend, first, last, definition=definition, people=method,
+                borough=scope.name if borough is not None else None,
+                force=force if borough is None else None)
+        except ValueError as exc:  # an unknown or ambiguous scope
+            raise fail(str(exc)) from None
+        # The force as the data spells it (the audit names what was exported).
+        named = {"force": force_scope(wh.con, force).name} if force is not None else {}
     ids, reports = worklists.record_ids(worklist, rows), worklists.report_ids(rows)
-    log.append("export", os_user(), what=f"worklist {list_id}", borough=borough,
+    log.append("export", os_user(), what=f"worklist {list_id}",
+               borough=scope.name if borough is not None else None, **named,
                start=first.isoformat(), end=last.isoformat(), rows=len(rows),
                records=len(reports), report_ids=reports[:AUDIT_ID_LIMIT],
                record_ids=ids[:AUDIT_ID_LIMIT], data=str(data), file=str(out))
     write_private(out, worklists.csv_text(rows))
     taken = f"as at {last}" if worklist.as_at else f"{first} to {last}"
+    place = {FORCE_SCOPE: "the force", NATIONAL_SCOPE: "every force"}.get(scope, scope.name)
     console.print(f"{len(rows)} row(s) of {shown(worklist.title)} ({taken}, "
-                  f"{shown(borough or 'the force')}) written to {shown(out)}")
+                  f"{shown(place)}) written to {shown(out)}")
+
+
+def export_scope(con: duckdb.DuckDBPyConnection, borough: str | None, force: str | None) -> Scope:
+    """What an export covers, checked against the data as `dvpi indicators` checks it (the
+    engine's scopes): the whole data set, one force of several, or one borough (a name
+    two forces share needs the force; a borough of none is an error, not an empty list).
+    ``--force`` on a one-force warehouse is an error too."""
+    scope = scopes_for(con, borough=borough, force=force)[0]
+    if borough is None:
+        return scope
+    known = boroughs_in(con, force)
+    for s in known:  # its key, or its name as the data gives it ("FORCE / BOROUGH")
+        if s.key == scope.key or name_key(s.name) == name_key(borough):
+            return s
+    where = f" of {force_scope(con, force).name}" if force is not None else ""
+    raise ValueError(f"no borough {borough!r} in the data{where} (known: "
+                     f"{', '.join(sorted(s.name for s in known))})")

@@ -259,10 +259,10 @@ class _ForceYear:
             self.truth = pd.concat(self.truths, ignore_index=True)
         return tables
 
-    def build(self, movers: pd.DataFrame | None):
-        """Every table of the force-year, a build at a time, in this process."""
-        for spec in self.builds():
-            tables, truth = _run_build(spec)
+    def build(self, movers: pd.DataFrame | None) -> Iterator[tuple[str, pd.DataFrame]]:
+        """Every table of the force-year, a build at a time, in this process: as
+        ``generate_ew`` builds and takes them (the tests build one force-year alone)."""
+        for _, spec, (tables, truth) in _built(iter([self]), 1):
             yield from self.take(spec, tables, truth, movers).items()
         yield "cps_cases", self.cps_cases()
 
