@@ -70,12 +70,16 @@ def test_every_dated_table_beyond_every_span_changes_no_figure(tmp_path, engine)
     tables = far_copied_tables(far)
     assert {"bail", "cad_calls", "support_referrals", "programme_requirements"} <= set(tables)
     add_far_copies(far, tables)
-    before = compute(EXAMPLE_V2, *YEAR, engine=engine, people="exact")["indicators"]
-    after = compute(far, *YEAR, engine=engine, people="exact")["indicators"]
-    assert after == before
     ids = ["cad_dv_calls", "cps_dv_referrals", "marac_cases", "protective_orders_applied",
            "homicide_reviews_started", "dvds_applications", "bail_days", "support_referrals",
            "victim_satisfaction_rate", "programme_requirements_ordered"]
+    # Every figure on DuckDB; the dated tables' on Spark (the parity suite holds the
+    # rest equal across engines), which keeps the Spark half of CI short.
+    whole = None if engine == "duckdb" else ids
+    before = compute(EXAMPLE_V2, *YEAR, engine=engine, people="exact",
+                     ids=whole)["indicators"]
+    after = compute(far, *YEAR, engine=engine, people="exact", ids=whole)["indicators"]
+    assert after == before
     moved = {}
     for years in (-8, 8):
         start, end = (d.replace(year=d.year + years) for d in YEAR)
