@@ -266,10 +266,14 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
                         alpha=alpha, label=f"{name} ({what[:-2]})")
     ax.set_xlabel("reports in the warehouse (millions)")
     ax.set_ylabel("seconds per million reports")
-    ax.set_title("One year's catalogue, national synthetic data (DuckDB, 2 cores)")
+    ax.set_title("One year's catalogue, national synthetic data (DuckDB, 2 cores)",
+                 fontsize=10)
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    if series <= 2:  # one data shape: the legend fits under the lines
+        ax.legend(fontsize=7, loc="lower left")
+    else:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, metadata={"Date": None} if path.suffix == ".svg" else None)
