@@ -255,7 +255,10 @@ class Context:
         """Rows of a table that hangs off a people row (``bail``, ``support_referrals``,
         ``victim_surveys``, ``programme_requirements``), scoped by that row's report's
         borough and kept only when the report is DV-flagged, whatever its recorded date
-        (precise rule 33); with ``people_columns`` of the people row."""
+        (precise rule 33); with ``people_columns`` of the people row. Only the rows the
+        cells can reach by the rows' own dates (``reachable_rows``): a measure must date
+        them in a span (``in_span``) or on a day of one (``on_last_day``); one that
+        counted them whatever their dates would read the raw table instead."""
 
         def build() -> ir.Table:
             table = TABLES[name]
