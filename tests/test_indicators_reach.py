@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+from dvpi.indicators import registry
 from engine_helpers import compute
 from indicator_data import (
     YEAR,
@@ -26,11 +27,19 @@ from indicator_data import (
 EXAMPLE_V2 = Path(__file__).parent / "data" / "example_v2"
 
 
+# The families that read reports, people and outcomes of any year (on Spark, where the
+# whole catalogue three times over would cost minutes of CI; the parity suite holds the
+# rest equal across engines).
+REPORT_FAMILIES = ("volume", "arrest", "victims", "outcomes", "accused", "repeat")
+
+
 def test_rows_beyond_every_span_change_no_figure(example_dir, example_copy, engine):
     far = example_copy
     add_far_copies(far)
-    before = compute(example_dir, *YEAR, engine=engine, people="exact")["indicators"]
-    after = compute(far, *YEAR, engine=engine, people="exact")["indicators"]
+    ids = None if engine == "duckdb" else [
+        i.id for i in registry.INDICATORS if i.family in REPORT_FAMILIES]
+    before = compute(example_dir, *YEAR, engine=engine, people="exact", ids=ids)["indicators"]
+    after = compute(far, *YEAR, engine=engine, people="exact", ids=ids)["indicators"]
     assert after == before
     # The copies are real data: a computation of their own year finds them.
     old = compute(far, dt.date(1999, 4, 1), dt.date(2000, 3, 31), engine=engine,
