@@ -332,7 +332,11 @@ class Context:
         )
 
     def within_bounds(self, t: ir.Table, day: str, span: str | None = None) -> ir.Table:
-        """Rows of ``t`` whose ``day`` falls within the cells' bounds (``_bounds``)."""
+        """Rows of ``t`` whose ``day`` falls within the cells' bounds (``_bounds``); every
+        row on an engine that does not cut by date (``Runner.cuts_by_date``): the cut
+        changes no figure, only the plan."""
+        if not self.runner.cuts_by_date:
+            return t
         j = t.cross_join(self._bounds(span))
         return j.filter((j[day] >= j.lo_) & (j[day] <= j.hi_)).select(*t.columns)
 
@@ -344,7 +348,7 @@ class Context:
         them; the rest (other years') are left out before anything is joined to them."""
         t = self.raw(name)
         dates = [c for c in TABLES[name].columns if c.type == "date"]
-        if not dates:
+        if not dates or not self.runner.cuts_by_date:
             return t
         j = t.cross_join(self._bounds())
         first = ibis.least(*[j[c.name] for c in dates]) if len(dates) > 1 else j[dates[0].name]

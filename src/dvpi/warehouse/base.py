@@ -32,6 +32,10 @@ class Runner(Protocol):
 
     engine: str
     backend: Any  # the Ibis backend expressions are built on
+    # Whether the engine gains from cutting a dated table to the cells' dates before
+    # scoping it (``Context.dated``, ``reachable_rows``): a plan-size trade-off only,
+    # never a change of figures.
+    cuts_by_date: bool
 
     def compile(self, expr) -> str: ...
     def put_arrow(self, name: str, table: pa.Table) -> None: ...

@@ -9,6 +9,7 @@ import pyarrow as pa
 
 class DuckDBRunner:
     engine = "duckdb"
+    cuts_by_date = True  # dated tables are cut before scoping (Context.dated)
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con

@@ -7,6 +7,10 @@ import pyarrow as pa
 
 class SparkRunner:
     engine = "spark"
+    # Spark's optimiser spent minutes on the counting query of a borough breakdown once
+    # every dated table carried its own cross join with the cells' bounds (the v2
+    # example, CI, 2026-12-07): Spark reads a whole table anyway, so it scopes first.
+    cuts_by_date = False
 
     def __init__(self, spark) -> None:
         self.spark = spark
