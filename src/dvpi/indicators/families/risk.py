@@ -26,17 +26,23 @@ HIGH = "high"
 PRIMARY = codes.RISK_STAGES[0]  # the other stage is secondary
 
 
-def assessments(ctx):
-    """Risk assessment rows of any date on the period's DV-flagged reports, per cell."""
+def period_assessments(ctx):
+    """Risk assessment rows of any date on the period's DV-flagged reports (no cell):
+    made once, not every year's rows read again by each measure and the summary."""
 
     def build():
-        # The period's reports' rows (made once), not every year's joined in each measure.
         ra = ctx.raw("risk_assessments")
         ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
-        return ra.select("report_id", "tool", "dash_answers", "quality_assured")
+        return ra.select("report_id", "tool", "dash_answers", "quality_assured", "risk_level",
+                         "stage", "plan_recorded")
 
+    return ctx.memo("period_assessments", build)
+
+
+def assessments(ctx):
+    """Risk assessment rows of any date on the period's DV-flagged reports, per cell."""
     r = dv_reports(ctx).select("report_id", "cell")
-    return ctx.memo("period_assessments", build).join(r, "report_id")
+    return period_assessments(ctx).join(r, "report_id")
 
 
 def _level_rank(level):
@@ -51,9 +57,7 @@ def risk_summary(ctx):
     Made once; every measure of this family and of risk management filters it."""
 
     def build():
-        ra = ctx.raw("risk_assessments")
-        # Only the period's DV-flagged reports are asked about (``assessed_reports``).
-        ra = ra.semi_join(dv_reports(ctx).select("report_id"), "report_id")
+        ra = period_assessments(ctx)
         primary = ra.stage.fill_null(codes.RISK_STAGE_DEFAULT) == PRIMARY
         elevated = ra.risk_level.isin(ELEVATED)
 
